@@ -1,0 +1,1 @@
+"""Ingest: read the feed list, poll feeds politely, turn entries into articles, produce to Kafka."""

@@ -1,0 +1,1 @@
+"""Search: the shared text analysis, the query language and the index backends."""

@@ -1,0 +1,126 @@
+"""Compile the query AST to SQLite: an FTS5 MATCH expression plus SQL conditions.
+
+The FTS5 table holds pre-analysed token streams (see search.analysis) in four columns: stemmed
+and exact forms of title and body. Keyword fields live in `article_keywords`, dates in
+`articles.published` (epoch seconds). Text subtrees FTS5 can express (every NOT beside a
+positive term) become one MATCH string; anything else becomes SQL over `a.rowid`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from search.query.ast import And, DateRange, Keyword, Near, Node, Not, Or, Phrase
+from wirewatch.schema import utcnow
+
+FTS_TABLE = "articles_fts"
+STEM_COLUMNS = {"title": "title", "body": "body"}
+EXACT_COLUMNS = {"title": "title_exact", "body": "body_exact"}
+FTS_COLUMNS = ("title", "body", "title_exact", "body_exact")
+# bm25 weights per FTS column: a hit in the title counts more than one in the body.
+BM25_WEIGHTS = (4.0, 1.0, 4.0, 1.0)
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _columns(phrase: Phrase) -> str:
+    table = EXACT_COLUMNS if phrase.exact else STEM_COLUMNS
+    return "{" + " ".join(table[f] for f in phrase.fields) + "}"
+
+
+def _phrase_string(phrase: Phrase) -> str:
+    words = " ".join(phrase.words).replace('"', '""')
+    return f'"{words}"' + (" *" if phrase.prefix else "")
+
+
+def fts_expression(node: Node) -> str | None:
+    """The FTS5 MATCH string for a text-only subtree, or None when FTS5 cannot express it."""
+    if isinstance(node, Phrase):
+        return f"{_columns(node)} : {_phrase_string(node)}"
+    if isinstance(node, Near):
+        inner = " ".join(_phrase_string(p) for p in node.phrases)
+        return f"{_columns(node.phrases[0])} : NEAR({inner}, {node.distance})"
+    if isinstance(node, Or):
+        parts = [fts_expression(c) for c in node.children]
+        return None if None in parts else "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
+    if isinstance(node, And):
+        positive = [c for c in node.children if not isinstance(c, Not)]
+        negative = [c.child for c in node.children if isinstance(c, Not)]
+        pos = [fts_expression(c) for c in positive]
+        neg = [fts_expression(c) for c in negative]
+        if not pos or None in pos or None in neg:
+            return None
+        expr = "(" + " AND ".join(pos) + ")"  # type: ignore[arg-type]
+        for part in neg:
+            expr = f"({expr} NOT {part})"
+        return expr
+    return None
+
+
+@dataclass
+class CompiledQuery:
+    """A MATCH string (None: no full-text part) and SQL conditions over `articles a`."""
+
+    match: str | None = None
+    where: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+
+    def where_sql(self) -> str:
+        return " AND ".join(self.where) if self.where else "1"
+
+
+class Fts5Compiler:
+    """Turns an AST into a CompiledQuery; relative dates resolve against `now`."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or utcnow()
+
+    def compile(self, node: Node | None) -> CompiledQuery:
+        out = CompiledQuery()
+        if node is None:
+            return out
+        conjuncts = list(node.children) if isinstance(node, And) else [node]
+        positive = [c for c in conjuncts if not isinstance(c, Not) and fts_expression(c) is not None]
+        negative = [c for c in conjuncts if isinstance(c, Not) and fts_expression(c.child) is not None]
+        if positive:
+            match = " AND ".join(fts_expression(c) for c in positive)  # type: ignore[misc]
+            match = f"({match})"
+            for neg in negative:
+                match = f"({match} NOT {fts_expression(neg.child)})"
+            out.match = match
+            rest = [c for c in conjuncts if c not in positive and c not in negative]
+        else:
+            rest = conjuncts
+        for clause in rest:
+            sql, params = self.condition(clause)
+            out.where.append(sql)
+            out.params.extend(params)
+        return out
+
+    def condition(self, node: Node) -> tuple[str, list[object]]:
+        """A SQL boolean over `a.rowid` for any node."""
+        expr = fts_expression(node)
+        if expr is not None:
+            return (f"a.rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [expr])
+        if isinstance(node, Keyword):
+            return (
+                "EXISTS (SELECT 1 FROM article_keywords k"
+                " WHERE k.field = ? AND k.key = ? AND k.article = a.rowid)",
+                [node.field, node.value],
+            )
+        if isinstance(node, DateRange):
+            return (f"a.published {node.op} ?", [node.resolve(self.now).timestamp()])
+        if isinstance(node, Not):
+            sql, params = self.condition(node.child)
+            return (f"NOT ({sql})", params)
+        if isinstance(node, And | Or):
+            parts = [self.condition(c) for c in node.children]
+            joiner = " AND " if isinstance(node, And) else " OR "
+            return (
+                "(" + joiner.join(sql for sql, _ in parts) + ")",
+                [p for _, params in parts for p in params],
+            )
+        raise TypeError(f"unknown query node {node!r}")  # pragma: no cover

@@ -1,0 +1,1 @@
+"""Stream processing: the Faust app that enriches, indexes, matches and notifies."""

@@ -1,0 +1,180 @@
+"""The Faust agents: thin loops that move records between topics and the pure functions.
+
+Each agent takes a batch of events without acking, does its work, and acks only when the effect
+is durable (sent on, indexed, recorded), so a crash replays the batch instead of losing it.
+A record that cannot be processed goes to `wirewatch.deadletter` with the reason; a service
+that is down (index, broker) is retried with backoff, holding the offsets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
+from typing import Any, TypeVar
+
+import faust
+from faust.types import EventT, StreamT
+
+from stream.alerts.store import PENDING, SENT
+from stream.services import Services
+from wirewatch import topics
+from wirewatch.deadletter import dead_letter
+from wirewatch.failures import is_temporary
+from wirewatch.schema import Article, SchemaError
+
+log = logging.getLogger("wirewatch.stream")
+T = TypeVar("T")
+
+MAX_BACKOFF = 30.0
+
+
+async def acked_batches(stream: StreamT, size: int, within: float) -> AsyncIterator[list[EventT]]:
+    """Batches of events, each acked only after the consumer's loop body finished without error."""
+    async for events in stream.noack_take(size, within=within):
+        batch = list(events)
+        yield batch
+        for event in batch:
+            await stream.ack(event)
+
+
+async def until_done(what: str, call: Callable[[], Awaitable[T]]) -> T:
+    """Retry temporary failures (a service down) with capped exponential backoff, forever;
+    anything else is raised to the caller, which dead-letters what it cannot process."""
+    attempt = 0
+    while True:
+        try:
+            return await call()
+        except Exception as exc:
+            if not is_temporary(exc):
+                raise
+            attempt += 1
+            delay = min(MAX_BACKOFF, 0.5 * 2**attempt) * random.uniform(0.8, 1.2)
+            log.warning("%s failed (attempt %d), retrying in %.1fs: %s", what, attempt, delay, exc)
+            await asyncio.sleep(delay)
+
+
+def origin(event: EventT) -> dict[str, Any]:
+    msg = event.message
+    return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset}
+
+
+class Agents:
+    """Registers the pipeline's agents on a Faust app; the work lives in `Services`."""
+
+    def __init__(self, app: faust.App, services: Services) -> None:
+        self.app = app
+        self.services = services
+        raw: dict[str, Any] = {
+            "key_type": bytes,
+            "value_type": bytes,
+            "key_serializer": "raw",
+            "value_serializer": "raw",
+        }
+        self.raw = app.topic(topics.RAW, **raw)
+        self.enriched = app.topic(topics.ENRICHED, **raw)
+        self.alerts = app.topic(topics.ALERTS, **raw)
+        self.deadletter = app.topic(topics.DEADLETTER, **raw)
+        app.agent(self.raw, name="enrich")(self.enrich)
+        app.agent(self.enriched, name="index")(self.index)
+        app.agent(self.enriched, name="match")(self.match)
+        app.agent(self.alerts, name="notify")(self.notify)
+
+    async def reject(self, event: EventT, stage: str, reason: str) -> None:
+        """Dead-letter one record with the reason (never silently dropped)."""
+        log.warning("dead-lettered %s record at %s: %s", stage, origin(event), reason)
+        value = dead_letter(stage, reason, event.message.value, event.message.key, origin(event))
+        await self.deadletter.send(key=event.message.key, value=value)
+
+    async def articles(self, events: Sequence[EventT], stage: str) -> list[tuple[Article, EventT]]:
+        """Valid articles of a batch with their events; invalid records are dead-lettered."""
+        out = []
+        for event in events:
+            try:
+                out.append((Article.from_json(event.message.value or b""), event))
+            except SchemaError as exc:
+                await self.reject(event, stage, f"invalid article: {exc}")
+        return out
+
+    async def process(
+        self, stage: str, events: Sequence[EventT], work: Callable[[list[Article]], Awaitable[None]]
+    ) -> None:
+        """Run `work` on a batch; if it fails for good, isolate the culprits record by record."""
+        pairs = await self.articles(events, stage)
+        if not pairs:
+            return
+        try:
+            await until_done(stage, lambda: work([a for a, _ in pairs]))
+        except Exception:
+            log.exception("%s failed on a batch of %d; retrying one by one", stage, len(pairs))
+            for article, event in pairs:
+                try:
+                    await until_done(stage, lambda a=article: work([a]))
+                except Exception as exc:
+                    await self.reject(event, stage, f"{stage} failed: {type(exc).__name__}: {exc}")
+
+    async def enrich(self, stream: StreamT) -> None:
+        """raw -> language, entities -> enriched."""
+
+        async def work(articles: list[Article]) -> None:
+            for article in await asyncio.to_thread(self.services.enricher.enrich, articles):
+                await self.enriched.send(key=article.id.encode(), value=article.to_json())
+
+        async for events in acked_batches(stream, 32, within=0.2):
+            await self.process("enrich", events, work)
+
+    async def index(self, stream: StreamT) -> None:
+        """enriched -> search index, in bulk; offsets advance once the index has committed."""
+
+        async def work(articles: list[Article]) -> None:
+            result = await asyncio.to_thread(self.services.index.index, articles)
+            log.info("indexed %d articles (%d unchanged)", result.written, result.unchanged)
+
+        async for events in acked_batches(stream, 200, within=0.5):
+            await self.process("index", events, work)
+
+    async def match(self, stream: StreamT) -> None:
+        """enriched -> subscriptions -> alert records (create-only) -> alerts topic."""
+        services = self.services
+
+        async def work(articles: list[Article]) -> None:
+            await asyncio.to_thread(services.matcher.refresh)
+            for article in articles:
+                for m in services.matcher.match(article):
+                    create = partial(services.alerts.create, m.alert_id, m.subscription, article, m.payload)
+                    record = await asyncio.to_thread(create)
+                    # A replay re-announces an alert only if some target still waits for it.
+                    if any(d["status"] == PENDING for d in record.deliveries.values()):
+                        value = json.dumps({"id": m.alert_id, "payload": record.payload}).encode()
+                        await self.alerts.send(key=m.alert_id.encode(), value=value)
+
+        async for events in acked_batches(stream, 100, within=0.2):
+            await self.process("match", events, work)
+
+    async def notify(self, stream: StreamT) -> None:
+        """alerts topic -> each pending target; failures after all retries are dead-lettered."""
+        async for events in acked_batches(stream, 50, within=0.1):
+            for event in events:
+                try:
+                    await until_done("notify", lambda event=event: self.notify_one(event))
+                except Exception as exc:
+                    await self.reject(event, "notify", f"notify failed: {type(exc).__name__}: {exc}")
+
+    async def notify_one(self, event: EventT) -> None:
+        """Deliver one alert to its pending targets; dead-letter those that failed for good."""
+        services = self.services
+        try:
+            alert_id = str(json.loads(event.message.value or b"")["id"])
+        except (ValueError, KeyError, TypeError) as exc:
+            await self.reject(event, "notify", f"invalid alert record: {exc}")
+            return
+        record = await asyncio.to_thread(services.alerts.get, alert_id)
+        if record is None:
+            await self.reject(event, "notify", f"unknown alert id {alert_id}")
+            return
+        for result in await services.deliverer.deliver(record, services.alerts):
+            if result.status != SENT:
+                await self.reject(event, "notify", f"delivery to {result.target} failed: {result.error}")

@@ -1,0 +1,1 @@
+"""Keyword alerts: subscriptions, the matcher, alert records and delivery."""

@@ -1,0 +1,5 @@
+"""`python -m wirewatch` is the `wirewatch` command."""
+
+from wirewatch.cli.main import main
+
+main()

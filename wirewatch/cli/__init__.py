@@ -1,0 +1,1 @@
+"""The `wirewatch` command line."""

@@ -1,0 +1,1 @@
+"""The offline demo: sample feeds served from loopback, and a ready subscription."""

@@ -1,0 +1,129 @@
+"""Kafka plumbing shared by the CLI, the poller and the stream: reachability, topics, producer, lag."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+
+from wirewatch import topics
+from wirewatch.errors import UnreachableError
+from wirewatch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Articles may carry up to ~200k characters of text; leave room for UTF-8 and enrichment.
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+CONSUMER_GROUP = "wirewatch"
+
+
+def _unreachable(bootstrap: str, exc: Exception) -> UnreachableError:
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return UnreachableError(f"Kafka broker at {bootstrap} is unreachable ({reason})")
+
+
+@contextmanager
+def admin_client(bootstrap: str, timeout: float = 5.0) -> Iterator[KafkaAdminClient]:
+    """An admin client, closed after use; UnreachableError when no broker answers in time."""
+    try:
+        client = KafkaAdminClient(
+            bootstrap_servers=bootstrap.split(","),
+            client_id="wirewatch-admin",
+            request_timeout_ms=int(timeout * 1000),
+            bootstrap_timeout_ms=int(timeout * 1000),
+        )
+    except (KafkaError, OSError) as exc:
+        raise _unreachable(bootstrap, exc) from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def check_broker(bootstrap: str, timeout: float = 5.0) -> int:
+    """Raise UnreachableError unless a broker answers; returns the number of brokers seen."""
+    with admin_client(bootstrap, timeout) as client:
+        try:
+            return len(client.describe_cluster().get("brokers", []))
+        except (KafkaError, OSError) as exc:
+            raise _unreachable(bootstrap, exc) from None
+
+
+def ensure_topics(settings: Settings) -> list[str]:
+    """Create the wirewatch topics that do not exist yet; returns the names created."""
+    with admin_client(settings.bootstrap) as client:
+        existing = set(client.list_topics())
+        missing = [name for name in topics.ALL if name not in existing]
+        if missing:
+            client.create_topics(
+                {
+                    name: {
+                        "num_partitions": settings.topic_partitions,
+                        "replication_factor": settings.topic_replication,
+                        "configs": {"max.message.bytes": str(MAX_MESSAGE_BYTES)},
+                    }
+                    for name in missing
+                },
+                raise_errors=False,
+            )
+            log.info("created topics %s", ", ".join(missing))
+        return missing
+
+
+def make_producer(bootstrap: str) -> KafkaProducer:
+    """An idempotent, acks=all producer: a record counts as sent only once the broker has it."""
+    try:
+        return KafkaProducer(
+            bootstrap_servers=bootstrap.split(","),
+            client_id="wirewatch-ingest",
+            acks="all",
+            enable_idempotence=True,
+            compression_type="gzip",
+            linger_ms=20,
+            max_request_size=MAX_MESSAGE_BYTES,
+            request_timeout_ms=15_000,
+            bootstrap_timeout_ms=10_000,
+            retries=5,
+        )
+    except (KafkaError, OSError) as exc:
+        raise _unreachable(bootstrap, exc) from None
+
+
+def consumer_lag(bootstrap: str, group: str = CONSUMER_GROUP) -> dict[str, int]:
+    """Uncommitted records per topic for the stream's consumer group (approximate).
+
+    Some brokers report the base offset of the last batch as the end, so this can read a
+    little low; it is a gauge, never a proof that everything was consumed.
+    """
+    with admin_client(bootstrap) as client:
+        try:
+            committed = client.list_group_offsets({group: None}).get(group, {})
+        except (KafkaError, OSError) as exc:
+            raise _unreachable(bootstrap, exc) from None
+    wanted = [tp for tp in committed if tp.topic in topics.ALL]
+    if not wanted:
+        return {}
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), enable_auto_commit=False)
+    try:
+        ends = consumer.end_offsets(wanted)
+    finally:
+        consumer.close()
+    lag: dict[str, int] = {}
+    for tp in wanted:
+        offset = committed[tp].offset if hasattr(committed[tp], "offset") else int(committed[tp])
+        lag[tp.topic] = lag.get(tp.topic, 0) + max(0, ends.get(tp, 0) - offset)
+    return lag
+
+
+__all__ = [
+    "CONSUMER_GROUP",
+    "TopicPartition",
+    "admin_client",
+    "check_broker",
+    "consumer_lag",
+    "ensure_topics",
+    "make_producer",
+]

