@@ -3,7 +3,10 @@ helpers to run wirewatch processes the way users do."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -57,6 +60,43 @@ def broker() -> Iterator[str]:
         yield f"127.0.0.1:{port}"
     finally:
         proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An Elasticsearch REST endpoint: a real cluster when WIREWATCH_TEST_ELASTICSEARCH_URL is set,
+    else the noida-db stand-in (small data only, see ENVIRONMENT.md) on a free loopback port."""
+    real = os.environ.get("WIREWATCH_TEST_ELASTICSEARCH_URL")
+    if real:
+        yield real
+        return
+    binary = shutil.which("noida-db", path=str(Path(sys.executable).parent)) or shutil.which("noida-db")
+    if binary is None:
+        pytest.fail("noida-db is not installed: run `make test`, which installs the test dependencies")
+    port = free_port()
+    data = tmp_path_factory.mktemp("noida")
+    proc = subprocess.Popen(
+        [
+            binary,
+            "start",
+            "--only",
+            "elasticsearch",
+            "--elasticsearch-port",
+            str(port),
+            "--data-dir",
+            str(data),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its daemon child shares the group, so one killpg stops both
+    )
+    try:
+        wait_for_port(port, timeout=30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
 
 

@@ -121,7 +121,10 @@ class Article(BaseModel):
     categories: list[str] = Field(default_factory=list, max_length=100)
     entities: list[Entity] = Field(default_factory=list, max_length=2_000)
     topics: list[str] = Field(default_factory=list, max_length=100)
+    topic_evidence: dict[str, list[str]] = Field(default_factory=dict)
     cluster_id: str | None = Field(None, max_length=64)
+    cluster_size: int | None = Field(None, ge=1)
+    fulltext_status: str | None = Field(None, max_length=200)
 
     @field_validator("schema_version")
     @classmethod
