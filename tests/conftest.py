@@ -149,14 +149,17 @@ def settings_for(env: dict[str, str]) -> Settings:
 def cli(
     env: dict[str, str], *args: str, stdin: bytes | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run `wirewatch ARGS` like a user would; returns the completed process (text output)."""
-    return subprocess.run(
+    """Run `wirewatch ARGS` like a user would (stdin bytes or nothing); output decoded as text."""
+    done = subprocess.run(
         [*WIREWATCH, *args],
         env=env,
-        input=stdin.decode() if stdin else None,
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
         capture_output=True,
-        text=True,
         timeout=timeout,
+    )
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
     )
 
 

@@ -26,15 +26,28 @@ def _unreachable(bootstrap: str, exc: Exception) -> UnreachableError:
 
 
 @contextmanager
+def _library_quiet() -> Iterator[None]:
+    """Silence kafka-python's per-attempt connection errors; we report the outcome in one line."""
+    library = logging.getLogger("kafka")
+    was = library.level
+    library.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        library.setLevel(was)
+
+
+@contextmanager
 def admin_client(bootstrap: str, timeout: float = 5.0) -> Iterator[KafkaAdminClient]:
     """An admin client, closed after use; UnreachableError when no broker answers in time."""
     try:
-        client = KafkaAdminClient(
-            bootstrap_servers=bootstrap.split(","),
-            client_id="wirewatch-admin",
-            request_timeout_ms=int(timeout * 1000),
-            bootstrap_timeout_ms=int(timeout * 1000),
-        )
+        with _library_quiet():
+            client = KafkaAdminClient(
+                bootstrap_servers=bootstrap.split(","),
+                client_id="wirewatch-admin",
+                request_timeout_ms=int(timeout * 1000),
+                bootstrap_timeout_ms=int(timeout * 1000),
+            )
     except (KafkaError, OSError) as exc:
         raise _unreachable(bootstrap, exc) from None
     try:
