@@ -30,6 +30,7 @@ class Request:
     headers: dict[str, str]
     body: bytes
     status: int
+    at: float = field(default_factory=time.time)  # when it arrived (epoch seconds)
 
 
 class _Server:
