@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run demo test lint format bench install clean
 
+# PYTHONWARNINGS: build backends warn about editable installs on stderr, noise for newcomers.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 import faust
 
 from stream.agents import Agents
 from stream.services import Services
 from wirewatch.kafka import CONSUMER_GROUP
 from wirewatch.settings import Settings
+
+log = logging.getLogger("wirewatch.stream")
 
 
 def create_app(settings: Settings, services: Services) -> faust.App:
@@ -32,4 +36,10 @@ def create_app(settings: Settings, services: Services) -> faust.App:
         producer_max_request_size=4 * 1024 * 1024,
     )
     Agents(app, services)
+
+    @app.on_rebalance_complete.connect
+    async def _announce(sender: faust.App, **_: object) -> None:
+        assigned = sender.consumer.assignment()
+        log.info("stream worker ready: %d partitions assigned (group %s)", len(assigned), CONSUMER_GROUP)
+
     return app
