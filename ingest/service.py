@@ -25,6 +25,7 @@ async def _serve(poller: Poller) -> None:
 
 def run_ingest(settings: Settings) -> None:
     """Check the broker, sync the feed list, then poll until stopped."""
+    settings.announce(log)
     check_broker(settings.bootstrap)
     store = FeedStore(settings.feeds_db)
     load_feeds(settings, store)

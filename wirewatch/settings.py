@@ -6,6 +6,7 @@ one machine. Values are validated once at start; `describe()` renders them with 
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import cached_property
 from pathlib import Path
@@ -132,6 +133,12 @@ class Settings(BaseSettings):
             else:
                 shown[name] = value
         return shown
+
+    def announce(self, logger: logging.Logger) -> None:
+        """Log the effective settings once per stack: by `run`, or by a service run on its own."""
+        if os.environ.get("WIREWATCH_SUPERVISOR_PID"):
+            return
+        logger.info("settings: %s", ", ".join(f"{k}={v}" for k, v in self.describe().items()))
 
 
 def load_settings(**overrides: Any) -> Settings:

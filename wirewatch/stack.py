@@ -7,6 +7,7 @@ error line; afterwards the supervisor relays their logs until Ctrl-C or SIGTERM.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from wirewatch.settings import Settings, load_settings
 from wirewatch.supervisor import Supervisor
 
 SELF = [sys.executable, "-m", "wirewatch"]
+log = logging.getLogger("wirewatch")
 
 
 def prepare_demo(settings: Settings, server: DemoFeedServer) -> Path:
@@ -43,6 +45,7 @@ def prepare_demo(settings: Settings, server: DemoFeedServer) -> Path:
 
 def run_stack(settings: Settings, *, demo: bool = False) -> int:
     """Start everything, relay logs, stop everything; returns the process exit code."""
+    settings.announce(log)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     sup = Supervisor()
     sup.install_signal_handlers()
