@@ -25,8 +25,8 @@ async def _serve(poller: Poller) -> None:
 
 def run_ingest(settings: Settings) -> None:
     """Check the broker, sync the feed list, then poll until stopped."""
-    settings.announce(log)
     check_broker(settings.bootstrap)
+    settings.announce(log)
     store = FeedStore(settings.feeds_db)
     load_feeds(settings, store)
     index = open_backend(settings)

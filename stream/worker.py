@@ -15,8 +15,8 @@ from wirewatch.settings import Settings
 
 def run_stream(settings: Settings) -> None:
     """Check the broker, load the model and stores, then process until stopped."""
-    settings.announce(logging.getLogger("wirewatch.stream"))
     check_broker(settings.bootstrap)
+    settings.announce(logging.getLogger("wirewatch.stream"))
     services = Services.build(settings)
     app = create_app(settings, services)
     worker = faust.Worker(

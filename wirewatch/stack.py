@@ -45,7 +45,6 @@ def prepare_demo(settings: Settings, server: DemoFeedServer) -> Path:
 
 def run_stack(settings: Settings, *, demo: bool = False) -> int:
     """Start everything, relay logs, stop everything; returns the process exit code."""
-    settings.announce(log)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     sup = Supervisor()
     sup.install_signal_handlers()
@@ -72,6 +71,7 @@ def run_stack(settings: Settings, *, demo: bool = False) -> int:
         load_feeds(settings, store)  # a broken feed list fails here, before any child starts
         feeds = len(store.list(active_only=True))
         store.close()
+        settings.announce(log)  # after the checks, so a failed start stays one line
         sup.start("stream", [*SELF, "stream"], child_env)
         sup.start("ingest", [*SELF, "ingest"], child_env)
         broker = "embedded Tansu" if settings.embedded_broker else "external"
