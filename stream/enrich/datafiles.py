@@ -20,8 +20,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def shipped(name: str) -> Path:
-    """Path of a data file shipped in the stream.enrich package."""
-    return Path(str(resources.files("stream.enrich") / "data" / name))
+    """Path of a data file shipped in stream/enrich/resources/."""
+    return Path(str(resources.files("stream.enrich") / "resources" / name))
 
 
 def load_file(path: Path, model: type[M]) -> M:
