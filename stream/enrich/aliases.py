@@ -1,6 +1,7 @@
 """The alias table: variant spellings of a name -> its one canonical name (and, optionally, type).
 
-Written as YAML, `Canonical: [variant, ...]` or `Canonical: {type: GPE, forms: [variant, ...]}`.
+Written as YAML, `Canonical: [variant, ...]` or `Canonical: {type: GPE, forms: [variant, ...]}`;
+`Name: {ignore: true}` drops a name the model keeps finding that is no entity ("Defence").
 Lookups ignore case, dots and extra spaces, so "U.S.", "US" and "u.s." are one key.
 A type given here pins the entity's type in every article, whatever the model says.
 """
@@ -26,6 +27,7 @@ class AliasSpec(BaseModel):
 
     type: str | None = Field(None, min_length=1, max_length=20, pattern=r"^[A-Z_]+$")
     forms: list[str] = Field(default_factory=list)
+    ignore: bool = False
 
 
 class AliasFile(RootModel[dict[str, AliasSpec | list[str]]]):
@@ -44,6 +46,7 @@ class Alias:
     canonical: str
     type: str | None
     origin: str
+    ignore: bool = False
 
 
 class AliasTable:
@@ -55,7 +58,7 @@ class AliasTable:
             for canonical, spec in mapping.items():
                 if isinstance(spec, list):
                     spec = AliasSpec(forms=spec)
-                alias = Alias(canonical, spec.type, origin)
+                alias = Alias(canonical, spec.type, origin, spec.ignore)
                 for form in (canonical, *spec.forms):
                     self._by_key[alias_key(form)] = alias
 

@@ -3,7 +3,8 @@
 Steps, in order, within one article:
 1. Gazetteer hits override model spans that overlap them (the gazetteer knows the domain).
 2. Each surface is cleaned: spaces collapsed, a leading "the" and a possessive "'s" dropped.
-3. The alias table maps variants to a canonical name (Kiev -> Kyiv, U.S. -> United States).
+3. The alias table maps variants to a canonical name (Kiev -> Kyiv, U.S. -> United States) and
+   drops names it lists as ignored (words like "Defence" the model takes for an organisation).
 4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then the model's
    majority label over the name's mentions. Tie rule: the label of the earliest mention wins
    (the first mention of a name in a news story usually carries its fullest context).
@@ -84,10 +85,37 @@ def clean_surface(text: str) -> str:
 
 
 def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Mention]:
-    """All gazetteer mentions, plus the model mentions that overlap none of them, in text order."""
-    spans = sorted((g.start, g.end) for g in gazetteer)
-    kept = [m for m in model if not any(s < m.end and m.start < e for s, e in spans)]
+    """All gazetteer mentions, plus the model mentions they do not overlap, in text order.
+
+    A model span that runs past a gazetteer hit at one end keeps the words outside it
+    ("Russian Shahed" as NORP becomes "Russian" NORP beside the gazetteer's "Shahed" WEAPON).
+    """
+    kept = []
+    for m in model:
+        for g in gazetteer:
+            if g.start < m.end and m.start < g.end:
+                m = _trimmed(m, g)
+                if m is None:
+                    break
+        else:
+            kept.append(m)
     return sorted([*kept, *gazetteer], key=lambda m: m.start)
+
+
+def _trimmed(m: Mention, g: Mention) -> Mention | None:
+    """The part of model span `m` before or after gazetteer hit `g`, when that is whole words."""
+    if m.start < g.start and m.end <= g.end:
+        start, end = m.start, g.start
+    elif g.end < m.end and m.start >= g.start:
+        start, end = g.end, m.end
+    else:
+        return None
+    offset = start - m.start
+    part = m.surface[offset : offset + end - start]
+    if not part[:1].isspace() and not part[-1:].isspace():
+        return None  # the hit cuts a word in two: no clean remainder
+    lead = len(part) - len(part.lstrip())
+    return Mention(part.strip(), m.label, start + lead, start + lead + len(part.strip()), m.source, m.detail)
 
 
 def _initials(name: str) -> str:
@@ -111,6 +139,8 @@ def normalise(
             continue
         name = m.detail if m.source == GAZETTEER else surface
         alias = aliases.lookup(name)
+        if alias is not None and alias.ignore:
+            continue
         if alias is not None and alias.canonical != name:
             rule = f"alias '{name}' -> '{alias.canonical}' ({alias.origin})"
             name = alias.canonical

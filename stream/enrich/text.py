@@ -14,12 +14,25 @@ from wirewatch.schema import Article
 # words; they are replaced one-for-one by spaces so that offsets stay valid.
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _BREAK = re.compile(r"\n\s*\n|(?<=[.!?])\s+")
+# A wire dateline: "KYIV -", "NEW DELHI (Reuters) -". The model reads upper-case words badly, and
+# merges the place with the sentence after the dash ("CUPERTINO - Apple" as one ORG).
+_DATELINE = re.compile(r"^([A-Z][A-Z'.]+(?: [A-Z][A-Z'.]+){0,3})((?: \([^)\n]{1,40}\))? [-–—] )")
 
 
 def article_text(article: Article) -> str:
-    """Title, a blank line, then the body (summary and content without repeats), cleaned."""
+    """Title, a blank line, then the body (summary and content without repeats), cleaned.
+
+    A dateline opening the body is written as a sentence ("NEW DELHI - The" becomes
+    "New Delhi.  The"), with the same length so that offsets still point into the article.
+    """
     fields = text_fields(article)
-    return _JUNK.sub(" ", f"{fields['title'].strip()}\n\n{fields['body'].strip()}")
+    body = _DATELINE.sub(_dateline_sentence, fields["body"].strip())
+    return _JUNK.sub(" ", f"{fields['title'].strip()}\n\n{body}")
+
+
+def _dateline_sentence(match: re.Match[str]) -> str:
+    place, rest = match.group(1), match.group(2)
+    return place.title() + "." + " " * (len(rest) - 1)
 
 
 def head(text: str, max_chars: int) -> str:
