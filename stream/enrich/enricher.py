@@ -46,7 +46,7 @@ class Enricher:
         taxonomy: Taxonomy,
         clusters: ClusterStore | None = None,
         *,
-        ner_max_chars: int = 2_000,
+        ner_max_chars: int = 1_200,
         record_clusters: bool = True,
     ) -> None:
         self.ner = ner

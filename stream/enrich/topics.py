@@ -11,16 +11,17 @@ search expands ancestors, so `topic:conflict` finds articles tagged with any con
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from search.analysis import Token, fold_keyword, tokens
 from search.document import text_fields
-from search.query.ast import Node, positive_text
+from search.query.ast import Node, Phrase, positive_text
 from search.query.matcher import Predicate, PreparedDoc, compile_query, phrase_starts
 from search.query.parser import QueryError, parse
 from stream.enrich.datafiles import load_layers
@@ -113,57 +114,76 @@ class Rule:
         assert self.node is not None
         return compile_query(self.node)
 
+    @cached_property
+    def phrases(self) -> list[Phrase]:
+        """The query's words and phrases that count as evidence (those not under NOT)."""
+        return positive_text(self.node) if self.node is not None else []
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Folded entity names of the entity condition."""
+        return frozenset(fold_keyword(n) for n in self.entities.names) if self.entities else frozenset()
+
     def evidence(self, text: ArticleText, entities: Sequence[EntityTrace]) -> list[str]:
         """The evidence this rule finds in an article, or [] when it does not hold."""
         found: list[str] = []
         if self.node is not None:
             if not self.predicate(text.doc):
                 return []
-            found.extend(_matched_text(self.node, text))
+            found.extend(_matched_text(self.phrases, text))
         if self.entities is not None:
-            hits = [f"entity:{t.entity.name}" for t in entities if _entity_ok(self.entities, t)]
+            hits = [f"entity:{t.entity.name}" for t in entities if self._entity_ok(t)]
             if not hits:
                 return []
             found.extend(hits)
-        distinct: dict[str, str] = {}
+        distinct: dict[str, str] = {}  # one piece of evidence per folded form
         for item in found:
             distinct.setdefault(fold_keyword(item), item)
         return list(distinct.values()) if len(distinct) >= self.min_evidence else []
 
-
-def _entity_ok(cond: EntityCondition, trace: EntityTrace) -> bool:
-    e = trace.entity
-    return (
-        fold_keyword(e.name) in {fold_keyword(n) for n in cond.names}
-        or e.type in cond.types
-        or (trace.category is not None and trace.category in cond.categories)
-    )
+    def _entity_ok(self, trace: EntityTrace) -> bool:
+        assert self.entities is not None
+        e = trace.entity
+        return (
+            fold_keyword(e.name) in self.names
+            or e.type in self.entities.types
+            or (trace.category is not None and trace.category in self.entities.categories)
+        )
 
 
 class ArticleText:
-    """An article's searchable text with tokens analysed on demand, to quote evidence as written."""
+    """An article prepared for matching, plus its tokens read on demand to quote evidence as written.
+
+    Evidence is the first occurrence of a word, usually early in the text, so the quoting
+    tokeniser only runs as far as the furthest quote needs.
+    """
 
     def __init__(self, article: Article) -> None:
         self.doc = PreparedDoc.of(article)
         self._fields = text_fields(article)
-        self._tokens: dict[str, list[Token]] = {}
+        self._read: dict[str, tuple[list[Token], Iterator[Token]]] = {}
 
     def quote(self, field: str, start: int, words: int) -> str:
         """The original text of `words` tokens from token position `start` of a field."""
-        toks = self._tokens.get(field)
-        if toks is None:
-            toks = self._tokens[field] = list(tokens(self._fields[field]))
+        if field not in self._read:
+            self._read[field] = ([], tokens(self._fields[field]))
+        toks, rest = self._read[field]
+        toks.extend(islice(rest, max(0, start + words - len(toks))))
         first, last = toks[start], toks[min(start + words, len(toks)) - 1]
         quoted = self._fields[field][first.start : last.end]
         return quoted if first.end > first.start else " ".join(t.exact for t in toks[start : start + words])
 
 
-def _matched_text(node: Node, text: ArticleText) -> list[str]:
+def _matched_text(phrases: list[Phrase], text: ArticleText) -> list[str]:
     """The positive words and phrases of a query, quoted as they occur first in the article."""
     out = []
-    for phrase in positive_text(node):
+    for phrase in phrases:
+        table_of = (lambda i: i.exacts) if phrase.exact else (lambda i: i.stems)
         for field in phrase.fields:
-            starts = phrase_starts(phrase, text.doc.fields[field])
+            index = text.doc.fields[field]
+            if not phrase.prefix and phrase.words[0] not in table_of(index):
+                continue  # the common case, answered by one dict lookup
+            starts = phrase_starts(phrase, index)
             if starts:
                 out.append(text.quote(field, starts[0], len(phrase.words)))
                 break
