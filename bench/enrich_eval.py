@@ -18,6 +18,7 @@ import yaml
 from search.analysis import topic_keys
 from stream.enrich import Enricher
 from stream.enrich.clusters import open_memory_store
+from stream.enrich.language import detect_language
 from stream.enrich.normalisation import KEPT_LABELS
 from stream.enrich.text import article_text, head
 from wirewatch.schema import Article, article_id
@@ -171,6 +172,7 @@ def evaluate(split: str, settings: Settings | None = None) -> dict[str, object]:
             for t in all_topics
         },
         "language_correct": sum(c.lang == a.language for c, a in zip(cases, enriched, strict=True)),
+        "language_title_correct": sum(c.lang == detect_language(c.article.title) for c in cases),
         "clusters": cluster_pairs(cases, [a.cluster_id for a in enriched]),
         "errors": errors,
     }
@@ -199,7 +201,8 @@ def main(argv: list[str]) -> None:
         print(r["topics_micro"].row("**micro-average**"))  # type: ignore[attr-defined]
         for topic, s in r["topics"].items():  # type: ignore[attr-defined]
             print(s.row(topic))
-        print(f"\nLanguage identified correctly: {r['language_correct']} of {r['articles']}")
+        print(f"\nLanguage identified correctly: {r['language_correct']} of {r['articles']}", end="")
+        print(f" (from the title alone: {r['language_title_correct']})")
         print("\nStory clusters (pairs of articles)\n")
         print(HEADER)
         print(r["clusters"].row("same-story pairs"))  # type: ignore[attr-defined]

@@ -81,7 +81,9 @@ def clean_surface(text: str) -> str:
         name = _POSSESSIVE.sub("", name)
         if name.endswith(".") and name.count(".") == 1:
             name = name[:-1]
-    return name if len(name) <= MAX_NAME_CHARS and any(ch.isalpha() for ch in name) else ""
+    if name.casefold() in _MINOR_WORDS or len(name) > MAX_NAME_CHARS or not any(ch.isalpha() for ch in name):
+        return ""
+    return name
 
 
 def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Mention]:

@@ -34,6 +34,7 @@ def names(mentions: list[Mention], aliases: AliasTable, gazetteer: Gazetteer) ->
         ("U.S.", "U.S."),
         ("Hamas.", "Hamas"),
         ("1,200", ""),
+        ("the", ""),  # what is left of "the United States" beside a gazetteer hit
         ("x" * 150, ""),
     ],
 )
