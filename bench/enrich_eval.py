@@ -210,3 +210,8 @@ def main(argv: list[str]) -> None:
             print("\nEntity errors:")
             for what, n in sorted(r["errors"].items()):  # type: ignore[attr-defined]
                 print(f"  {n} x {what}")
+    if args.split == "all":
+        r = evaluate("all")
+        print(f"\n### story clusters over both splits in one stream ({r['articles']} articles)\n")
+        print(HEADER)
+        print(r["clusters"].row("same-story pairs"))  # type: ignore[attr-defined]
