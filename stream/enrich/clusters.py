@@ -31,8 +31,8 @@ from search.analysis import exact_terms, stem
 from wirewatch.sqlite import connect, migrate, transaction
 
 # 63 bands of 2 rows: a pair at Jaccard 0.2 (the default threshold) becomes a candidate 92% of the
-# time, at 0.3 more than 99%; unrelated stories (< 0.07 on the evaluation set) rarely do, and
-# every candidate is checked against the threshold anyway.
+# time, at 0.3 more than 99%; unrelated stories (below 0.07 on the evaluation's dev split) rarely
+# do, and every candidate is checked against the threshold anyway.
 BANDS = 63
 ROWS = 2
 NUM_PERM = BANDS * ROWS
@@ -259,5 +259,5 @@ class SqliteClusterStore:
 
 
 def open_memory_store(threshold: float = 0.2, window: timedelta = timedelta(days=3)) -> SqliteClusterStore:
-    """A throwaway store (evaluation, one-off CLI runs)."""
+    """A throwaway store in memory (the evaluation runs each split as a fresh stream)."""
     return SqliteClusterStore(Path(":memory:"), threshold, window)
