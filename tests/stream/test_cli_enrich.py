@@ -88,3 +88,24 @@ def test_missing_file_and_mixed_scripts(env: dict[str, str], tmp_path: Path) -> 
     assert mixed.returncode == 0, mixed.stderr
     names = {e["name"] for e in json.loads(mixed.stdout)["entities"]}
     assert {"Kyiv", "Volodymyr Zelensky", "Olaf Scholz", "Berlin"} <= names
+
+
+def test_user_data_files_from_settings(env: dict[str, str], tmp_path: Path) -> None:
+    gazetteer = tmp_path / "my-gazetteer.yaml"
+    gazetteer.write_text(
+        "entries:\n  - {name: Flamingo, type: WEAPON, category: missile, patterns: [FP-5]}\n"
+    )
+    aliases = tmp_path / "my-aliases.yaml"
+    aliases.write_text("Bryansk: {type: GPE, forms: [Briansk]}\n")
+    text = b"Ukraine fired an FP-5 Flamingo cruise missile at a plant in Briansk."
+    user_env = env | {"WIREWATCH_GAZETTEER_FILE": str(gazetteer), "WIREWATCH_ALIASES_FILE": str(aliases)}
+    done = cli(user_env, "enrich", "--explain", stdin=text)
+    assert done.returncode == 0, done.stderr
+    assert "Flamingo  WEAPON  x2" in done.stdout and f"({gazetteer})" in done.stdout
+    assert f"alias 'Briansk' -> 'Bryansk' ({aliases})" in done.stdout
+
+    gazetteer.write_text("entries:\n  - {name: Flamingo, type: weapon}\n")
+    broken = cli(user_env, "enrich", stdin=text)
+    assert broken.returncode == 2
+    assert broken.stderr.startswith(f"wirewatch: error: {gazetteer}: entries.0.type:")
+    assert len(broken.stderr.strip().splitlines()) == 1
