@@ -22,16 +22,12 @@ from pathlib import Path
 
 from search.backends.sqlite import SqliteBackend
 from tests.conftest import free_port
-from tests.feeds import feed, item
+from tests.feeds import distinct_story, feed, item
 from tests.servers import FeedServer, Response, WebhookReceiver
 from wirewatch.broker import broker_argv, wait_for_port
 from wirewatch.demo.server import Item
 
 WIREWATCH = [sys.executable, "-m", "wirewatch"]
-TEXT = (
-    "Ministers met in Brussels on Tuesday to discuss energy prices, grain exports through the Black Sea "
-    "and a reconstruction fund, officials said. Analysts in Warsaw and Berlin expect further talks. "
-)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -49,7 +45,13 @@ class Feeds:
             path = f"/bench{f}.xml"
             site = f"https://outlet{f}.example"
             self.items[path] = [
-                item(f"b{f}-{n}", f"Budget talks {f}-{n}", f"Report {n}. {TEXT * 2}", n % 600, site)
+                item(
+                    f"b{f}-{n}",
+                    f"Budget talks {f}-{n}",
+                    f"Report {n}. {distinct_story(f * 100_000 + n)}",
+                    n % 600,
+                    site,
+                )
                 for n in range(per_feed)
             ]
             server.routes[path] = lambda path=path, f=f: self.render(path, f)
@@ -118,7 +120,12 @@ def main(argv: list[str]) -> None:
         # Alert latency: matching items appear one by one in random feeds (polled every 10 s).
         for n in range(args.alerts):
             feeds.publish(
-                item(f"alert-{n}", f"Patriot battery {n} delivered", f"Patriot news {n}. {TEXT}", 0)
+                item(
+                    f"alert-{n}",
+                    f"Patriot battery {n} delivered",
+                    f"Patriot news {n}. {distinct_story(-n - 1)}",
+                    0,
+                )
             )
             time.sleep(0.5)
         deadline = time.time() + 60

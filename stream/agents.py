@@ -117,7 +117,11 @@ class Agents:
                     await self.reject(event, stage, f"{stage} failed: {type(exc).__name__}: {exc}")
 
     async def enrich(self, stream: StreamT) -> None:
-        """raw -> language, entities -> enriched."""
+        """raw -> language, entities, topics, story cluster -> enriched.
+
+        The model runs in a thread so the event loop keeps heartbeating; the cluster store records
+        assignments idempotently, so a batch replayed after a crash gets the same clusters.
+        """
 
         async def work(articles: list[Article]) -> None:
             for article in await asyncio.to_thread(self.services.enricher.enrich, articles):

@@ -28,7 +28,7 @@ class Services:
         db = AlertsDb(settings.alerts_db)
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         return cls(
-            enricher=Enricher(settings.spacy_model if settings.ner else None),
+            enricher=Enricher.from_settings(settings),
             index=open_backend(settings),
             matcher=SubscriptionMatcher(db, timedelta(seconds=settings.alert_max_age)),
             alerts=AlertStore(db),

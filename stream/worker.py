@@ -37,4 +37,5 @@ def run_stream(settings: Settings) -> None:
         worker.execute_from_commandline()
     finally:
         services.index.close()
+        services.enricher.close()
         logging.getLogger("wirewatch.stream").info("stream worker stopped")

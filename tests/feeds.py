@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib import resources
 
 from wirewatch.demo.server import Item, Outlet, render_atom, render_rss
 
@@ -22,6 +26,25 @@ def item(
         published=datetime.now(UTC) - timedelta(minutes=minutes_ago),
         release_after=0,
     )
+
+
+@cache
+def _vocabulary() -> tuple[str, ...]:
+    """The distinct words of the bundled demo articles (a few thousand real news words), minus
+    the words the tests' subscriptions look for."""
+    text = resources.files("wirewatch.demo").joinpath("articles.yaml").read_text("utf-8")
+    words = set(re.findall(r"[a-z]{4,}", text.lower()))
+    return tuple(sorted(w for w in words if not w.startswith(("patriot", "defen", "defence"))))
+
+
+def distinct_story(seed: int, words: int = 80) -> str:
+    """Filler text that shares almost no word pairs with any other seed, so stories never cluster."""
+    rng = random.Random(seed)
+    vocabulary = _vocabulary()
+    sentences = [
+        " ".join(rng.choice(vocabulary) for _ in range(10)).capitalize() + "." for _ in range(words // 10)
+    ]
+    return " ".join(sentences)
 
 
 def feed(items: list[Item], fmt: str = "rss", name: str = "Test News", slug: str = "test") -> bytes:

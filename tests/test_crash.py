@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.conftest import Processes, cli, wait_for
-from tests.feeds import feed, item
+from tests.feeds import distinct_story, feed, item
 from tests.servers import FeedServer, Response, WebhookReceiver
 from tests.test_pipeline import indexed_ids, write_feed_list
 from wirewatch.schema import article_id
@@ -17,10 +17,6 @@ pytestmark = pytest.mark.integration
 
 FEEDS = 4
 PER_FEED = 250
-FILLER = (
-    "Officials said the talks in Brussels would continue next week, and analysts in Warsaw and Berlin "
-    "expected further announcements on energy prices, grain exports and the reconstruction fund. "
-)
 
 
 def test_sigkill_mid_stream_loses_and_repeats_nothing(
@@ -32,7 +28,7 @@ def test_sigkill_mid_stream_loses_and_repeats_nothing(
         for n in range(PER_FEED):
             mention = "Patriot battery" if n % 10 == 0 else "budget talks"
             batch.append(
-                item(f"f{f}-{n}", f"Story {f}-{n} on the {mention}", f"Report {n} about the {mention}. {FILLER * 3}",
+                item(f"f{f}-{n}", f"Story {f}-{n} on the {mention}", f"Report {n} about the {mention}. {distinct_story(f * 1000 + n)}",
                      minutes_ago=n % 600, site=f"https://outlet{f}.example")
             )  # fmt: skip
         items[f"/feed{f}.xml"] = batch
@@ -50,7 +46,7 @@ def test_sigkill_mid_stream_loses_and_repeats_nothing(
     worker.send_signal(signal.SIGKILL)
     worker.wait(10)
     at_kill = len(indexed_ids(env))
-    assert at_kill < len(expected), "the worker finished before it could be killed mid-stream"
+    assert at_kill < len(expected), f"the worker finished ({at_kill}) before it could be killed mid-stream"
 
     procs.start("stream", "stream")
     wait_for(lambda: indexed_ids(env) == expected, 180, "every article to be indexed after the restart")

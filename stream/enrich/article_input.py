@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -11,6 +14,23 @@ from wirewatch.errors import UsageError
 from wirewatch.schema import MAX_CONTENT_CHARS, Article, article_id, describe_validation_error, utcnow
 
 _TEXT_FIELDS = ("title", "summary", "content")
+log = logging.getLogger("wirewatch.enrich")
+
+
+def read_input(file: Path | None, max_bytes: int) -> bytes:
+    """The bytes of `file` (stdin when None), refusing more than `max_bytes`."""
+    origin = str(file) if file else "stdin"
+    try:
+        if file is None:
+            raw = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with file.open("rb") as handle:
+                raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {origin}: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise UsageError(f"{origin}: more than {max_bytes} bytes, too large for one article")
+    return raw
 
 
 def article_from_input(raw: bytes, origin: str) -> Article:
@@ -35,7 +55,13 @@ def article_from_input(raw: bytes, origin: str) -> Article:
                 f"{origin}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
             ) from None
     if not isinstance(data, dict):
-        data = {"content": text[:MAX_CONTENT_CHARS]}
+        if len(text) > MAX_CONTENT_CHARS:
+            # Ingest cuts long content the same way; say so rather than drop text silently.
+            log.warning(
+                "%s: text cut to the first %d characters (the article limit)", origin, MAX_CONTENT_CHARS
+            )
+            text = text[: MAX_CONTENT_CHARS - 1].rstrip() + "…"
+        data = {"content": text}
     if not any(isinstance(data.get(k), str) and data[k].strip() for k in _TEXT_FIELDS):
         raise UsageError(f"{origin}: the article needs a non-empty title, summary or content")
     now = utcnow().isoformat()

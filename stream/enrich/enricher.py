@@ -1,0 +1,170 @@
+"""The enrich stage: language, entities, topics and story cluster of a batch of articles.
+
+Pure with respect to the stream (articles in, enriched copies out); the Faust agent only moves
+records. Built once per worker process: the model, gazetteer, alias table and taxonomy are
+loaded at start, so a bad data file stops the worker at start with one clear message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from stream.enrich.aliases import AliasTable
+from stream.enrich.clusters import Assignment, ClusterStore, SqliteClusterStore, StoryItem, signature
+from stream.enrich.entities import NerModel
+from stream.enrich.gazetteer import Gazetteer
+from stream.enrich.language import detect_language
+from stream.enrich.normalisation import GAZETTEER, REPEAT, EntityTrace, Mention, normalise, resolve_overlaps
+from stream.enrich.patterns import Pattern, PatternMatcher
+from stream.enrich.text import article_text, head
+from stream.enrich.topics import Taxonomy, TopicMatch
+from wirewatch.schema import Article
+from wirewatch.settings import Settings
+
+
+@dataclass
+class Explanation:
+    """How one article was enriched: what `wirewatch enrich --explain` prints."""
+
+    language: str | None
+    ner: str
+    entities: list[EntityTrace] = field(default_factory=list)
+    topics: list[TopicMatch] = field(default_factory=list)
+    cluster: Assignment | None = None
+
+
+class Enricher:
+    """Adds language, entities, topics and story cluster to articles."""
+
+    def __init__(
+        self,
+        ner: NerModel | None,
+        aliases: AliasTable,
+        gazetteer: Gazetteer,
+        taxonomy: Taxonomy,
+        clusters: ClusterStore | None = None,
+        *,
+        ner_max_chars: int = 1_200,
+        record_clusters: bool = True,
+    ) -> None:
+        self.ner = ner
+        self.aliases = aliases
+        self.gazetteer = gazetteer
+        self.taxonomy = taxonomy
+        self.clusters = clusters
+        self.ner_max_chars = ner_max_chars
+        self.record_clusters = record_clusters
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, record_clusters: bool = True) -> Enricher:
+        """The enricher a worker (or the CLI, with `record_clusters=False`) runs with."""
+        clusters = None
+        if settings.clusters and (record_clusters or settings.clusters_db.exists()):
+            clusters = SqliteClusterStore(
+                settings.clusters_db, settings.cluster_threshold, timedelta(seconds=settings.cluster_window)
+            )
+        return cls(
+            NerModel(settings.spacy_model) if settings.ner else None,
+            AliasTable.load(settings.aliases_file),
+            Gazetteer.load(settings.gazetteer_file),
+            Taxonomy.load(settings.topics_file),
+            clusters,
+            ner_max_chars=settings.ner_max_chars,
+            record_clusters=record_clusters,
+        )
+
+    def close(self) -> None:
+        """Release the cluster store."""
+        if self.clusters is not None:
+            self.clusters.close()
+
+    def enrich(self, articles: Sequence[Article]) -> list[Article]:
+        """Enriched copies of `articles`, in order."""
+        return [article for article, _ in self.explain(articles)]
+
+    def explain(self, articles: Sequence[Article]) -> list[tuple[Article, Explanation]]:
+        """Enriched copies with the explanation of every entity, topic and cluster."""
+        texts = [article_text(a) for a in articles]
+        languages = [detect_language(t) for t in texts]
+        model_mentions, notes = self._model_mentions(texts, languages)
+        out: list[tuple[Article, Explanation]] = []
+        for article, text, lang, mentions, note in zip(
+            articles, texts, languages, model_mentions, notes, strict=True
+        ):
+            hits = [
+                Mention(h.surface, h.entry.type, h.start, h.end, GAZETTEER, h.entry.name)
+                for h in self.gazetteer.find(text)
+            ]
+            traces = normalise(resolve_overlaps(mentions, hits), self.aliases, self.gazetteer.entries)
+            tagged = article.model_copy(update={"language": lang, "entities": [t.entity for t in traces]})
+            topics = self.taxonomy.classify(tagged, traces)
+            tagged = tagged.model_copy(
+                update={
+                    "topics": [m.topic for m in topics],
+                    "topic_evidence": {m.topic: m.evidence for m in topics},
+                }
+            )
+            out.append((tagged, Explanation(lang, note, traces, topics)))
+        return self._cluster(out, texts)
+
+    def _model_mentions(
+        self, texts: list[str], languages: list[str | None]
+    ) -> tuple[list[list[Mention]], list[str]]:
+        """NER mentions per text (in the model's language only) and a note on what ran."""
+        mentions: list[list[Mention]] = [[] for _ in texts]
+        if self.ner is None:
+            return mentions, ["NER disabled (WIREWATCH_NER=0)"] * len(texts)
+        model = self.ner
+        notes = [f"no NER model for language {lang or 'unknown'}; gazetteer only" for lang in languages]
+        wanted = [i for i, lang in enumerate(languages) if lang == model.language]
+        windows = [head(texts[i], self.ner_max_chars) for i in wanted]
+        for i, window, found in zip(wanted, windows, model.mentions(windows), strict=True):
+            mentions[i] = found + _repeats(found, texts[i], len(window))
+            notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
+        return mentions, notes
+
+    def _cluster(
+        self, out: list[tuple[Article, Explanation]], texts: list[str]
+    ) -> list[tuple[Article, Explanation]]:
+        store = self.clusters
+        if store is None:
+            return out
+        items = [
+            StoryItem(a.id, a.source, a.published, signature(text))
+            for (a, _), text in zip(out, texts, strict=True)
+        ]
+        assigned = store.assign(items) if self.record_clusters else [store.lookup(i) for i in items]
+        result = []
+        for (article, why), assignment in zip(out, assigned, strict=True):
+            why.cluster = assignment
+            update = {"cluster_id": assignment.cluster_id, "cluster_size": assignment.size}
+            result.append((article.model_copy(update=update), why))
+        return result
+
+
+def _repeats(found: list[Mention], text: str, window_end: int) -> list[Mention]:
+    """Model surfaces seen again past the NER window, with the label of their first mention.
+
+    A person's last name counts too ("Kallas" after "Kaja Kallas"); normalisation folds it.
+    """
+    if window_end >= len(text) or not found:
+        return []
+    first: dict[str, Mention] = {}
+    for m in found:
+        first.setdefault(m.surface, m)
+        words = m.surface.split()
+        if m.label == "PERSON" and len(words) > 1:
+            first.setdefault(words[-1], m)
+    matcher = PatternMatcher(Pattern(s, m, case_sensitive=True) for s, m in first.items())
+    return [
+        Mention(
+            text[window_end + x.start : window_end + x.end],
+            x.pattern.payload.label,
+            window_end + x.start,
+            window_end + x.end,
+            REPEAT,
+        )
+        for x in matcher.find(text[window_end:])
+    ]

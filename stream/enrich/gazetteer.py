@@ -1,0 +1,108 @@
+"""The gazetteer: domain terms the NER model misses or mislabels, found in any language.
+
+Each entry has a canonical name, a type, surface forms (Latin and Cyrillic, `stem*` for inflected
+words), an optional category (e.g. `air-defense`, used by topic rules) and optional context words
+of which one must occur in the article (so "Patriot" is a weapon only near "missile", "battery"...).
+A gazetteer hit overrides whatever the model said about the same span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from stream.enrich.datafiles import load_layers
+from stream.enrich.patterns import Match, Pattern, PatternMatcher, lowered
+
+SHIPPED = "gazetteer.yaml"
+
+
+class EntryModel(BaseModel):
+    """One gazetteer entry as written in YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    type: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z_]+$")
+    patterns: list[str] = Field(default_factory=list)
+    category: str | None = None
+    context: list[str] = Field(default_factory=list)
+    case_sensitive: bool = False
+
+
+class GazetteerFile(BaseModel):
+    """A gazetteer YAML file: `entries: [...]`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entries: list[EntryModel] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A loaded entry; `origin` is the file it came from (for --explain)."""
+
+    name: str
+    type: str
+    category: str | None
+    context: tuple[str, ...]
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A gazetteer entry found at text[start:end]."""
+
+    start: int
+    end: int
+    surface: str
+    pattern: str
+    entry: Entry
+
+
+class Gazetteer:
+    """All entries compiled into one Aho-Corasick matcher."""
+
+    def __init__(self, entries: list[tuple[EntryModel, str]]) -> None:
+        by_name: dict[str, tuple[EntryModel, str]] = {}
+        for model, origin in entries:
+            by_name[model.name] = (model, origin)  # a later file replaces an entry of the same name
+        patterns: list[Pattern[Entry]] = []
+        self.entries: dict[str, Entry] = {}
+        for model, origin in by_name.values():
+            entry = Entry(
+                model.name, model.type, model.category, tuple(lowered(c) for c in model.context), origin
+            )
+            self.entries[entry.name] = entry
+            for text in dict.fromkeys([model.name, *model.patterns]):
+                patterns.append(Pattern(text, entry, model.case_sensitive))
+        self._matcher = PatternMatcher(patterns)
+
+    @classmethod
+    def load(cls, user_file: Path | None = None) -> Gazetteer:
+        """The shipped gazetteer, extended (or overridden by name) by the user's file."""
+        return cls(
+            [
+                (entry, str(path))
+                for path, data in load_layers(SHIPPED, user_file, GazetteerFile)
+                for entry in data.entries
+            ]
+        )
+
+    def find(self, text: str) -> list[Hit]:
+        """Entries found in `text` whose context condition (if any) holds in the same text."""
+        matches: list[Match[Entry]] = self._matcher.find(text)
+        if not matches:
+            return []
+        low = lowered(text)
+        context_ok: dict[str, bool] = {}
+        hits = []
+        for m in matches:
+            entry = m.pattern.payload
+            if entry.name not in context_ok:
+                context_ok[entry.name] = not entry.context or any(word in low for word in entry.context)
+            if context_ok[entry.name]:
+                hits.append(Hit(m.start, m.end, text[m.start : m.end], m.pattern.text, entry))
+        return hits

@@ -1,0 +1,226 @@
+"""From raw mentions (model spans, gazetteer hits) to one name and one type per real-world thing.
+
+Steps, in order, within one article:
+1. Gazetteer hits override model spans that overlap them (the gazetteer knows the domain).
+2. Each surface is cleaned: spaces collapsed, a leading "the" and a possessive "'s" dropped.
+3. The alias table maps variants to a canonical name (Kiev -> Kyiv, U.S. -> United States) and
+   drops names it lists as ignored (words like "Defence" the model takes for an organisation).
+4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then the model's
+   majority label over the name's mentions. Tie rule: the label of the earliest mention wins
+   (the first mention of a name in a news story usually carries its fullest context).
+5. Short forms fold into the one full form seen in the same article: a single word that is the
+   last word of exactly one multi-word PERSON ("Stoltenberg" -> "Jens Stoltenberg"), or an
+   acronym that spells the initials of exactly one multi-word name ("IAEA"). With two candidates
+   (two Smiths), nothing is folded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from stream.enrich.aliases import AliasTable
+from stream.enrich.gazetteer import Entry
+from wirewatch.schema import Entity
+
+# Labels worth filtering and alerting on; numbers, dates, amounts and works of art are left out.
+KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW"})
+MAX_NAME_CHARS = 100
+MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
+_NO_FOLD_TYPES = frozenset({"GPE", "LOC", "NORP"})
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s$|(?<=s)['’]$")
+_EDGE_PUNCT = "\"'“”‘’«»()[]{}<>,;:!?-–—*•|/"
+_MINOR_WORDS = frozenset({"of", "the", "and", "for", "on", "in", "de", "du", "la", "&"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One occurrence of a name: its text, a label, where it is and who found it."""
+
+    surface: str
+    label: str
+    start: int
+    end: int
+    source: str  # MODEL, REPEAT (a model surface seen again past the NER window) or GAZETTEER
+    detail: str = ""  # gazetteer: canonical entry name and the file it came from
+
+
+@dataclass
+class EntityTrace:
+    """A normalised entity with the rules that produced it (what `--explain` prints)."""
+
+    entity: Entity
+    rules: list[str]
+    category: str | None = None
+
+
+@dataclass
+class _Group:
+    labels: Counter[str] = field(default_factory=Counter)
+    first_label: str = ""
+    first_offset: int = 0
+    count: int = 0
+    surfaces: Counter[str] = field(default_factory=Counter)
+    gazetteer_type: str | None = None
+    gazetteer_detail: str = ""
+    pinned_type: str | None = None
+    rules: list[str] = field(default_factory=list)
+    type: str = ""
+
+
+def clean_surface(text: str) -> str:
+    """The name in a mention: single-spaced, without a leading 'the', possessive or edge punctuation."""
+    name = " ".join(text.split("\n")[0].split())
+    previous = None
+    while name != previous:
+        previous = name
+        name = _LEADING_THE.sub("", name).strip(_EDGE_PUNCT + " ")
+        name = _POSSESSIVE.sub("", name)
+        if name.endswith(".") and name.count(".") == 1:
+            name = name[:-1]
+    if name.casefold() in _MINOR_WORDS or len(name) > MAX_NAME_CHARS or not any(ch.isalpha() for ch in name):
+        return ""
+    return name
+
+
+def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Mention]:
+    """All gazetteer mentions, plus the model mentions they do not overlap, in text order.
+
+    A model span that runs past a gazetteer hit at one end keeps the words outside it
+    ("Russian Shahed" as NORP becomes "Russian" NORP beside the gazetteer's "Shahed" WEAPON).
+    """
+    kept = []
+    for m in model:
+        for g in gazetteer:
+            if g.start < m.end and m.start < g.end:
+                m = _trimmed(m, g)
+                if m is None:
+                    break
+        else:
+            kept.append(m)
+    return sorted([*kept, *gazetteer], key=lambda m: m.start)
+
+
+def _trimmed(m: Mention, g: Mention) -> Mention | None:
+    """The part of model span `m` before or after gazetteer hit `g`, when that is whole words."""
+    if m.start < g.start and m.end <= g.end:
+        start, end = m.start, g.start
+    elif g.end < m.end and m.start >= g.start:
+        start, end = g.end, m.end
+    else:
+        return None
+    offset = start - m.start
+    part = m.surface[offset : offset + end - start]
+    if not part[:1].isspace() and not part[-1:].isspace():
+        return None  # the hit cuts a word in two: no clean remainder
+    lead = len(part) - len(part.lstrip())
+    return Mention(part.strip(), m.label, start + lead, start + lead + len(part.strip()), m.source, m.detail)
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w.lower() not in _MINOR_WORDS).upper()
+
+
+def normalise(
+    mentions: list[Mention], aliases: AliasTable, entries: Mapping[str, Entry]
+) -> list[EntityTrace]:
+    """One traced Entity per normalised name, in order of first mention.
+
+    `mentions` must already have overlaps resolved; `entries` are the gazetteer's entries by name
+    (their category is carried to the trace for topic rules, their file to the explanation).
+    """
+    groups: dict[str, _Group] = {}
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.source != GAZETTEER and m.label not in KEPT_LABELS:
+            continue
+        surface = clean_surface(m.surface)
+        if not surface:
+            continue
+        name = m.detail if m.source == GAZETTEER else surface
+        alias = aliases.lookup(name)
+        if alias is not None and alias.ignore:
+            continue
+        if alias is not None and alias.canonical != name:
+            rule = f"alias '{name}' -> '{alias.canonical}' ({alias.origin})"
+            name = alias.canonical
+        else:
+            rule = ""
+        group = groups.get(name)
+        if group is None:
+            group = groups[name] = _Group(first_label=m.label, first_offset=m.start)
+        group.count += 1
+        group.surfaces[surface] += 1
+        if rule and rule not in group.rules:
+            group.rules.append(rule)
+        if alias is not None and alias.type:
+            group.pinned_type = alias.type
+        if m.source == GAZETTEER:
+            group.gazetteer_type = group.gazetteer_type or m.label
+            if not group.gazetteer_detail:
+                entry = entries.get(m.detail)
+                where = f" ({entry.origin})" if entry else ""
+                group.gazetteer_detail = f"gazetteer entry '{m.detail}' {m.label} matched '{surface}'{where}"
+        else:
+            group.labels[m.label] += 1
+    for group in groups.values():
+        _decide_type(group)
+    _fold_short_forms(groups)
+    return [
+        EntityTrace(
+            Entity(name=name[:200], type=g.type[:20], mentions=g.count, first_offset=g.first_offset),
+            g.rules,
+            entries[name].category if name in entries else None,
+        )
+        for name, g in sorted(groups.items(), key=lambda item: item[1].first_offset)
+    ]
+
+
+def _decide_type(group: _Group) -> None:
+    model_labels = ", ".join(f"{label} x{n}" for label, n in group.labels.most_common())
+    if group.gazetteer_type:
+        group.type = group.gazetteer_type
+        overridden = f"; overrides model ({model_labels})" if group.labels else ""
+        group.rules.insert(0, group.gazetteer_detail + overridden)
+    elif group.pinned_type:
+        group.type = group.pinned_type
+        group.rules.append(f"type {group.type} pinned by the alias table (model: {model_labels})")
+    else:
+        ranked = group.labels.most_common()
+        best = ranked[0][1]
+        tied = [label for label, n in ranked if n == best]
+        if len(tied) == 1:
+            group.type = tied[0]
+            group.rules.insert(0, f"model ({model_labels}): majority {group.type}")
+        else:
+            group.type = group.first_label if group.first_label in tied else tied[0]
+            group.rules.insert(0, f"model ({model_labels}): tie, first mention's label {group.type}")
+
+
+def _fold_short_forms(groups: dict[str, _Group]) -> None:
+    for short in list(groups):
+        g = groups[short]
+        if g.gazetteer_type or g.pinned_type or g.type in _NO_FOLD_TYPES:
+            continue
+        words = short.split()
+        if len(words) == 1 and short.isupper() and 2 <= len(short) <= 6:
+            fulls = [n for n in groups if n != short and len(n.split()) > 1 and _initials(n) == short]
+        elif len(words) == 1:
+            fulls = [
+                n
+                for n in groups
+                if len(n.split()) > 1 and groups[n].type == "PERSON" and n.split()[-1] == short
+            ]
+        else:
+            continue
+        if len(fulls) != 1:
+            continue
+        full = groups[fulls[0]]
+        full.count += g.count
+        full.surfaces.update(g.surfaces)
+        if g.first_offset < full.first_offset:
+            full.first_offset = g.first_offset
+        full.rules.append(f"short form '{short}' ({g.type}, {g.count} mention(s)) folded into '{fulls[0]}'")
+        del groups[short]

@@ -1,0 +1,104 @@
+"""Whole-word multi-pattern matching (Aho-Corasick), for the gazetteer and for counting mentions.
+
+One automaton finds every pattern in one pass over the text, whatever the number of patterns.
+Matching is on lower-cased text; a case-sensitive pattern is checked against the original too.
+A pattern ending in `*` matches the start of a word ("Киев*" finds "Киева", "Киеве"), which is
+how inflected languages (Russian, Ukrainian, German) are covered without a stemmer per language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import ahocorasick
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern(Generic[T]):
+    """One surface form to look for, and what a match of it means."""
+
+    text: str
+    payload: T
+    case_sensitive: bool = False
+
+    @property
+    def prefix(self) -> bool:
+        return self.text.endswith("*")
+
+    @property
+    def literal(self) -> str:
+        return self.text.removesuffix("*")
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Generic[T]):
+    """A pattern found at text[start:end]."""
+
+    start: int
+    end: int
+    pattern: Pattern[T]
+
+
+def lowered(text: str) -> str:
+    """Lower-case text with the same length as the input, so offsets stay valid."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+def _word_char(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and (text[index].isalnum() or text[index] == "_")
+
+
+def _word_end(text: str, index: int) -> int:
+    while _word_char(text, index):
+        index += 1
+    return index
+
+
+class PatternMatcher(Generic[T]):
+    """Finds whole-word occurrences of many patterns; overlapping matches resolve leftmost-longest."""
+
+    def __init__(self, patterns: Iterable[Pattern[T]]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        by_key: dict[str, list[Pattern[T]]] = {}
+        for pattern in patterns:
+            key = lowered(pattern.literal)
+            if key.strip():
+                by_key.setdefault(key, []).append(pattern)
+        for key, group in by_key.items():
+            self._automaton.add_word(key, (len(key), tuple(group)))
+        self._empty = not by_key
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> list[Match[T]]:
+        """Non-overlapping matches in text order (longest first where two start together)."""
+        if self._empty or not text:
+            return []
+        low = lowered(text)
+        found: list[Match[T]] = []
+        for end_index, (length, group) in self._automaton.iter(low):
+            start, end = end_index - length + 1, end_index + 1
+            if _word_char(text, start - 1) and _word_char(text, start):
+                continue
+            for pattern in group:
+                if pattern.case_sensitive and text[start:end] != pattern.literal:
+                    continue
+                if pattern.prefix:
+                    end = _word_end(text, end)
+                elif _word_char(text, end) and _word_char(text, end - 1):
+                    continue
+                found.append(Match(start, end, pattern))
+                break
+        found.sort(key=lambda m: (m.start, m.start - m.end))
+        chosen: list[Match[T]] = []
+        for match in found:
+            if not chosen or match.start >= chosen[-1].end:
+                chosen.append(match)
+        return chosen

@@ -1,0 +1,46 @@
+"""The text enrichment reads: title and body in one string, cleaned, and the part NER reads.
+
+Offsets of entities (`first_offset`) are positions in this string.
+"""
+
+from __future__ import annotations
+
+import re
+
+from search.document import text_fields
+from wirewatch.schema import Article
+
+# Control characters (other than tab and newline), lone surrogates and non-characters carry no
+# words; they are replaced one-for-one by spaces so that offsets stay valid.
+_JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_BREAK = re.compile(r"\n\s*\n|(?<=[.!?])\s+")
+# A wire dateline: "KYIV -", "NEW DELHI (Reuters) -". The model reads upper-case words badly, and
+# merges the place with the sentence after the dash ("CUPERTINO - Apple" as one ORG).
+_DATELINE = re.compile(r"^([A-Z][A-Z'.]+(?: [A-Z][A-Z'.]+){0,3})((?: \([^)\n]{1,40}\))? [-–—] )")
+
+
+def article_text(article: Article) -> str:
+    """Title, a blank line, then the body (summary and content without repeats), cleaned.
+
+    A dateline opening the body is written as a sentence ("NEW DELHI - The" becomes
+    "New Delhi.  The"), with the same length so that offsets still point into the article.
+    """
+    fields = text_fields(article)
+    body = _DATELINE.sub(_dateline_sentence, fields["body"].strip())
+    return _JUNK.sub(" ", f"{fields['title'].strip()}\n\n{body}")
+
+
+def _dateline_sentence(match: re.Match[str]) -> str:
+    place, rest = match.group(1), match.group(2)
+    return place.title() + "." + " " * (len(rest) - 1)
+
+
+def head(text: str, max_chars: int) -> str:
+    """The first `max_chars` of text, cut back to the last paragraph or sentence end when possible."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    ends = [m.start() for m in _BREAK.finditer(cut)]
+    if ends and ends[-1] > max_chars // 2:
+        return cut[: ends[-1]]
+    return cut

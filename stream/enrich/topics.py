@@ -1,0 +1,232 @@
+"""Topics from a readable taxonomy: each topic is rules written in the query language plus
+entity conditions, so analysts can read why an article got a topic and add their own.
+
+A topic matches when any of its rules holds; a rule holds when its query matches, its entity
+condition holds, and together they found at least `min_evidence` distinct pieces of evidence
+(words or phrases of the query found in the article, entities that met the condition). The
+evidence is kept in `Article.topic_evidence`. Names are hierarchical ("conflict/air-defense");
+search expands ancestors, so `topic:conflict` finds articles tagged with any conflict sub-topic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import islice
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from search.analysis import Token, fold_keyword, tokens
+from search.document import text_fields
+from search.query.ast import Node, Phrase, positive_text
+from search.query.matcher import Predicate, PreparedDoc, compile_query, phrase_starts
+from search.query.parser import QueryError, parse
+from stream.enrich.datafiles import load_layers
+from stream.enrich.normalisation import EntityTrace
+from wirewatch.schema import Article
+
+SHIPPED = "topics.yaml"
+_TOPIC_NAME = r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$"
+
+
+class EntityCondition(BaseModel):
+    """Entities that count as evidence: by name, type or gazetteer category (any of them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    names: list[str] = Field(default_factory=list)
+    types: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> EntityCondition:
+        if not (self.names or self.types or self.categories):
+            raise ValueError("an entity condition needs names, types or categories")
+        return self
+
+
+class RuleModel(BaseModel):
+    """One rule as written: a query, an entity condition, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: str | None = None
+    entities: EntityCondition | None = None
+    min_evidence: int = Field(1, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> RuleModel:
+        if self.query is None and self.entities is None:
+            raise ValueError("a rule needs a query or an entity condition")
+        return self
+
+    @field_validator("query")
+    @classmethod
+    def _parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse(value)
+            except QueryError as exc:
+                raise ValueError(f"bad query {value!r}: {exc}") from None
+        return value
+
+
+class TopicModel(BaseModel):
+    """A topic: a human title and its rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    rules: list[RuleModel] = Field(min_length=1)
+
+
+class TaxonomyFile(BaseModel):
+    """A taxonomy YAML file: `topics: {name: {title, rules}}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topics: dict[str, TopicModel] = Field(default_factory=dict)
+
+    @field_validator("topics")
+    @classmethod
+    def _names(cls, value: dict[str, TopicModel]) -> dict[str, TopicModel]:
+        for name in value:
+            if not re.match(_TOPIC_NAME, name):
+                raise ValueError(f"topic name {name!r} must be lower-case words joined by '-' and '/'")
+        return value
+
+
+@dataclass
+class Rule:
+    """A compiled rule."""
+
+    query: str | None
+    node: Node | None
+    entities: EntityCondition | None
+    min_evidence: int
+
+    @cached_property
+    def predicate(self) -> Predicate:
+        """The compiled query."""
+        assert self.node is not None
+        return compile_query(self.node)
+
+    @cached_property
+    def phrases(self) -> list[Phrase]:
+        """The query's words and phrases that count as evidence (those not under NOT)."""
+        return positive_text(self.node) if self.node is not None else []
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Folded entity names of the entity condition."""
+        return frozenset(fold_keyword(n) for n in self.entities.names) if self.entities else frozenset()
+
+    def evidence(self, text: ArticleText, entities: Sequence[EntityTrace]) -> list[str]:
+        """The evidence this rule finds in an article, or [] when it does not hold."""
+        found: list[str] = []
+        if self.node is not None:
+            if not self.predicate(text.doc):
+                return []
+            found.extend(_matched_text(self.phrases, text))
+        if self.entities is not None:
+            hits = [f"entity:{t.entity.name}" for t in entities if self._entity_ok(t)]
+            if not hits:
+                return []
+            found.extend(hits)
+        distinct: dict[str, str] = {}  # one piece of evidence per folded form
+        for item in found:
+            distinct.setdefault(fold_keyword(item), item)
+        return list(distinct.values()) if len(distinct) >= self.min_evidence else []
+
+    def _entity_ok(self, trace: EntityTrace) -> bool:
+        assert self.entities is not None
+        e = trace.entity
+        return (
+            fold_keyword(e.name) in self.names
+            or e.type in self.entities.types
+            or (trace.category is not None and trace.category in self.entities.categories)
+        )
+
+
+class ArticleText:
+    """An article prepared for matching, plus its tokens read on demand to quote evidence as written.
+
+    Evidence is the first occurrence of a word, usually early in the text, so the quoting
+    tokeniser only runs as far as the furthest quote needs.
+    """
+
+    def __init__(self, article: Article) -> None:
+        self.doc = PreparedDoc.of(article)
+        self._fields = text_fields(article)
+        self._read: dict[str, tuple[list[Token], Iterator[Token]]] = {}
+
+    def quote(self, field: str, start: int, words: int) -> str:
+        """The original text of `words` tokens from token position `start` of a field."""
+        if field not in self._read:
+            self._read[field] = ([], tokens(self._fields[field]))
+        toks, rest = self._read[field]
+        toks.extend(islice(rest, max(0, start + words - len(toks))))
+        first, last = toks[start], toks[min(start + words, len(toks)) - 1]
+        quoted = self._fields[field][first.start : last.end]
+        return quoted if first.end > first.start else " ".join(t.exact for t in toks[start : start + words])
+
+
+def _matched_text(phrases: list[Phrase], text: ArticleText) -> list[str]:
+    """The positive words and phrases of a query, quoted as they occur first in the article."""
+    out = []
+    for phrase in phrases:
+        table_of = (lambda i: i.exacts) if phrase.exact else (lambda i: i.stems)
+        for field in phrase.fields:
+            index = text.doc.fields[field]
+            if not phrase.prefix and phrase.words[0] not in table_of(index):
+                continue  # the common case, answered by one dict lookup
+            starts = phrase_starts(phrase, index)
+            if starts:
+                out.append(text.quote(field, starts[0], len(phrase.words)))
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    """A topic given to an article: which rule (1-based, in which file) gave it, and the evidence."""
+
+    topic: str
+    rule_index: int
+    rule: Rule
+    evidence: list[str]
+    origin: str
+
+
+class Taxonomy:
+    """All topics with compiled rules."""
+
+    def __init__(self, layers: list[tuple[str, TaxonomyFile]]) -> None:
+        self.topics: dict[str, tuple[str, list[Rule], str]] = {}
+        for origin, data in layers:
+            for name, topic in data.topics.items():
+                rules = [
+                    Rule(r.query, parse(r.query) if r.query else None, r.entities, r.min_evidence)
+                    for r in topic.rules
+                ]
+                self.topics[name] = (topic.title, rules, origin)  # a later file replaces a same-named topic
+
+    @classmethod
+    def load(cls, user_file: Path | None = None) -> Taxonomy:
+        """The shipped taxonomy, extended (or overridden by topic name) by the user's file."""
+        return cls([(str(path), data) for path, data in load_layers(SHIPPED, user_file, TaxonomyFile)])
+
+    def classify(self, article: Article, entities: Sequence[EntityTrace]) -> list[TopicMatch]:
+        """Every topic with a rule that holds, with the first such rule and its evidence."""
+        text = ArticleText(article)
+        out = []
+        for name, (_, rules, origin) in self.topics.items():
+            for index, rule in enumerate(rules, start=1):
+                evidence = rule.evidence(text, entities)
+                if evidence:
+                    out.append(TopicMatch(name, index, rule, evidence, origin))
+                    break
+        return out

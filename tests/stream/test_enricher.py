@@ -1,0 +1,122 @@
+"""The enrich stage on real text with the real spaCy model: entities, languages, bad input."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from stream.enrich import Enricher
+from stream.enrich.clusters import SqliteClusterStore
+from tests.stream.conftest import make_article
+from wirewatch.schema import MAX_CONTENT_CHARS, Article
+
+WIRE = (
+    "Germany will send two more Patriot air defense systems to Ukraine, officials said on Tuesday, after "
+    "a night of Russian drone attacks on Kiev.\n\nNATO Secretary General Jens Stoltenberg welcomed the "
+    "decision. Stoltenberg said the alliance's members had pledged more interceptors. The U.S. and Britain "
+    "have also promised missiles."
+)
+
+
+def entities(article: Article) -> dict[str, str]:
+    return {e.name: e.type for e in article.entities}
+
+
+def test_entities_are_normalised(enricher: Enricher) -> None:
+    enriched = enricher.enrich([make_article("Germany pledges Patriots", WIRE)])[0]
+    found = entities(enriched)
+    assert found["Patriot"] == "WEAPON"
+    assert found["Kyiv"] == "GPE" and "Kiev" not in found
+    assert found["United States"] == "GPE" and found["United Kingdom"] == "GPE"
+    assert found["Jens Stoltenberg"] == "PERSON" and "Stoltenberg" not in found
+    stoltenberg = next(e for e in enriched.entities if e.name == "Jens Stoltenberg")
+    text = f"Germany pledges Patriots\n\n{WIRE}"
+    assert stoltenberg.mentions == 2 and text[stoltenberg.first_offset :].startswith("Jens Stoltenberg")
+    assert enriched.language == "en"
+
+
+def test_mentions_past_the_ner_window_are_counted(enricher: Enricher) -> None:
+    short = Enricher(enricher.ner, enricher.aliases, enricher.gazetteer, enricher.taxonomy, ner_max_chars=200)
+    filler = "Officials gave no further details about the meeting. " * 10
+    text = (
+        f"Estonian Prime Minister Kaja Kallas met ministers in Tallinn on Monday.\n\n{filler}\n\n"
+        "Kallas later flew back to Tallinn."
+    )
+    found = {e.name: e for e in short.enrich([make_article("Talks", text)])[0].entities}
+    assert found["Kaja Kallas"].mentions == 2 and found["Tallinn"].mentions == 2
+
+
+@pytest.mark.parametrize(
+    ("title", "content", "language", "expected"),
+    [
+        (
+            "Росія вдарила по Києву",
+            "Росія атакувала Київ дронами Шахед. "
+            "Зеленський закликав партнерів надати більше систем Patriot для ППО.",
+            "uk",
+            {"Russia", "Kyiv", "Shahed", "Volodymyr Zelensky", "Patriot"},
+        ),
+        (
+            "Удар по Харькову",
+            "Россия нанесла удар по Харькову ракетами Искандер, сообщил Зеленский.",
+            "ru",
+            {"Russia", "Kharkiv", "Iskander", "Volodymyr Zelensky"},
+        ),
+        (
+            "Deutschland liefert weitere Patriot-Systeme an die Ukraine",
+            "Verteidigungsminister Pistorius sagte in Berlin, die Flugabwehr der Ukraine werde gestärkt.",
+            "de",
+            {"Germany", "Patriot", "Ukraine", "Boris Pistorius", "Berlin"},
+        ),
+    ],
+)
+def test_other_languages_get_gazetteer_entities_without_ner(
+    enricher: Enricher, title: str, content: str, language: str, expected: set[str]
+) -> None:
+    enriched, why = enricher.explain([make_article(title, content)])[0]
+    assert enriched.language == language
+    assert set(entities(enriched)) == expected
+    assert "gazetteer only" in why.ner
+    assert "conflict" in {t.split("/")[0] for t in enriched.topics}
+
+
+@pytest.mark.parametrize(
+    ("title", "content"),
+    [
+        (".", ""),  # nothing to read
+        ("\x00\x01\x02 \ufffe\uffff", bytes(range(256)).decode("latin-1") * 40),  # binary junk as text
+        ("Kyiv Київ 基辅 كييف", "Mixed scripts: Zelensky Зеленський 泽连斯基 in Kyiv / Київ."),
+        ("Tiny", "a" * MAX_CONTENT_CHARS),  # one 200,000-character "word"
+    ],
+)
+def test_bad_input_gives_a_plain_result(enricher: Enricher, title: str, content: str) -> None:
+    article = make_article(title, content)
+    enriched = enricher.enrich([article])[0]
+    assert enriched.id == article.id
+    assert Article.from_json(enriched.to_json()) == enriched  # what the agent sends is valid
+
+
+def test_largest_article_is_enriched_quickly(enricher: Enricher) -> None:
+    paragraph = (
+        "Russian forces shelled Kharkiv again on Sunday, regional governor Oleh Syniehubov said, "
+        "as Ukraine asked for more Patriot batteries. "
+    )
+    content = (paragraph * (MAX_CONTENT_CHARS // len(paragraph)))[:MAX_CONTENT_CHARS]
+    started = time.perf_counter()
+    enriched = enricher.enrich([make_article("Kharkiv shelled", content)])[0]
+    assert time.perf_counter() - started < 10
+    found = {e.name: e for e in enriched.entities}
+    assert found["Kharkiv"].mentions > 1_000  # counted through the whole text, not only the NER window
+
+
+def test_stage_assigns_story_clusters(enricher: Enricher, tmp_path: Path) -> None:
+    store = SqliteClusterStore(tmp_path / "clusters.db")
+    clustered = Enricher(enricher.ner, enricher.aliases, enricher.gazetteer, enricher.taxonomy, store)
+    first = make_article("Germany pledges Patriots", WIRE, url="https://a.example/1")
+    copy = make_article("Germany pledges Patriots", WIRE, url="https://b.example/1", source="Other")
+    a, b = clustered.enrich([first, copy])
+    assert a.cluster_id == b.cluster_id == first.id and (a.cluster_size, b.cluster_size) == (1, 2)
+    assert b.story_id == first.id
+    clustered.close()

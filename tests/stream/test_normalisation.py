@@ -1,0 +1,103 @@
+"""Normalisation rules on hand-made mentions (no model): one name and one type per thing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stream.enrich.aliases import AliasTable
+from stream.enrich.gazetteer import Gazetteer
+from stream.enrich.normalisation import GAZETTEER, MODEL, Mention, clean_surface, normalise, resolve_overlaps
+
+
+def m(surface: str, label: str, start: int, source: str = MODEL, detail: str = "") -> Mention:
+    return Mention(surface, label, start, start + len(surface), source, detail)
+
+
+def names(mentions: list[Mention], aliases: AliasTable, gazetteer: Gazetteer) -> list[tuple[str, str, int]]:
+    return [
+        (t.entity.name, t.entity.type, t.entity.mentions)
+        for t in normalise(mentions, aliases, gazetteer.entries)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("surface", "expected"),
+    [
+        ("the Kremlin", "Kremlin"),
+        ("The  European\nCommission", "European"),  # a span never crosses a line
+        ("Ukraine's", "Ukraine"),
+        ("Zelensky’s", "Zelensky"),
+        ("Reuters'", "Reuters"),
+        ('"NATO"', "NATO"),
+        ("U.S.", "U.S."),
+        ("Hamas.", "Hamas"),
+        ("1,200", ""),
+        ("the", ""),  # what is left of "the United States" beside a gazetteer hit
+        ("x" * 150, ""),
+    ],
+)
+def test_clean_surface(surface: str, expected: str) -> None:
+    assert clean_surface(surface) == expected
+
+
+def test_majority_label_wins(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("Avdiivka", "PERSON", 0), m("Avdiivka", "GPE", 20), m("Avdiivka", "GPE", 40)]
+    assert names(mentions, aliases, gazetteer) == [("Avdiivka", "GPE", 3)]
+
+
+def test_tie_goes_to_the_first_mention(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("Pokrovsk", "ORG", 0), m("Pokrovsk", "GPE", 20)]
+    assert names(mentions, aliases, gazetteer) == [("Pokrovsk", "ORG", 2)]
+    mentions = [m("Pokrovsk", "GPE", 0), m("Pokrovsk", "ORG", 20)]
+    assert names(mentions, aliases, gazetteer) == [("Pokrovsk", "GPE", 2)]
+
+
+def test_aliases_map_variants_and_pin_types(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("Kiev", "PERSON", 0), m("U.S.", "GPE", 10), m("US", "ORG", 20), m("Britain", "GPE", 30)]
+    assert names(mentions, aliases, gazetteer) == [
+        ("Kyiv", "GPE", 1),
+        ("United States", "GPE", 2),
+        ("United Kingdom", "GPE", 1),
+    ]
+
+
+def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("Kaja Kallas", "PERSON", 0), m("Kallas", "ORG", 30), m("Kallas", "PERSON", 60)]
+    assert names(mentions, aliases, gazetteer) == [("Kaja Kallas", "PERSON", 3)]
+
+
+def test_ambiguous_short_forms_are_left_alone(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("John Smith", "PERSON", 0), m("Anna Smith", "PERSON", 20), m("Smith", "PERSON", 40)]
+    assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["John Smith", "Anna Smith", "Smith"]
+
+
+def test_places_are_not_folded_into_people(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("George Washington", "PERSON", 0), m("Washington", "GPE", 30)]
+    assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["George Washington", "Washington"]
+
+
+def test_acronyms_fold_into_the_spelled_out_name(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("Organization for Security and Co-operation in Europe", "ORG", 0), m("OSCE", "ORG", 80)]
+    assert names(mentions, aliases, gazetteer) == [
+        ("Organization for Security and Co-operation in Europe", "ORG", 2)
+    ]
+
+
+def test_gazetteer_hits_override_overlapping_model_spans(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    model = [m("Patriot", "PERSON", 10), m("Berlin", "GPE", 40)]
+    hits = [m("Patriot", "WEAPON", 10, GAZETTEER, "Patriot")]
+    resolved = resolve_overlaps(model, hits)
+    traces = normalise(resolved, aliases, gazetteer.entries)
+    assert [(t.entity.name, t.entity.type) for t in traces] == [("Patriot", "WEAPON"), ("Berlin", "GPE")]
+    assert traces[0].category == "air-defense"
+    assert "gazetteer entry 'Patriot'" in traces[0].rules[0]
+
+
+def test_user_alias_file_extends_and_overrides(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    user = tmp_path / "aliases.yaml"
+    user.write_text("Kyiv City Council: [Kyiv council]\nKyiv: {type: LOC, forms: [Kiev]}\n")
+    table = AliasTable.load(user)
+    mentions = [m("Kyiv council", "ORG", 0), m("Kiev", "GPE", 20)]
+    assert names(mentions, table, gazetteer) == [("Kyiv City Council", "ORG", 1), ("Kyiv", "LOC", 1)]

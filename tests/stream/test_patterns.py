@@ -1,0 +1,53 @@
+"""Whole-word Aho-Corasick matching: boundaries, case, prefixes, overlaps, offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from stream.enrich.patterns import Pattern, PatternMatcher, lowered
+
+
+def found(patterns: list[Pattern[str]], text: str) -> list[tuple[str, str]]:
+    return [(text[m.start : m.end], m.pattern.payload) for m in PatternMatcher(patterns).find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kyiv said", [("Kyiv", "k")]),
+        ("KYIV said", [("KYIV", "k")]),  # case-insensitive by default
+        ("Kyivan said", []),  # not inside a longer word
+        ("in Kyiv's west", [("Kyiv", "k")]),
+        ("Kyiv Oblast and Kyiv", [("Kyiv Oblast", "ko"), ("Kyiv", "k")]),  # longest wins
+        ("(Kyiv)", [("Kyiv", "k")]),
+    ],
+)
+def test_whole_words_and_longest_match(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found([Pattern("Kyiv", "k"), Pattern("Kyiv Oblast", "ko")], text) == expected
+
+
+def test_case_sensitive_patterns_need_the_exact_case() -> None:
+    patterns = [Pattern("Patriot", "p", case_sensitive=True)]
+    assert found(patterns, "a Patriot battery") == [("Patriot", "p")]
+    assert found(patterns, "a patriot at heart") == []
+
+
+def test_prefix_patterns_cover_inflected_words_to_the_word_end() -> None:
+    patterns = [Pattern("Киев*", "kyiv")]
+    assert found(patterns, "в Киеве и из Киева, Киев") == [
+        ("Киеве", "kyiv"),
+        ("Киева", "kyiv"),
+        ("Киев", "kyiv"),
+    ]
+    assert found(patterns, "Подкиевский") == []  # still anchored at a word start
+
+
+def test_offsets_survive_characters_whose_lower_case_is_longer() -> None:
+    text = "İstanbul and Kyiv"  # 'İ'.lower() is two code points
+    assert len(lowered(text)) == len(text)
+    assert found([Pattern("Kyiv", "k")], text) == [("Kyiv", "k")]
+
+
+def test_no_patterns_and_blank_patterns_find_nothing() -> None:
+    assert PatternMatcher([]).find("anything") == []
+    assert found([Pattern("  ", "blank")], "a  b") == []
