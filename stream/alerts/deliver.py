@@ -34,7 +34,6 @@ from stream.alerts.targets import Channel, apprise_module, channel, redact
 
 log = logging.getLogger("wirewatch.notify")
 
-RATE_WINDOW = 60.0
 MAX_RETRY_AFTER = 3600.0
 
 
@@ -118,7 +117,8 @@ class DeliveryPolicy:
     attempts: int = 5
     backoff: float = 1.0
     max_backoff: float = 300.0
-    rate_limit: int = 30  # messages per target per minute; more fold into a summary
+    rate_limit: int = 30  # messages per target per `rate_window`; more fold into a summary
+    rate_window: float = 60.0
     concurrency: int = 64
     per_target: int = 4
     lease: float = 120.0
@@ -146,6 +146,7 @@ class DeliveryLoop:
         self.dead_letter = dead_letter
         self._wake = asyncio.Event()
         self._inflight: dict[asyncio.Task[None], str] = {}
+        self._sending: dict[str, int] = {}  # per target: sends under way (the rate limiter counts them)
         self._last_housekeeping = 0.0
 
     def wake(self) -> None:
@@ -206,17 +207,25 @@ class DeliveryLoop:
 
     async def _room(self, target: str, now: float) -> int:
         """Messages a target may still take in the current rate window."""
-        sent = await asyncio.to_thread(self.store.sent_since, target, now - RATE_WINDOW)
-        return self.policy.rate_limit - sent - self.busy(target)
+        sent = await asyncio.to_thread(self.store.sent_since, target, now - self.policy.rate_window)
+        return self.policy.rate_limit - sent - self._sending.get(target, 0)
 
     async def _deliver(self, claim: Claim) -> None:
         now = time.time()
-        if await self._room(claim.target, now) < 0:  # busy() counts this task itself
+        if await self._room(claim.target, now) <= 0:
             if claim.kind == ALERT:
                 await asyncio.to_thread(self.store.fold, claim.alert_id, claim.target)
             else:  # digests and summaries are already one message: they wait for room
-                await asyncio.to_thread(self.store.postpone, claim.alert_id, claim.target, now + 5.0)
+                await asyncio.to_thread(self.store.postpone, claim.alert_id, claim.target, now + 1.0)
             return
+        # No await between the check above and this count: concurrent sends see each other.
+        self._sending[claim.target] = self._sending.get(claim.target, 0) + 1
+        try:
+            await self._attempt(claim)
+        finally:
+            self._sending[claim.target] -= 1
+
+    async def _attempt(self, claim: Claim) -> None:
         attempt = claim.attempts + 1
         try:
             await self.sender.send(claim.target, claim.payload)

@@ -177,9 +177,9 @@ class SubscriptionStore(Protocol):
         """Release connections."""
 
 
-def edit(store: SubscriptionStore, name: str, **changes: Any) -> Subscription:
-    """Apply changes to a saved subscription after validating the result."""
-    current = store.get(name)
+def edit(store: SubscriptionStore, current_name: str, /, **changes: Any) -> Subscription:
+    """Apply changes (any field, `name` renames) to a saved subscription after validating the result."""
+    current = store.get(current_name)
     updated = validated(replace(current, **changes, updated=time.time()))
     return store.save(updated)
 
