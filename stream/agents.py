@@ -88,6 +88,11 @@ class Agents:
             services.alerts, services.sender, services.policy, self.dead_letter_delivery
         )
         app.task(self.deliver)
+        app.on_rebalance_complete.connect(self.ready)
+
+    async def ready(self, sender: Any, **_: Any) -> None:
+        """Log that partitions are assigned and processing runs (tests and operators wait for it)."""
+        log.info("stream ready: partitions assigned")
 
     async def reject(self, event: EventT, stage: str, reason: str) -> None:
         """Dead-letter one record with the reason (never silently dropped)."""
