@@ -181,7 +181,7 @@ class Agents:
                 except (ValueError, KeyError, TypeError) as exc:
                     await self.reject(event, "notify", f"invalid alert record: {type(exc).__name__}: {exc}")
             if alerts:
-                await until_done("notify", partial(asyncio.to_thread, self.services.alerts.record, alerts))
+                await until_done("notify", partial(asyncio.to_thread, self.services.record_alerts, alerts))
                 self.delivery.wake()
 
     async def deliver(self) -> None:

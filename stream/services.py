@@ -8,8 +8,9 @@ from datetime import timedelta
 from search.backends import SearchBackend, open_backend
 from stream.alerts.db import AlertsDb
 from stream.alerts.deliver import DeliveryPolicy, Sender
+from stream.alerts.elasticsearch import ElasticsearchAlerts
 from stream.alerts.match import SubscriptionMatcher
-from stream.alerts.store import AlertStore
+from stream.alerts.store import AlertStore, NewAlert
 from stream.alerts.subscriptions import SubscriptionStore, open_subscriptions
 from stream.enrich import Enricher
 from wirewatch.settings import Settings
@@ -44,6 +45,7 @@ class Services:
     alerts: AlertStore
     sender: Sender
     policy: DeliveryPolicy
+    archive: ElasticsearchAlerts | None = None  # production: alert records Kibana reads
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -57,4 +59,10 @@ class Services:
             alerts=AlertStore(db),
             sender=sender(settings),
             policy=delivery_policy(settings),
+            archive=ElasticsearchAlerts.from_settings(settings) if settings.elasticsearch_url else None,
         )
+
+    def record_alerts(self, alerts: list[NewAlert]) -> list[str]:
+        """Record alerts create-only (in Elasticsearch too in production) and queue their delivery."""
+        owned = self.archive.create(alerts) if self.archive is not None else alerts
+        return self.alerts.record(owned)

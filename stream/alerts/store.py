@@ -365,10 +365,12 @@ class AlertStore:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def _records(self, where: str, params: Sequence[Any], limit: int) -> list[AlertRecord]:
+    def _records(
+        self, where: str, params: Sequence[Any], limit: int, order: str = "DESC"
+    ) -> list[AlertRecord]:
         with self.db.lock:
             rows = self.db.conn.execute(
-                f"SELECT rowid, * FROM alerts WHERE {where} ORDER BY rowid DESC LIMIT ?", [*params, limit]
+                f"SELECT rowid, * FROM alerts WHERE {where} ORDER BY rowid {order} LIMIT ?", [*params, limit]
             ).fetchall()
             out = []
             for row in rows:
@@ -403,7 +405,7 @@ class AlertStore:
 
     def after(self, seq: int, limit: int = 100) -> list[AlertRecord]:
         """Records added after sequence number `seq`, oldest first (what `alerts tail` follows)."""
-        return sorted(self._records("rowid > ?", [seq], limit), key=lambda r: r.seq)
+        return self._records("rowid > ?", [seq], limit, order="ASC")
 
     def last_seq(self) -> int:
         with self.db.lock:

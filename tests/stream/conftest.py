@@ -24,11 +24,6 @@ class SmtpReceiver:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def smtp() -> Iterator[tuple[SmtpReceiver, int]]:
     """An SMTP server on a free loopback port; yields the receiver and the port."""
     receiver = SmtpReceiver()

@@ -6,7 +6,6 @@ import json
 import signal
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer
@@ -184,11 +183,11 @@ def test_worker_restart_in_the_middle_of_delivery(
         assert all(r.headers["X-Wirewatch-Alert-Id"] == json.loads(r.body)["id"] for r in webhook.received)
 
 
-def test_alerts_tail_shows_alerts_live(alert_env: dict[str, str], procs: Processes, tmp_path: Path) -> None:
+def test_alerts_tail_shows_alerts_live(alert_env: dict[str, str], procs: Processes) -> None:
     assert cli(alert_env, "subscribe", "t", "Patriot").returncode == 0
     start_worker(procs)
     tail = procs.start("tail", "alerts", "tail", "--count", "1", "--every", "0.2")
-    time.sleep(1.0)
+    wait_for(lambda: "following alerts" in procs.log_text("tail"), 30, "tail to start following")
     produce(alert_env, [enriched(9, "Patriot deliveries resume")])
     tail.wait(30)
     assert "[t] Patriot deliveries resume" in procs.log_text("tail")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -18,7 +19,16 @@ from tests.conftest import free_port
 from tests.servers import WebhookReceiver
 from tests.stream.conftest import SmtpReceiver, email_target
 
-pytestmark = pytest.mark.anyio  # anyio's pytest plugin (httpx depends on anyio) runs the coroutines
+
+def run_async(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+    """Run an async test in a fresh event loop, failing it if it takes more than a minute."""
+
+    @functools.wraps(test)
+    def wrapper(*args: object, **kwargs: object) -> None:
+        asyncio.run(asyncio.wait_for(test(*args, **kwargs), 60))  # type: ignore[arg-type]
+
+    return wrapper
+
 
 FAST = DeliveryPolicy(attempts=3, backoff=0.05, max_backoff=0.2, rate_limit=1000, lease=5.0, poll=0.05)
 
@@ -90,6 +100,7 @@ def statuses(store: AlertStore, alert_id: str) -> dict[str, str]:
     return {t: d["status"] for t, d in record.deliveries.items()}
 
 
+@run_async
 async def test_500_then_200_is_retried_and_delivered_once(tmp_path: Path, webhook: WebhookReceiver) -> None:
     h = Harness(tmp_path / "alerts.db")
     sub = new_subscription("air", "patriot", [webhook.url("/hook")])
@@ -106,6 +117,7 @@ async def test_500_then_200_is_retried_and_delivered_once(tmp_path: Path, webhoo
     assert h.dead == []
 
 
+@run_async
 async def test_dead_target_is_dead_lettered_and_others_not_delayed(
     tmp_path: Path, webhook: WebhookReceiver
 ) -> None:
@@ -135,6 +147,7 @@ async def test_dead_target_is_dead_lettered_and_others_not_delayed(
         slow.close()
 
 
+@run_async
 async def test_retry_after_is_honoured(tmp_path: Path, webhook: WebhookReceiver) -> None:
     h = Harness(tmp_path / "alerts.db")
     webhook.statuses = [429]
@@ -149,6 +162,7 @@ async def test_retry_after_is_honoured(tmp_path: Path, webhook: WebhookReceiver)
     assert record is not None and record.deliveries[webhook.url("/h")]["attempts"] == 2
 
 
+@run_async
 async def test_rate_limit_folds_overflow_into_one_summary(tmp_path: Path, webhook: WebhookReceiver) -> None:
     policy = DeliveryPolicy(attempts=3, backoff=0.05, rate_limit=3, rate_window=1.0, poll=0.05)
     h = Harness(tmp_path / "alerts.db", policy)
@@ -167,6 +181,7 @@ async def test_rate_limit_folds_overflow_into_one_summary(tmp_path: Path, webhoo
     }
 
 
+@run_async
 async def test_digest_survives_a_restart_and_groups_by_story(
     tmp_path: Path, webhook: WebhookReceiver
 ) -> None:
@@ -191,6 +206,7 @@ async def test_digest_survives_a_restart_and_groups_by_story(
     await second.stop()
 
 
+@run_async
 async def test_two_loops_on_one_database_send_each_alert_once(
     tmp_path: Path, webhook: WebhookReceiver
 ) -> None:
@@ -207,6 +223,7 @@ async def test_two_loops_on_one_database_send_each_alert_once(
     assert sorted(ids) == sorted(f"shared-{i}" for i in range(40))
 
 
+@run_async
 async def test_restart_in_the_middle_of_delivery_loses_nothing(
     tmp_path: Path, webhook: WebhookReceiver
 ) -> None:
@@ -231,6 +248,7 @@ async def test_restart_in_the_middle_of_delivery_loses_nothing(
     assert sent_before < set(ids)
 
 
+@run_async
 async def test_email_and_apprise_json_targets(
     tmp_path: Path, webhook: WebhookReceiver, smtp: tuple[SmtpReceiver, int]
 ) -> None:

@@ -187,8 +187,11 @@ def subscriptions_show(name: str, as_json: JsonFlag = False) -> None:
     if as_json:
         json_line(_sub_json(sub))
         return
+    from datetime import UTC, datetime
+
     for key, value in _sub_json(sub).items():
-        console.print(f"{key:<9} {value}", markup=False)
+        shown = datetime.fromtimestamp(value, UTC).isoformat() if key in {"created", "updated"} else value
+        console.print(f"{key:<9} {shown}", markup=False)
 
 
 @subscriptions_app.command("edit")
@@ -301,13 +304,18 @@ def alerts_list(
 @alerts_app.command("tail")
 def alerts_tail(
     as_json: JsonFlag = False,
-    count: Annotated[int | None, typer.Option(min=1, help="Stop after this many alerts.")] = None,
+    last: Annotated[int, typer.Option(min=0, max=1000, help="First show this many recent alerts.")] = 0,
+    count: Annotated[int | None, typer.Option(min=1, help="Stop after showing this many alerts.")] = None,
     every: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds between checks.")] = 0.5,
 ) -> None:
     """Follow new alerts as they are raised (Ctrl-C stops)."""
+    import sys
+
     shown = 0
     with _stores() as (_, alerts):
-        seq = alerts.last_seq()
+        recent = alerts.recent(last) if last else []
+        seq = min(r.seq for r in recent) - 1 if recent else alerts.last_seq()
+        print("following alerts (Ctrl-C stops)", file=sys.stderr, flush=True)
         while count is None or shown < count:
             for alert in alerts.after(seq):
                 seq = alert.seq
