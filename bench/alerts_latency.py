@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -95,6 +96,7 @@ def main(argv: list[str]) -> None:
     ]
     feeds = LoadFeeds(args.feeds, args.rate, args.probe_every, sentences)
     received: dict[str, float] = {}
+    matched: dict[str, float] = {}  # when the match agent raised each alert
 
     class FeedHandler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -111,7 +113,11 @@ def main(argv: list[str]) -> None:
     class HookHandler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            received.setdefault(body["article"]["url"], time.time())
+            if "article" in body:  # an alert (a summary would mean the rate limit kicked in)
+                received.setdefault(body["article"]["url"], time.time())
+                matched.setdefault(
+                    body["article"]["url"], datetime.fromisoformat(body["created"]).timestamp()
+                )
             self.send_response(204)
             self.end_headers()
 
@@ -126,9 +132,9 @@ def main(argv: list[str]) -> None:
             f"  - url: http://127.0.0.1:{port}/{k}.xml\n    interval: 10" for k in range(args.feeds)
         ]
         (data / "feeds.yaml").write_text("\n".join(lines) + "\n")
-        from tests.conftest import free_port
-
-        broker_port = free_port()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            broker_port = int(probe.getsockname()[1])
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         broker = subprocess.Popen(broker_argv(broker_port), **quiet)
         wait_for_port(broker_port)
@@ -139,6 +145,7 @@ def main(argv: list[str]) -> None:
             "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "1",
             "WIREWATCH_NER": "1" if args.ner else "0",
             "WIREWATCH_LOG_LEVEL": "WARNING",
+            "WIREWATCH_DELIVERY_RATE_LIMIT": "100000",  # latency, not the rate limiter, is measured
         }
         hook = f"http://127.0.0.1:{hook_server.server_address[1]}/hook"
         subprocess.run([*WIREWATCH, "setup"], env=env, check=True, capture_output=True)
@@ -170,6 +177,8 @@ def main(argv: list[str]) -> None:
         with feeds.lock:
             probes = {u: t for u, t in feeds.first_served.items() if cutoff <= t <= cutoff + args.seconds}
         latencies = sorted(received[u] - t for u, t in probes.items() if u in received)
+        to_match = sorted(matched[u] - t for u, t in probes.items() if u in matched)
+        to_hook = sorted(received[u] - matched[u] for u in probes if u in received)
         missing = len(probes) - len(latencies)
     if not latencies:
         print("no probe alerts arrived", flush=True)
@@ -181,3 +190,6 @@ def main(argv: list[str]) -> None:
         f"p50 {cuts[49]:.2f}s  p90 {cuts[89]:.2f}s  p99 {cuts[98]:.2f}s  max {latencies[-1]:.2f}s",
         flush=True,
     )
+    for label, part in (("fetch -> matched", to_match), ("matched -> webhook", to_hook)):
+        q = statistics.quantiles(part, n=100)
+        print(f"  {label}: p50 {q[49]:.2f}s  p99 {q[98]:.2f}s", flush=True)

@@ -13,7 +13,6 @@ import json
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from functools import partial
 from typing import Any, TypeVar
 
 import faust
@@ -26,7 +25,7 @@ from stream.services import Services
 from wirewatch import topics
 from wirewatch.deadletter import dead_letter
 from wirewatch.failures import is_temporary
-from wirewatch.schema import Article, SchemaError, utcnow
+from wirewatch.schema import Article, utcnow
 
 log = logging.getLogger("wirewatch.stream")
 T = TypeVar("T")
@@ -100,30 +99,37 @@ class Agents:
         value = dead_letter(stage, reason, event.message.value, event.message.key, origin(event))
         await self.deadletter.send(key=event.message.key, value=value)
 
-    async def articles(self, events: Sequence[EventT], stage: str) -> list[tuple[Article, EventT]]:
-        """Valid articles of a batch with their events; invalid records are dead-lettered."""
+    async def records(
+        self, events: Sequence[EventT], stage: str, parse: Callable[[bytes], T], what: str
+    ) -> list[tuple[T, EventT]]:
+        """Valid records of a batch with their events; invalid ones are dead-lettered."""
         out = []
         for event in events:
             try:
-                out.append((Article.from_json(event.message.value or b""), event))
-            except SchemaError as exc:
-                await self.reject(event, stage, f"invalid article: {exc}")
+                out.append((parse(event.message.value or b""), event))
+            except (ValueError, KeyError, TypeError) as exc:  # SchemaError is a ValueError
+                await self.reject(event, stage, f"invalid {what}: {exc}")
         return out
 
     async def process(
-        self, stage: str, events: Sequence[EventT], work: Callable[[list[Article]], Awaitable[None]]
+        self,
+        stage: str,
+        events: Sequence[EventT],
+        work: Callable[[list[T]], Awaitable[None]],
+        parse: Callable[[bytes], T] = Article.from_json,  # type: ignore[assignment]
+        what: str = "article",
     ) -> None:
         """Run `work` on a batch; if it fails for good, isolate the culprits record by record."""
-        pairs = await self.articles(events, stage)
+        pairs = await self.records(events, stage, parse, what)
         if not pairs:
             return
         try:
-            await until_done(stage, lambda: work([a for a, _ in pairs]))
+            await until_done(stage, lambda: work([r for r, _ in pairs]))
         except Exception:
             log.exception("%s failed on a batch of %d; retrying one by one", stage, len(pairs))
-            for article, event in pairs:
+            for record, event in pairs:
                 try:
-                    await until_done(stage, lambda a=article: work([a]))
+                    await until_done(stage, lambda r=record: work([r]))
                 except Exception as exc:
                     await self.reject(event, stage, f"{stage} failed: {type(exc).__name__}: {exc}")
 
@@ -173,16 +179,13 @@ class Agents:
 
     async def notify(self, stream: StreamT) -> None:
         """alerts topic -> alert records and delivery queue (create-only); the loop sends them."""
+
+        async def work(alerts: list[NewAlert]) -> None:
+            await asyncio.to_thread(self.services.record_alerts, alerts)
+            self.delivery.wake()
+
         async for events in acked_batches(stream, 200, within=0.05):
-            alerts = []
-            for event in events:
-                try:
-                    alerts.append(NewAlert.from_json(event.message.value or b""))
-                except (ValueError, KeyError, TypeError) as exc:
-                    await self.reject(event, "notify", f"invalid alert record: {type(exc).__name__}: {exc}")
-            if alerts:
-                await until_done("notify", partial(asyncio.to_thread, self.services.record_alerts, alerts))
-                self.delivery.wake()
+            await self.process("notify", events, work, NewAlert.from_json, "alert record")
 
     async def deliver(self) -> None:
         """The worker's delivery loop: sends what the queue holds, beside (never inside) the agents."""

@@ -87,13 +87,6 @@ class DocTerms:
         prefixes = frozenset(w[:n] for n in prefix_lengths for w in exacts if len(w) >= n)
         return cls(stems, exacts, prefixes, doc.keywords)
 
-    def has(self, term: str) -> bool:
-        kind, _, rest = term.partition(":")
-        if kind == "k":
-            field, _, value = rest.partition(":")
-            return value in self.keywords.get(field, ())
-        return rest in {"s": self.stems, "e": self.exacts, "p": self.prefixes}[kind]
-
 
 TermPredicate = Callable[[DocTerms], bool]
 
@@ -104,8 +97,12 @@ def term_predicate(node: Node) -> TermPredicate | None:
     if isinstance(node, Phrase):
         if len(node.words) != 1 or node.fields != ALL_TEXT:
             return None
-        term = _word_term(node, node.words[0], True)
-        return lambda d: d.has(term)
+        word = node.words[0]
+        if node.prefix:
+            return lambda d: word in d.prefixes
+        if node.exact:
+            return lambda d: word in d.exacts
+        return lambda d: word in d.stems
     if isinstance(node, Keyword):
         field, value = node.field, node.value
         return lambda d: value in d.keywords.get(field, ())
@@ -114,6 +111,9 @@ def term_predicate(node: Node) -> TermPredicate | None:
         if any(p is None for p in parts):
             return None
         checks: list[TermPredicate] = parts  # type: ignore[assignment]
+        if len(checks) == 2:  # the common case, without a generator per call
+            a, b = checks
+            return (lambda d: a(d) and b(d)) if isinstance(node, And) else (lambda d: a(d) or b(d))
         if isinstance(node, And):
             return lambda d: all(p(d) for p in checks)
         return lambda d: any(p(d) for p in checks)

@@ -7,6 +7,7 @@ subscription created while the pipeline runs applies to the next batch (within s
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,6 +112,8 @@ class SubscriptionMatcher:
             self.index.add(sub.id, node)
             self._loaded[sub.id] = (sub.updated, sub, node)
         self._revision = revision
+        # The index is long-lived: keep the cyclic collector from walking it on every collection.
+        gc.freeze()
         log.info(
             "matching against %d subscriptions (%d always checked)",
             len(self.index),
