@@ -22,8 +22,9 @@ import random
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -33,6 +34,7 @@ from stream.alerts.store import ALERT, FAILED, PENDING, SENT, AlertStore, Claim
 from stream.alerts.targets import Channel, apprise_module, channel, redact
 
 log = logging.getLogger("wirewatch.notify")
+T = TypeVar("T")
 
 MAX_RETRY_AFTER = 3600.0
 
@@ -148,6 +150,13 @@ class DeliveryLoop:
         self._inflight: dict[asyncio.Task[None], str] = {}
         self._sending: dict[str, int] = {}  # per target: sends under way (the rate limiter counts them)
         self._last_housekeeping = 0.0
+        # Queue reads and writes get threads of their own: the shared default pool is often busy
+        # with enrichment and indexing, and alerts must not wait behind them.
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="delivery")
+
+    async def _db(self, call: Callable[..., T], *args: Any) -> T:
+        """Run a blocking store call on the loop's own threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call, *args)
 
     def wake(self) -> None:
         self._wake.set()
@@ -180,12 +189,12 @@ class DeliveryLoop:
         now = time.time() if now is None else now
         if now - self._last_housekeeping >= 1.0:
             self._last_housekeeping = now
-            await asyncio.to_thread(self.store.make_digests, now)
-            for target in await asyncio.to_thread(self.store.folded_targets):
+            await self._db(self.store.make_digests, now)
+            for target in await self._db(self.store.folded_targets):
                 if await self._room(target, now) > 0:
-                    await asyncio.to_thread(self.store.summarise, target)
+                    await self._db(self.store.summarise, target)
         room = {t: max(0, self.policy.per_target - self.busy(t)) for t in set(self._inflight.values())}
-        claims = await asyncio.to_thread(
+        claims = await self._db(
             self.store.claim,
             now,
             self.policy.lease,
@@ -207,16 +216,16 @@ class DeliveryLoop:
 
     async def _room(self, target: str, now: float) -> int:
         """Messages a target may still take in the current rate window."""
-        sent = await asyncio.to_thread(self.store.sent_since, target, now - self.policy.rate_window)
+        sent = await self._db(self.store.sent_since, target, now - self.policy.rate_window)
         return self.policy.rate_limit - sent - self._sending.get(target, 0)
 
     async def _deliver(self, claim: Claim) -> None:
         now = time.time()
         if await self._room(claim.target, now) <= 0:
             if claim.kind == ALERT:
-                await asyncio.to_thread(self.store.fold, claim.alert_id, claim.target)
+                await self._db(self.store.fold, claim.alert_id, claim.target)
             else:  # digests and summaries are already one message: they wait for room
-                await asyncio.to_thread(self.store.postpone, claim.alert_id, claim.target, now + 1.0)
+                await self._db(self.store.postpone, claim.alert_id, claim.target, now + 1.0)
             return
         # No await between the check above and this count: concurrent sends see each other.
         self._sending[claim.target] = self._sending.get(claim.target, 0) + 1
@@ -233,7 +242,7 @@ class DeliveryLoop:
             error = exc if isinstance(exc, DeliveryError) else DeliveryError(self._describe(exc), retry=True)
             await self._failed(claim, attempt, error)
         else:
-            await asyncio.to_thread(self.store.finish, claim.alert_id, claim.target, SENT, attempt)
+            await self._db(self.store.finish, claim.alert_id, claim.target, SENT, attempt)
 
     @staticmethod
     def _describe(exc: BaseException) -> str:
@@ -246,7 +255,7 @@ class DeliveryLoop:
             log.info(
                 "alert %s to %s: %s; attempt %d in %.1fs", claim.alert_id, where, error, attempt + 1, delay
             )
-            await asyncio.to_thread(
+            await self._db(
                 self.store.finish,
                 claim.alert_id,
                 claim.target,
@@ -259,4 +268,4 @@ class DeliveryLoop:
         reason = f"delivery to {where} failed after {attempt} attempts: {error}"
         log.warning("alert %s: %s", claim.alert_id, reason)
         await self.dead_letter(claim, reason)
-        await asyncio.to_thread(self.store.finish, claim.alert_id, claim.target, FAILED, attempt, str(error))
+        await self._db(self.store.finish, claim.alert_id, claim.target, FAILED, attempt, str(error))
