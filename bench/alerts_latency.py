@@ -17,6 +17,7 @@ import os
 import random
 import re
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -176,9 +177,15 @@ def main(argv: list[str]) -> None:
             broker.wait(10)
         with feeds.lock:
             probes = {u: t for u, t in feeds.first_served.items() if cutoff <= t <= cutoff + args.seconds}
+        with sqlite3.connect(data / "alerts.db") as db:  # when notify recorded each alert
+            recorded = {
+                json.loads(payload)["article"]["url"]: created
+                for payload, created in db.execute("SELECT payload, created FROM alerts WHERE kind = 'alert'")
+            }
         latencies = sorted(received[u] - t for u, t in probes.items() if u in received)
         to_match = sorted(matched[u] - t for u, t in probes.items() if u in matched)
-        to_hook = sorted(received[u] - matched[u] for u in probes if u in received)
+        to_record = sorted(recorded[u] - matched[u] for u in probes if u in received and u in recorded)
+        to_hook = sorted(received[u] - recorded[u] for u in probes if u in received and u in recorded)
         missing = len(probes) - len(latencies)
     if not latencies:
         print("no probe alerts arrived", flush=True)
@@ -190,6 +197,10 @@ def main(argv: list[str]) -> None:
         f"p50 {cuts[49]:.2f}s  p90 {cuts[89]:.2f}s  p99 {cuts[98]:.2f}s  max {latencies[-1]:.2f}s",
         flush=True,
     )
-    for label, part in (("fetch -> matched", to_match), ("matched -> webhook", to_hook)):
+    for label, part in (
+        ("fetch -> matched", to_match),
+        ("matched -> recorded", to_record),
+        ("recorded -> webhook", to_hook),
+    ):
         q = statistics.quantiles(part, n=100)
         print(f"  {label}: p50 {q[49]:.2f}s  p99 {q[98]:.2f}s", flush=True)
