@@ -158,7 +158,7 @@ def main(argv: list[str]) -> None:
         ]  # fmt: skip
         try:
             deadline = time.time() + 120
-            while "stream ready" not in stream_log.read_text(errors="replace"):
+            while "partitions assigned" not in stream_log.read_text(errors="replace"):
                 if time.time() > deadline:
                     sys.exit("the stream worker did not become ready in 120 s")
                 time.sleep(0.2)

@@ -35,8 +35,9 @@ def alert_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def start_worker(procs: Processes) -> None:
+    # Both the worker's own announcement and the agents' say "partitions assigned".
     procs.start("stream", "stream")
-    wait_for(lambda: "stream ready" in procs.log_text("stream"), 60, "the stream worker to be ready")
+    wait_for(lambda: "partitions assigned" in procs.log_text("stream"), 60, "the stream worker to be ready")
 
 
 def enriched(n: int, title: str, source: str = "Wire", cluster: str | None = None) -> Article:
