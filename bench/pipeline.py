@@ -88,6 +88,7 @@ def main(argv: list[str]) -> None:
         "WIREWATCH_FEEDS": str(tmp / "feeds.yaml"),
         "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "1",
         "WIREWATCH_LOG_LEVEL": "WARNING",
+        "WIREWATCH_DELIVERY_RATE_LIMIT": "100000",  # one receiver gets every alert
     }
     procs: list[subprocess.Popen[bytes]] = []
     log = (tmp / "pipeline.log").open("wb")

@@ -13,18 +13,19 @@ import json
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from functools import partial
 from typing import Any, TypeVar
 
 import faust
 from faust.types import EventT, StreamT
 
-from stream.alerts.store import PENDING, SENT
+from stream.alerts.deliver import DeliveryLoop
+from stream.alerts.match import new_alert
+from stream.alerts.store import Claim, NewAlert
 from stream.services import Services
 from wirewatch import topics
 from wirewatch.deadletter import dead_letter
 from wirewatch.failures import is_temporary
-from wirewatch.schema import Article, SchemaError
+from wirewatch.schema import Article, utcnow
 
 log = logging.getLogger("wirewatch.stream")
 T = TypeVar("T")
@@ -82,6 +83,10 @@ class Agents:
         app.agent(self.enriched, name="index")(self.index)
         app.agent(self.enriched, name="match")(self.match)
         app.agent(self.alerts, name="notify")(self.notify)
+        self.delivery = DeliveryLoop(
+            services.alerts, services.sender, services.policy, self.dead_letter_delivery
+        )
+        app.task(self.deliver)
 
     async def reject(self, event: EventT, stage: str, reason: str) -> None:
         """Dead-letter one record with the reason (never silently dropped)."""
@@ -89,30 +94,37 @@ class Agents:
         value = dead_letter(stage, reason, event.message.value, event.message.key, origin(event))
         await self.deadletter.send(key=event.message.key, value=value)
 
-    async def articles(self, events: Sequence[EventT], stage: str) -> list[tuple[Article, EventT]]:
-        """Valid articles of a batch with their events; invalid records are dead-lettered."""
+    async def records(
+        self, events: Sequence[EventT], stage: str, parse: Callable[[bytes], T], what: str
+    ) -> list[tuple[T, EventT]]:
+        """Valid records of a batch with their events; invalid ones are dead-lettered."""
         out = []
         for event in events:
             try:
-                out.append((Article.from_json(event.message.value or b""), event))
-            except SchemaError as exc:
-                await self.reject(event, stage, f"invalid article: {exc}")
+                out.append((parse(event.message.value or b""), event))
+            except (ValueError, KeyError, TypeError) as exc:  # SchemaError is a ValueError
+                await self.reject(event, stage, f"invalid {what}: {exc}")
         return out
 
     async def process(
-        self, stage: str, events: Sequence[EventT], work: Callable[[list[Article]], Awaitable[None]]
+        self,
+        stage: str,
+        events: Sequence[EventT],
+        work: Callable[[list[T]], Awaitable[None]],
+        parse: Callable[[bytes], T] = Article.from_json,  # type: ignore[assignment]
+        what: str = "article",
     ) -> None:
         """Run `work` on a batch; if it fails for good, isolate the culprits record by record."""
-        pairs = await self.articles(events, stage)
+        pairs = await self.records(events, stage, parse, what)
         if not pairs:
             return
         try:
-            await until_done(stage, lambda: work([a for a, _ in pairs]))
+            await until_done(stage, lambda: work([r for r, _ in pairs]))
         except Exception:
             log.exception("%s failed on a batch of %d; retrying one by one", stage, len(pairs))
-            for article, event in pairs:
+            for record, event in pairs:
                 try:
-                    await until_done(stage, lambda a=article: work([a]))
+                    await until_done(stage, lambda r=record: work([r]))
                 except Exception as exc:
                     await self.reject(event, stage, f"{stage} failed: {type(exc).__name__}: {exc}")
 
@@ -141,44 +153,44 @@ class Agents:
             await self.process("index", events, work)
 
     async def match(self, stream: StreamT) -> None:
-        """enriched -> subscriptions -> alert records (create-only) -> alerts topic."""
-        services = self.services
+        """enriched -> subscriptions -> alerts topic (one record per match, keyed by alert id)."""
 
         async def work(articles: list[Article]) -> None:
-            await asyncio.to_thread(services.matcher.refresh)
-            for article in articles:
-                for m in services.matcher.match(article):
-                    create = partial(services.alerts.create, m.alert_id, m.subscription, article, m.payload)
-                    record = await asyncio.to_thread(create)
-                    # A replay re-announces an alert only if some target still waits for it.
-                    if any(d["status"] == PENDING for d in record.deliveries.values()):
-                        value = json.dumps({"id": m.alert_id, "payload": record.payload}).encode()
-                        await self.alerts.send(key=m.alert_id.encode(), value=value)
+            found = await asyncio.to_thread(self.matches, articles)
+            for alert in found:
+                await self.alerts.send(key=alert.id.encode(), value=alert.to_json())
 
-        async for events in acked_batches(stream, 100, within=0.2):
+        async for events in acked_batches(stream, 100, within=0.05):
             await self.process("match", events, work)
 
-    async def notify(self, stream: StreamT) -> None:
-        """alerts topic -> each pending target; failures after all retries are dead-lettered."""
-        async for events in acked_batches(stream, 50, within=0.1):
-            for event in events:
-                try:
-                    await until_done("notify", lambda event=event: self.notify_one(event))
-                except Exception as exc:
-                    await self.reject(event, "notify", f"notify failed: {type(exc).__name__}: {exc}")
-
-    async def notify_one(self, event: EventT) -> None:
-        """Deliver one alert to its pending targets; dead-letter those that failed for good."""
+    def matches(self, articles: list[Article]) -> list[NewAlert]:
+        """The alerts a batch raises, with payloads (pure but for reading the stores)."""
         services = self.services
-        try:
-            alert_id = str(json.loads(event.message.value or b"")["id"])
-        except (ValueError, KeyError, TypeError) as exc:
-            await self.reject(event, "notify", f"invalid alert record: {exc}")
-            return
-        record = await asyncio.to_thread(services.alerts.get, alert_id)
-        if record is None:
-            await self.reject(event, "notify", f"unknown alert id {alert_id}")
-            return
-        for result in await services.deliverer.deliver(record, services.alerts):
-            if result.status != SENT:
-                await self.reject(event, "notify", f"delivery to {result.target} failed: {result.error}")
+        services.matcher.refresh()
+        services.alerts.note_stories(articles)
+        now = utcnow()
+        out = []
+        for article in articles:
+            for m in services.matcher.match(article, now):
+                covered = services.alerts.covered_by(article.story_id, article.id)
+                out.append(new_alert(m, article, covered, now))
+        return out
+
+    async def notify(self, stream: StreamT) -> None:
+        """alerts topic -> alert records and delivery queue (create-only); the loop sends them."""
+
+        async def work(alerts: list[NewAlert]) -> None:
+            await asyncio.to_thread(self.services.record_alerts, alerts)
+            self.delivery.wake()
+
+        async for events in acked_batches(stream, 200, within=0.05):
+            await self.process("notify", events, work, NewAlert.from_json, "alert record")
+
+    async def deliver(self) -> None:
+        """The worker's delivery loop: sends what the queue holds, beside (never inside) the agents."""
+        await self.delivery.run()
+
+    async def dead_letter_delivery(self, claim: Claim, reason: str) -> None:
+        """A delivery that failed for good goes to the dead-letter topic with the reason."""
+        value = dead_letter("notify", reason, json.dumps(claim.payload, ensure_ascii=False), claim.alert_id)
+        await self.deadletter.send(key=claim.alert_id.encode(), value=value)

@@ -33,9 +33,15 @@ class Request:
     at: float = field(default_factory=time.time)  # when it arrived (epoch seconds)
 
 
+class _Httpd(ThreadingHTTPServer):
+    # The default backlog of 5 drops connection attempts from concurrent clients, which then
+    # retry only after a second: a delay the code under test did not cause.
+    request_queue_size = 128
+
+
 class _Server:
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _Httpd(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -109,6 +115,8 @@ class WebhookReceiver(_Server):
     def __init__(self) -> None:
         self.received: list[Request] = []
         self.statuses: list[int] = []
+        self.headers: dict[str, str] = {}  # sent with every non-2xx answer (e.g. Retry-After)
+        self.delay = 0.0  # seconds to wait before answering (a slow receiver)
         self.lock = threading.Lock()
         server = self
 
@@ -116,10 +124,14 @@ class WebhookReceiver(_Server):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if server.delay:
+                    time.sleep(server.delay)
                 with server.lock:
                     status = server.statuses.pop(0) if server.statuses else 200
                     server.received.append(Request("POST", self.path, dict(self.headers), body, status))
                 self.send_response(status)
+                for key, value in server.headers.items() if status >= 300 else ():
+                    self.send_header(key, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

@@ -64,7 +64,7 @@ def test_every_command_has_help(offline_env: dict[str, str], command: list[str])
         (["feeds", "add", "ftp://example.com/feed"], "http(s)"),
         (["feeds", "add", "https://example.com/feed", "--interval", "1"], "--interval"),
         (["subscribe", "bad", "title:(Patriot"], "invalid query"),
-        (["subscribe", "bad", "Patriot", "--target", "gopher://x"], "unknown target scheme"),
+        (["subscribe", "bad", "Patriot", "--target", "gopher://x"], "does not support the scheme"),
         (["unsubscribe", "never-created"], "no subscription named"),
     ],
 )

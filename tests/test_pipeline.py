@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
@@ -28,6 +29,8 @@ def indexed_ids(env: dict[str, str]) -> set[str]:
     backend = SqliteBackend(path, readonly=True)
     try:
         return backend.matching_ids(None)
+    except sqlite3.OperationalError:  # the worker created the file but has not migrated it yet
+        return set()
     finally:
         backend.close()
 

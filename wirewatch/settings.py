@@ -74,6 +74,15 @@ class Settings(BaseSettings):
     delivery_attempts: int = Field(5, ge=1, description="Tries per alert target before giving up")
     delivery_timeout: float = Field(10.0, gt=0, description="Seconds per delivery attempt")
     webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key for webhook signatures")
+    delivery_backoff: float = Field(1.0, gt=0, description="Seconds before the first retry (doubles)")
+    delivery_max_backoff: float = Field(300.0, gt=0, description="Longest wait between two retries (s)")
+    delivery_rate_limit: int = Field(
+        30, ge=1, description="Messages per target per minute; more fold into one summary message"
+    )
+    delivery_concurrency: int = Field(64, ge=1, le=10_000, description="Deliveries in flight per worker")
+    alerts_index_prefix: str = Field(
+        "wirewatch", description="Elasticsearch indices <prefix>-subscriptions and <prefix>-alerts"
+    )
     stream_session_timeout: float = Field(
         10.0, ge=3, le=300, description="Seconds before a silent stream worker loses its partitions"
     )

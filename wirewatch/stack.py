@@ -16,7 +16,8 @@ import yaml
 from ingest.poller import load_feeds
 from ingest.state import FeedStore
 from search.backends import open_backend
-from stream.alerts.store import AlertsDb, SubscriptionStore
+from stream.alerts.db import AlertsDb
+from stream.alerts.subscriptions import new_subscription, open_subscriptions
 from stream.alerts.targets import CONSOLE
 from wirewatch.broker import broker_argv, ensure_port_free, wait_for_port
 from wirewatch.demo.server import DEMO_QUERY, DEMO_SUBSCRIPTION, DemoFeedServer
@@ -35,9 +36,9 @@ def prepare_demo(settings: Settings, server: DemoFeedServer) -> Path:
     feed_file.write_text(yaml.safe_dump({"feeds": server.feed_list()}, allow_unicode=True), encoding="utf-8")
     db = AlertsDb(settings.alerts_db)
     try:
-        subs = SubscriptionStore(db)
+        subs = open_subscriptions(settings, db)
         if not any(s.name == DEMO_SUBSCRIPTION for s in subs.list()):
-            subs.create(DEMO_SUBSCRIPTION, DEMO_QUERY, [CONSOLE])
+            subs.create(new_subscription(DEMO_SUBSCRIPTION, DEMO_QUERY, [CONSOLE]))
     finally:
         db.close()
     return feed_file

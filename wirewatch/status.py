@@ -6,7 +6,8 @@ from typing import Any
 
 from ingest.state import FeedStore
 from search.backends import open_backend
-from stream.alerts.store import AlertsDb, AlertStore
+from stream.alerts.db import AlertsDb
+from stream.alerts.store import AlertStore
 from wirewatch.cli.output import ago
 from wirewatch.errors import WirewatchError
 from wirewatch.kafka import check_broker, consumer_lag

@@ -1,32 +1,42 @@
-"""Delivering alerts to their targets with bounded retries: signed webhooks and the console.
+"""Delivering queued alerts: the channels (signed webhook, apprise, console) and the delivery loop.
 
-A webhook receives the alert JSON by POST with `X-Wirewatch-Alert-Id` (receivers can drop
+A webhook receives the payload JSON by POST with `X-Wirewatch-Alert-Id` (receivers can drop
 repeats by it) and, when WIREWATCH_WEBHOOK_SECRET is set, `X-Wirewatch-Signature:
 sha256=<hex HMAC of the body>`. 2xx is success; 408, 429 and 5xx are retried (honouring
-Retry-After); other 4xx fail at once.
+Retry-After); other 4xx fail at once. Apprise targets get the rendered message.
+
+The loop runs beside the stream's agents in every worker: it leases due rows of the queue in
+alerts.db, sends each as its own task (bounded per target and overall), and records the outcome,
+so a failing or slow target only ever delays its own messages.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
 import random
 import sys
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from ingest.fetch import parse_retry_after
-from stream.alerts.store import FAILED, PENDING, SENT, AlertRecord, AlertStore
-from stream.alerts.targets import CONSOLE
+from stream.alerts.render import console_line, render
+from stream.alerts.store import ALERT, FAILED, PENDING, SENT, AlertStore, Claim
+from stream.alerts.targets import Channel, apprise_module, channel, redact
 
 log = logging.getLogger("wirewatch.notify")
+T = TypeVar("T")
 
-MAX_BACKOFF = 30.0
+MAX_RETRY_AFTER = 3600.0
 
 
 class DeliveryError(Exception):
@@ -43,28 +53,11 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def console_line(payload: dict[str, Any]) -> str:
-    """One readable line per alert for the console target."""
-    art = payload["article"]
-    where = f"{art['source']} ({art['published']})"
-    return f"ALERT [{payload['subscription']['name']}] {art['title']} — {where} {art['url'] or ''}".rstrip()
+class Sender:
+    """One attempt to one target, whatever its channel; one shared HTTP client per process."""
 
-
-@dataclass(frozen=True)
-class DeliveryResult:
-    """Final state of one target after all attempts."""
-
-    target: str
-    status: str
-    attempts: int
-    error: str | None = None
-
-
-class Deliverer:
-    """Sends alert payloads; one shared HTTP client per process."""
-
-    def __init__(self, *, attempts: int, timeout: float, secret: str | None, user_agent: str) -> None:
-        self.attempts = attempts
+    def __init__(self, *, timeout: float, secret: str | None, user_agent: str) -> None:
+        self.timeout = timeout
         self.secret = secret
         self._client = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": user_agent})
 
@@ -72,10 +65,16 @@ class Deliverer:
         await self._client.aclose()
 
     async def send(self, target: str, payload: dict[str, Any]) -> None:
-        """One attempt; raises DeliveryError."""
-        if target == CONSOLE:
+        """Deliver once; raises DeliveryError."""
+        kind = channel(target)
+        if kind is Channel.CONSOLE:
             print(console_line(payload), file=sys.stdout, flush=True)
-            return
+        elif kind is Channel.WEBHOOK:
+            await self._webhook(target, payload)
+        else:
+            await self._apprise(target, payload)
+
+    async def _webhook(self, target: str, payload: dict[str, Any]) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json", "X-Wirewatch-Alert-Id": payload["id"]}
         if self.secret:
@@ -91,37 +90,182 @@ class Deliverer:
         after = parse_retry_after(response.headers.get("retry-after"))
         raise DeliveryError(f"HTTP {code}", retry=retry, after=after)
 
-    async def deliver_target(self, target: str, payload: dict[str, Any], done: int) -> DeliveryResult:
-        """Try a target until success, a permanent error, or the attempt budget runs out."""
-        attempt = done
-        while True:
-            attempt += 1
-            try:
-                await self.send(target, payload)
-            except DeliveryError as exc:
-                if not exc.retry or attempt >= self.attempts:
-                    return DeliveryResult(target, FAILED, attempt, str(exc))
-                delay = exc.after if exc.after is not None else 0.5 * 2 ** (attempt - 1)
-                await asyncio.sleep(min(MAX_BACKOFF, delay) * random.uniform(0.8, 1.2))
-            else:
-                return DeliveryResult(target, SENT, attempt)
+    async def _apprise(self, target: str, payload: dict[str, Any]) -> None:
+        apprise = apprise_module()
+        message = render(payload)
 
-    async def deliver(self, record: AlertRecord, store: AlertStore) -> list[DeliveryResult]:
-        """Deliver an alert to every target still pending, concurrently; record each outcome."""
-        pending = {t: d for t, d in record.deliveries.items() if d["status"] == PENDING}
-        results = await asyncio.gather(
-            *(self.deliver_target(t, record.payload, int(d["attempts"])) for t, d in pending.items())
-        )
-        for result in results:
-            await asyncio.to_thread(
-                store.mark, record.id, result.target, result.status, result.attempts, result.error
-            )
-            if result.status == FAILED:
-                log.warning(
-                    "alert %s to %s failed after %d attempts: %s",
-                    record.id,
-                    result.target,
-                    result.attempts,
-                    result.error,
+        def notify() -> bool:
+            notifier = apprise.Apprise()
+            if not notifier.add(target):
+                raise DeliveryError(f"apprise cannot use {redact(target)}", retry=False)
+            return bool(
+                notifier.notify(
+                    body=message.body, title=message.title, body_format=apprise.NotifyFormat.MARKDOWN
                 )
-        return list(results)
+            )
+
+        async with asyncio.timeout(self.timeout * 3):
+            ok = await asyncio.to_thread(notify)
+        if not ok:
+            raise DeliveryError(
+                f"{target.split(':', 1)[0]} notification failed (see apprise's log)", retry=True
+            )
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Retries, limits and concurrency of the delivery loop (from the settings)."""
+
+    attempts: int = 5
+    backoff: float = 1.0
+    max_backoff: float = 300.0
+    rate_limit: int = 30  # messages per target per `rate_window`; more fold into a summary
+    rate_window: float = 60.0
+    concurrency: int = 64
+    per_target: int = 4
+    lease: float = 120.0
+    poll: float = 0.5
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds before the next attempt: Retry-After when given, else exponential with jitter."""
+        if retry_after is not None:
+            return min(MAX_RETRY_AFTER, max(retry_after, 0.0))
+        return min(self.max_backoff, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.75, 1.25)
+
+
+DeadLetter = Callable[[Claim, str], Awaitable[None]]
+
+
+class DeliveryLoop:
+    """Sends what the queue holds until stopped; `wake()` says new rows are there."""
+
+    def __init__(
+        self, store: AlertStore, sender: Sender, policy: DeliveryPolicy, dead_letter: DeadLetter
+    ) -> None:
+        self.store = store
+        self.sender = sender
+        self.policy = policy
+        self.dead_letter = dead_letter
+        self._wake = asyncio.Event()
+        self._inflight: dict[asyncio.Task[None], str] = {}
+        self._sending: dict[str, int] = {}  # per target: sends under way (the rate limiter counts them)
+        self._last_housekeeping = 0.0
+        # Queue reads and writes get threads of their own: the shared default pool is often busy
+        # with enrichment and indexing, and alerts must not wait behind them.
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="delivery")
+
+    async def _db(self, call: Callable[..., T], *args: Any) -> T:
+        """Run a blocking store call on the loop's own threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call, *args)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def busy(self, target: str) -> int:
+        return sum(1 for t in self._inflight.values() if t == target)
+
+    async def run(self) -> None:
+        """Deliver until cancelled; on cancellation, let in-flight sends finish and record them."""
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    await self.tick()
+                except Exception:  # a store hiccup must not end delivery for the whole worker
+                    log.exception("delivery round failed; retrying")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.policy.poll)
+        except asyncio.CancelledError:
+            await self.drain()
+            raise
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for in-flight sends (their leases expire anyway if we are killed first)."""
+        if self._inflight:
+            await asyncio.wait(list(self._inflight), timeout=timeout)
+
+    async def tick(self, now: float | None = None) -> int:
+        """One round: make due digests and summaries, then start every due send; returns how many."""
+        now = time.time() if now is None else now
+        if now - self._last_housekeeping >= 1.0:
+            self._last_housekeeping = now
+            await self._db(self.store.make_digests, now)
+            for target in await self._db(self.store.folded_targets):
+                if await self._room(target, now) > 0:
+                    await self._db(self.store.summarise, target)
+        room = {t: max(0, self.policy.per_target - self.busy(t)) for t in set(self._inflight.values())}
+        claims = await self._db(
+            self.store.claim,
+            now,
+            self.policy.lease,
+            self.policy.concurrency - len(self._inflight),
+            room,
+            self.policy.per_target,
+        )
+        for claim in claims:
+            task = asyncio.create_task(self._deliver(claim))
+            self._inflight[task] = claim.target
+            task.add_done_callback(self._done)
+        return len(claims)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._inflight.pop(task, None)
+        self._wake.set()  # a slot is free: look for more work
+        if not task.cancelled() and task.exception() is not None:
+            log.error("delivery task failed: %s", task.exception())
+
+    async def _room(self, target: str, now: float) -> int:
+        """Messages a target may still take in the current rate window."""
+        sent = await self._db(self.store.sent_since, target, now - self.policy.rate_window)
+        return self.policy.rate_limit - sent - self._sending.get(target, 0)
+
+    async def _deliver(self, claim: Claim) -> None:
+        now = time.time()
+        if await self._room(claim.target, now) <= 0:
+            if claim.kind == ALERT:
+                await self._db(self.store.fold, claim.alert_id, claim.target)
+            else:  # digests and summaries are already one message: they wait for room
+                await self._db(self.store.postpone, claim.alert_id, claim.target, now + 1.0)
+            return
+        # No await between the check above and this count: concurrent sends see each other.
+        self._sending[claim.target] = self._sending.get(claim.target, 0) + 1
+        try:
+            await self._attempt(claim)
+        finally:
+            self._sending[claim.target] -= 1
+
+    async def _attempt(self, claim: Claim) -> None:
+        attempt = claim.attempts + 1
+        try:
+            await self.sender.send(claim.target, claim.payload)
+        except Exception as exc:
+            error = exc if isinstance(exc, DeliveryError) else DeliveryError(self._describe(exc), retry=True)
+            await self._failed(claim, attempt, error)
+        else:
+            await self._db(self.store.finish, claim.alert_id, claim.target, SENT, attempt)
+
+    @staticmethod
+    def _describe(exc: BaseException) -> str:
+        return f"{type(exc).__name__}: {exc}".rstrip(": ")
+
+    async def _failed(self, claim: Claim, attempt: int, error: DeliveryError) -> None:
+        where = redact(claim.target)
+        if error.retry and attempt < self.policy.attempts:
+            delay = self.policy.delay(attempt, error.after)
+            log.info(
+                "alert %s to %s: %s; attempt %d in %.1fs", claim.alert_id, where, error, attempt + 1, delay
+            )
+            await self._db(
+                self.store.finish,
+                claim.alert_id,
+                claim.target,
+                PENDING,
+                attempt,
+                str(error),
+                time.time() + delay,
+            )
+            return
+        reason = f"delivery to {where} failed after {attempt} attempts: {error}"
+        log.warning("alert %s: %s", claim.alert_id, reason)
+        await self.dead_letter(claim, reason)
+        await self._db(self.store.finish, claim.alert_id, claim.target, FAILED, attempt, str(error))

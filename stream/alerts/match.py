@@ -1,11 +1,13 @@
 """Matching enriched articles against the saved subscriptions, and the alert payload.
 
-Subscriptions are compiled once and reloaded whenever alerts.db changes (another process
-committed), so a subscription created while the pipeline runs applies to the next batch.
+The matcher keeps a `SubscriptionIndex` of the active subscriptions and follows the store's
+revision: when it changes, only added, edited and removed subscriptions are re-indexed, so a
+subscription created while the pipeline runs applies to the next batch (within seconds).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,20 +15,13 @@ from typing import Any
 
 from search.highlight import highlight
 from search.query import Node, QueryError
-from search.query.matcher import Predicate, PreparedDoc, compile_query
-from stream.alerts.store import AlertsDb, Subscription, SubscriptionStore
+from search.query.matcher import PreparedDoc
+from stream.alerts.index import SubscriptionIndex
+from stream.alerts.store import NewAlert
+from stream.alerts.subscriptions import Subscription, SubscriptionStore
 from wirewatch.schema import SCHEMA_VERSION, Article, alert_id, utcnow
 
 log = logging.getLogger("wirewatch.match")
-
-
-@dataclass(frozen=True)
-class Compiled:
-    """A subscription with its parsed query and predicate."""
-
-    subscription: Subscription
-    node: Node
-    predicate: Predicate
 
 
 @dataclass(frozen=True)
@@ -35,15 +30,22 @@ class Match:
 
     alert_id: str
     subscription: Subscription
-    article: Article
-    payload: dict[str, Any]
+    node: Node
 
 
-def alert_payload(alert: str, subscription: Subscription, node: Node, article: Article) -> dict[str, Any]:
+def alert_key(subscription: Subscription, article: Article) -> str:
+    """One alert per (subscription, story) with per-story dedup, else per (subscription, article)."""
+    return alert_id(subscription.id, article.story_id if subscription.dedup else article.id)
+
+
+def alert_payload(
+    alert: str, subscription: Subscription, node: Node, article: Article, covered_by: list[str]
+) -> dict[str, Any]:
     """What every channel receives about one alert."""
     return {
         "schema_version": SCHEMA_VERSION,
         "id": alert,
+        "kind": "alert",
         "created": utcnow().isoformat(),
         "subscription": {"id": subscription.id, "name": subscription.name, "query": subscription.query},
         "article": {
@@ -56,51 +58,92 @@ def alert_payload(alert: str, subscription: Subscription, node: Node, article: A
             "entities": [{"name": e.name, "type": e.type} for e in article.entities],
             "topics": article.topics,
             "story_id": article.story_id,
+            "cluster_size": max(article.cluster_size or 1, len(covered_by) + 1),
+            "also_covered_by": covered_by,
         },
         "highlight": highlight(node, article),
     }
 
 
-class SubscriptionMatcher:
-    """Evaluates every active subscription against an article."""
+def new_alert(match: Match, article: Article, covered_by: list[str], now: datetime) -> NewAlert:
+    """The alert record for a match: payload, and for digest subscriptions its period's end."""
+    sub = match.subscription
+    schedule = sub.digest_schedule()
+    return NewAlert(
+        match.alert_id,
+        sub,
+        article.id,
+        article.story_id,
+        alert_payload(match.alert_id, sub, match.node, article, covered_by),
+        schedule.next_boundary(now).timestamp() if schedule else None,
+    )
 
-    def __init__(self, db: AlertsDb, max_age: timedelta) -> None:
-        self.db = db
-        self.store = SubscriptionStore(db)
+
+class SubscriptionMatcher:
+    """Finds the active subscriptions an article matches."""
+
+    def __init__(self, store: SubscriptionStore, max_age: timedelta) -> None:
+        self.store = store
         self.max_age = max_age
-        self._version: int | None = None
-        self._compiled: list[Compiled] = []
+        self.index = SubscriptionIndex()
+        self._revision: str | None = None
+        self._loaded: dict[str, tuple[float, Subscription, Node]] = {}
 
     def refresh(self) -> None:
-        """Reload subscriptions if another process changed them since the last call."""
-        version = self.db.data_version()
-        if version == self._version:
+        """Re-index what changed since the last call (cheap when nothing did)."""
+        revision = self.store.revision()
+        if revision == self._revision:
             return
-        self._version = version
-        compiled = []
-        for sub in self.store.list():
-            if sub.muted:
+        current = {s.id: s for s in self.store.list() if not s.muted}
+        for gone in set(self._loaded) - set(current):
+            self.index.remove(gone)
+            del self._loaded[gone]
+        for sub in current.values():
+            known = self._loaded.get(sub.id)
+            if known is not None and known[0] == sub.updated:
                 continue
             try:
                 node = sub.node()
             except QueryError as exc:  # saved before a grammar change; skip it, loudly
                 log.error("subscription %r has an invalid query, skipped: %s", sub.name, exc)
+                self.index.remove(sub.id)
+                self._loaded.pop(sub.id, None)
                 continue
-            compiled.append(Compiled(sub, node, compile_query(node)))
-        self._compiled = compiled
-        log.info("matching against %d subscriptions", len(compiled))
+            self.index.add(sub.id, node)
+            self._loaded[sub.id] = (sub.updated, sub, node)
+        self._revision = revision
+        # The index is long-lived: keep the cyclic collector from walking it on every collection.
+        gc.freeze()
+        log.info(
+            "matching against %d subscriptions (%d always checked)",
+            len(self.index),
+            self.index.always_checked,
+        )
 
     def match(self, article: Article, now: datetime | None = None) -> list[Match]:
         """Alerts this article raises; articles older than `max_age` raise none."""
         now = now or utcnow()
-        if not self._compiled or article.published < now - self.max_age:
+        if not len(self.index) or article.published < now - self.max_age:
             return []
-        doc = PreparedDoc.of(article)
         out = []
-        for c in self._compiled:
-            if c.predicate(doc):
-                aid = alert_id(c.subscription.id, article.story_id)
-                out.append(
-                    Match(aid, c.subscription, article, alert_payload(aid, c.subscription, c.node, article))
-                )
+        for key in self.index.match(PreparedDoc.of(article)):
+            _, sub, node = self._loaded[str(key)]
+            out.append(Match(alert_key(sub, article), sub, node))
         return out
+
+
+def sample_payload(subscription: Subscription) -> dict[str, Any]:
+    """A realistic alert for `wirewatch alerts test`: what the subscription's targets will receive."""
+    now = utcnow()
+    article = Article(
+        id=alert_id("sample", subscription.id),
+        url="https://example.org/wirewatch-test-alert",
+        feed_id="wirewatch-test",
+        source="wirewatch",
+        title=f"Test alert for subscription {subscription.name!r}",
+        summary=f"This is a sample alert. Real alerts mark the words of the query: {subscription.query}",
+        published=now,
+        fetched=now,
+    )
+    aid = alert_id("test", f"{subscription.id}:{now.timestamp()}")
+    return alert_payload(aid, subscription, subscription.node(), article, [])
