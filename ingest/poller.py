@@ -24,8 +24,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from kafka import KafkaProducer
 
 from ingest.feedlist import load_feed_list
-from ingest.fetch import Fetcher, FetchStatus
+from ingest.fetch import Fetcher, feed_fetcher
 from ingest.normalise import FeedContext, normalise_entry
+from ingest.outcomes import PollStatus
 from ingest.parse import NotAFeedError, ParsedFeed, parse_feed
 from ingest.state import Feed, FeedStore, PollOutcome
 from search.backends import SearchBackend
@@ -104,9 +105,7 @@ class Poller:
         self.store = store
         self.index = index
         self.producer = producer
-        self.fetcher = fetcher or Fetcher(
-            timeout=settings.http_timeout, max_bytes=settings.max_feed_bytes, user_agent=settings.user_agent
-        )
+        self.fetcher = fetcher or feed_fetcher(settings)
         self.run_id = uuid.uuid4().hex
         self._slots = asyncio.Semaphore(settings.poll_concurrency)
         self._scheduler: AsyncIOScheduler | None = None
@@ -139,9 +138,9 @@ class Poller:
         in_flight = {article_id for article_id, _, _ in pending}
         etag, modified = (None, None) if stale else (feed.etag, feed.last_modified)
         result = await self.fetcher.fetch(feed.url, etag, modified)
-        if result.status is FetchStatus.NOT_MODIFIED:
+        if result.status is PollStatus.NOT_MODIFIED:
             return PollOutcome("not_modified")
-        if result.status is not FetchStatus.OK:
+        if result.status is not PollStatus.OK:
             return PollOutcome(result.status.value, result.error)
         fetched = datetime.now(UTC)
         try:
