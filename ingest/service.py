@@ -6,8 +6,7 @@ import asyncio
 import logging
 import signal
 
-from ingest.poller import Poller, load_feeds
-from ingest.state import FeedStore
+from ingest.poller import Poller, load_feeds, open_store
 from search.backends import open_backend
 from wirewatch.kafka import check_broker, make_producer
 from wirewatch.settings import Settings
@@ -26,7 +25,7 @@ async def _serve(poller: Poller) -> None:
 def run_ingest(settings: Settings) -> None:
     """Check the broker, sync the feed list, then poll until stopped."""
     check_broker(settings.bootstrap)
-    store = FeedStore(settings.feeds_db)
+    store = open_store(settings)
     load_feeds(settings, store)
     index = open_backend(settings)
     producer = make_producer(settings.bootstrap)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     poll_interval_min: int = Field(60, ge=1, description="Floor of the adaptive poll interval (s)")
     poll_interval_max: int = Field(3_600, ge=1, description="Ceiling of the adaptive poll interval (s)")
     gone_after_404s: int = Field(5, ge=1, description="Consecutive 404s after which a feed is paused")
+    feed_parser: Literal["fastfeedparser", "feedparser"] = Field(
+        "fastfeedparser", description="Feed parser (fastfeedparser falls back to feedparser)"
+    )
     parse_workers: int = Field(2, ge=1, le=64, description="Processes that parse feeds")
     parse_timeout: float = Field(10.0, gt=0, description="Seconds one feed may take to parse")
     fulltext_timeout: float = Field(15.0, gt=0, description="Seconds per full-text page fetch")
