@@ -271,7 +271,8 @@ class Poller:
 
     def reconcile(self) -> None:
         """Schedule new feeds we own, drop removed or no longer owned ones, follow changes."""
-        assert self._scheduler is not None
+        if self._scheduler is None:
+            return
         wanted = {f.id: f for f in self.store.list(active_only=True) if self.owns(f.id)}
         for feed_id in set(self._scheduled) - set(wanted):
             del self._scheduled[feed_id]
@@ -294,10 +295,10 @@ class Poller:
                 delay = self._rng.uniform(0, 2.0)  # its settings changed: apply them now
             self._schedule(feed.id, delay)
 
-    async def wait_idle(self, feed_ids: set[str], timeout: float) -> None:
-        """Wait until none of `feed_ids` is being polled (used before giving feeds away)."""
+    async def wait_idle(self, which: Callable[[str], bool], timeout: float) -> None:
+        """Wait until no feed that `which` selects is being polled (before giving feeds away)."""
         deadline = time.monotonic() + timeout
-        while self._in_flight & feed_ids and time.monotonic() < deadline:
+        while any(which(f) for f in self._in_flight) and time.monotonic() < deadline:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), 0.05)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 
+from ingest.membership import HANDOVER_TIMEOUT, Membership
 from ingest.poller import Poller, load_feeds, open_store
 from search.backends import open_backend
 from wirewatch.kafka import check_broker, make_producer
@@ -14,12 +16,21 @@ from wirewatch.settings import Settings
 log = logging.getLogger("wirewatch.ingest")
 
 
-async def _serve(poller: Poller) -> None:
+async def _serve(poller: Poller, membership: Membership) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await poller.run(stop)
+    poller.owns = membership.owns
+
+    async def handover(lost: Callable[[str], bool]) -> None:
+        await poller.wait_idle(lost, HANDOVER_TIMEOUT)
+
+    membership.start(loop, poller.reconcile, handover)
+    try:
+        await poller.run(stop)
+    finally:
+        await asyncio.to_thread(membership.stop)
 
 
 def run_ingest(settings: Settings) -> None:
@@ -30,7 +41,8 @@ def run_ingest(settings: Settings) -> None:
     index = open_backend(settings)
     producer = make_producer(settings.bootstrap)
     try:
-        asyncio.run(_serve(Poller(settings, store, index, producer)))
+        poller = Poller(settings, store, index, producer)
+        asyncio.run(_serve(poller, Membership(settings, poller.name)))
     finally:
         producer.close(timeout=10)
         index.close()

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     )
     parse_workers: int = Field(2, ge=1, le=64, description="Processes that parse feeds")
     parse_timeout: float = Field(10.0, gt=0, description="Seconds one feed may take to parse")
+    poller_partitions: int = Field(
+        32, ge=1, le=1024, description="Feed partitions shared out between pollers (the most pollers)"
+    )
+    poller_session_timeout: float = Field(
+        6.0, ge=3, le=300, description="Seconds before a silent poller's feeds move to the others"
+    )
     fulltext_timeout: float = Field(15.0, gt=0, description="Seconds per full-text page fetch")
     fulltext_max_bytes: int = Field(3_000_000, gt=0, description="Largest article page fetched")
     user_agent: str = "wirewatch/0.1 (+https://github.com/wirewatch/wirewatch)"
