@@ -238,6 +238,23 @@ class Fetcher:
             result = FetchResult(PollStatus.BLOCKED, url, error=f"invalid URL: {exc}")
         return replace(result, elapsed=time.monotonic() - started)
 
+    async def post_form(self, url: str, form: dict[str, str]) -> tuple[int | None, str | None]:
+        """POST a form (WebSub hub requests) within the limits, no redirects: (HTTP status, error)."""
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            return None, f"refused to post to {url[:200]}"
+        try:
+            async with self._slot(parts.hostname), asyncio.timeout(self.timeout):
+                response = await self._client.post(url, data=form)
+        except (TimeoutError, httpx.TimeoutException):
+            return None, f"no response within {self.timeout:g}s"
+        except httpx.HTTPError as exc:
+            cause = exc.__cause__ if isinstance(exc.__cause__, BlockedAddressError) else exc
+            return None, str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        if response.status_code >= 300:
+            return response.status_code, f"HTTP {response.status_code} {response.text[:200]}".strip()
+        return response.status_code, None
+
     async def _follow(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers = {}
         if etag:

@@ -25,6 +25,7 @@ class PollStatus(StrEnum):
     BAD_ENCODING = "bad_encoding"  # corrupt or unsupported Content-Encoding
     NOT_A_FEED = "not_a_feed"
     PARSE_TIMEOUT = "parse_timeout"
+    BAD_SIGNATURE = "bad_signature"  # a WebSub push whose HMAC does not match: ignored
     BROKER_ERROR = "broker_error"
     INTERNAL_ERROR = "internal_error"
 

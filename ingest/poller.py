@@ -34,6 +34,7 @@ from ingest.normalise import FeedContext
 from ingest.outcomes import PollStatus
 from ingest.schedule import Cadence, next_delay, rate_from_dates
 from ingest.state import Feed, FeedStore, PollOutcome
+from ingest.websub import Subscriber
 from ingest.workers import DeadlineExceededError, WorkerError, WorkerPool
 from search.backends import SearchBackend
 from wirewatch import topics
@@ -106,6 +107,7 @@ class Poller:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.run_id = uuid.uuid4().hex
         self.owns: Callable[[str], bool] = lambda _feed_id: True
+        self.websub: Subscriber | None = None  # set when WebSub is enabled
         self._scheduler: AsyncIOScheduler | None = None
         self._scheduled: dict[str, tuple[object, ...]] = {}  # feed id -> its schedule settings
         self._in_flight: set[str] = set()
@@ -116,7 +118,10 @@ class Poller:
         """The interval bounds of a feed: its overrides, else the settings."""
         floor = feed.min_interval or self.settings.poll_interval_min
         ceiling = max(feed.max_interval or self.settings.poll_interval_max, floor)
-        return Cadence(floor, ceiling, self.settings.poll_interval, feed.interval)
+        fixed = feed.interval
+        if feed.websub_state == "active":  # the hub pushes: polling is only the slow fallback
+            fixed = max(fixed or 0, self.settings.websub_fallback_interval)
+        return Cadence(floor, ceiling, self.settings.poll_interval, fixed)
 
     # -- one poll --------------------------------------------------------------------------
 
@@ -197,6 +202,8 @@ class Poller:
         except Exception as exc:
             return PollOutcome(PollStatus.BROKER_ERROR, f"could not produce to Kafka: {_first_line(exc)}")
         await asyncio.to_thread(self.store.add_pending, feed, [a.id for a in new], self.run_id)
+        if self.websub is not None:
+            self.websub.notice(feed, document.hub, document.self_url)
         notes = [n for n in (document.warning, f"{len(document.rejected)} entries rejected") if n]
         dated = [a.published for a in document.articles if a.published != fetched]
         return PollOutcome(
@@ -231,6 +238,12 @@ class Poller:
                 await asyncio.gather(*(_sent(f) for f in futures))
 
     # -- scheduling ------------------------------------------------------------------------
+
+    def replan(self, feed_id: str) -> None:
+        """Plan the next poll of a feed afresh, e.g. once its hub pushes to us (slow fallback)."""
+        feed = self.store.get(feed_id)
+        if feed is not None:
+            self._plan(feed, PollOutcome(PollStatus.OK))
 
     def _plan(self, feed: Feed, outcome: PollOutcome) -> None:
         """Store (and schedule, when running) the next poll of a feed after an outcome."""
@@ -267,7 +280,7 @@ class Poller:
 
     @staticmethod
     def _signature(feed: Feed) -> tuple[object, ...]:
-        return (feed.url, feed.interval, feed.min_interval, feed.max_interval, feed.websub_state)
+        return (feed.url, feed.interval, feed.min_interval, feed.max_interval)
 
     def reconcile(self) -> None:
         """Schedule new feeds we own, drop removed or no longer owned ones, follow changes."""

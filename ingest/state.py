@@ -434,6 +434,37 @@ class FeedStore:
         self._conn.execute("DELETE FROM feed_aliases WHERE url = ?", (canonical_url(new_url),))
         self._conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed.id))
 
+    def record_push(self, feed: Feed, outcome: PollOutcome) -> None:
+        """Store a WebSub push in the history (the feed's poll health is not affected by pushes)."""
+        with self._lock, transaction(self._conn):
+            self._conn.execute(
+                """INSERT INTO poll_history (feed_id, at, via, status, items, error)
+                   VALUES (?, ?, 'push', ?, ?, ?)""",
+                (feed.id, time.time(), outcome.status.value, outcome.items, outcome.error),
+            )
+            self._conn.execute(
+                "UPDATE feeds SET items_total = items_total + ? WHERE id = ?", (outcome.items, feed.id)
+            )
+
+    def set_websub(
+        self,
+        fid: str,
+        *,
+        state: str | None,
+        hub: str | None = None,
+        topic: str | None = None,
+        secret: str | None = None,
+        expires: float | None = None,
+    ) -> None:
+        """Record a WebSub subscription's state (hub, topic and secret kept unless given)."""
+        with self._lock:
+            self._conn.execute(
+                """UPDATE feeds SET websub_state = ?, websub_hub = COALESCE(?, websub_hub),
+                       websub_topic = COALESCE(?, websub_topic), websub_secret = COALESCE(?, websub_secret),
+                       websub_expires = ? WHERE id = ?""",
+                (state, hub, topic, secret, expires, fid),
+            )
+
     def set_next_poll(self, fid: str, when: float) -> None:
         with self._lock:
             self._conn.execute("UPDATE feeds SET next_poll = ? WHERE id = ?", (when, fid))

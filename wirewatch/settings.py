@@ -73,6 +73,15 @@ class Settings(BaseSettings):
     poller_session_timeout: float = Field(
         6.0, ge=3, le=300, description="Seconds before a silent poller's feeds move to the others"
     )
+    websub_public_url: str | None = Field(
+        None, description="URL at which hubs reach this poller's WebSub callback; unset disables WebSub"
+    )
+    websub_host: str = Field("127.0.0.1", description="Interface the WebSub callback listens on")
+    websub_port: int = Field(8091, ge=1, le=65535, description="Port the WebSub callback listens on")
+    websub_lease: int = Field(86_400, ge=1, description="Lease (s) asked of hubs; renewed before it ends")
+    websub_fallback_interval: int = Field(
+        3_600, ge=10, description="Seconds between polls of a feed whose hub pushes to us"
+    )
     fulltext_timeout: float = Field(15.0, gt=0, description="Seconds per full-text page fetch")
     fulltext_max_bytes: int = Field(3_000_000, gt=0, description="Largest article page fetched")
     user_agent: str = "wirewatch/0.1 (+https://github.com/wirewatch/wirewatch)"
@@ -103,7 +112,7 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
 
-    @field_validator("kafka_bootstrap", "elasticsearch_url")
+    @field_validator("kafka_bootstrap", "elasticsearch_url", "websub_public_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
