@@ -30,6 +30,7 @@ from kafka import KafkaProducer
 from ingest.document import FeedDocument, read_feed
 from ingest.feedlist import load_feed_list
 from ingest.fetch import Fetcher, feed_fetcher
+from ingest.fulltext import FullText
 from ingest.normalise import FeedContext
 from ingest.outcomes import PollStatus
 from ingest.schedule import Cadence, next_delay, rate_from_dates
@@ -108,6 +109,7 @@ class Poller:
         self.run_id = uuid.uuid4().hex
         self.owns: Callable[[str], bool] = lambda _feed_id: True
         self.websub: Subscriber | None = None  # set when WebSub is enabled
+        self.fulltext = FullText(settings, self.workers)
         self._scheduler: AsyncIOScheduler | None = None
         self._scheduled: dict[str, tuple[object, ...]] = {}  # feed id -> its schedule settings
         self._in_flight: set[str] = set()
@@ -197,6 +199,8 @@ class Poller:
             return PollOutcome(PollStatus.INTERNAL_ERROR, f"parsing failed: {exc.kind}: {exc}")
         known = await asyncio.to_thread(self.index.existing_ids, [a.id for a in document.articles])
         new = [a for a in document.articles if a.id not in known and a.id not in (skip or set())]
+        if feed.fulltext:
+            new = await self.fulltext.complete(new)
         try:
             await self._produce(feed, new, document.rejected)
         except Exception as exc:
@@ -334,4 +338,5 @@ class Poller:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
             await self.fetcher.aclose()
+            await self.fulltext.aclose()
             self.workers.close()
