@@ -48,6 +48,7 @@ log = logging.getLogger("wirewatch.ingest")
 PENDING_GRACE = 300.0  # seconds a produced item may take to reach the index before re-emission
 RELOAD_EVERY = 2.0  # seconds between checks for feeds added, removed or changed while running
 SEND_TIMEOUT = 30.0
+STOP_GRACE = 5.0  # seconds polls in flight get to finish at shutdown
 START_SPREAD = 0.01  # seconds of start-up spread per feed (5,000 feeds: over 50 s), at most 60 s
 
 
@@ -112,7 +113,7 @@ class Poller:
         self.fulltext = FullText(settings, self.workers)
         self._scheduler: AsyncIOScheduler | None = None
         self._scheduled: dict[str, tuple[object, ...]] = {}  # feed id -> its schedule settings
-        self._in_flight: set[str] = set()
+        self._in_flight: dict[str, asyncio.Task[object]] = {}  # feed id -> the task polling it
         self._idle = asyncio.Event()
         self._rng = random.Random()
 
@@ -130,19 +131,28 @@ class Poller:
     async def poll(self, feed: Feed) -> PollOutcome:
         """Poll one feed now, record the outcome and plan the next poll; never raises for feed,
         parser or broker problems."""
-        self._in_flight.add(feed.id)
+        task = asyncio.current_task()
+        assert task is not None
+        self._in_flight[feed.id] = task
         self._idle.clear()
         try:
-            outcome = await self._poll(feed)
-        except Exception as exc:  # a bug must not stop the other feeds: record it, keep going
-            log.exception("poll of %s failed unexpectedly", feed.label)
-            outcome = PollOutcome(PollStatus.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
+            try:
+                outcome = await self._poll(feed)
+            except Exception as exc:  # a bug must not stop the other feeds: record it, keep going
+                log.exception("poll of %s failed unexpectedly", feed.label)
+                outcome = PollOutcome(PollStatus.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
+            updated = await asyncio.to_thread(
+                self.store.record_poll,
+                feed,
+                outcome,
+                poller=self.name,
+                plan=lambda f: self._delay(f, outcome),
+            )
+            self._schedule_next(updated)
         finally:
-            self._in_flight.discard(feed.id)
+            self._in_flight.pop(feed.id, None)
             if not self._in_flight:
                 self._idle.set()
-        updated = await asyncio.to_thread(self.store.record_poll, feed, outcome, poller=self.name)
-        self._plan(updated, outcome)
         if outcome.status is PollStatus.NOT_MODIFIED:
             log.debug("polled %s: not modified", feed.label)
         elif outcome.status.succeeded:
@@ -247,16 +257,19 @@ class Poller:
         """Plan the next poll of a feed afresh, e.g. once its hub pushes to us (slow fallback)."""
         feed = self.store.get(feed_id)
         if feed is not None:
-            self._plan(feed, PollOutcome(PollStatus.OK))
+            self.store.set_next_poll(feed.id, time.time() + self._delay(feed, PollOutcome(PollStatus.OK)))
+            self._schedule_next(self.store.get(feed_id) or feed)
 
-    def _plan(self, feed: Feed, outcome: PollOutcome) -> None:
-        """Store (and schedule, when running) the next poll of a feed after an outcome."""
-        delay = next_delay(
+    def _delay(self, feed: Feed, outcome: PollOutcome) -> float:
+        """Seconds from now to the next poll of a feed as it stands after `outcome`."""
+        return next_delay(
             self.cadence(feed), feed.rate, feed.consecutive_failures, outcome.retry_after, self._rng
         )
-        self.store.set_next_poll(feed.id, time.time() + delay)
-        if self._scheduler is not None and feed.active and feed.id in self._scheduled:
-            self._schedule(feed.id, delay)
+
+    def _schedule_next(self, feed: Feed) -> None:
+        """Schedule the planned next poll when running (and still ours, and active)."""
+        if self._scheduler is not None and feed.active and feed.next_poll and feed.id in self._scheduled:
+            self._schedule(feed.id, max(0.0, feed.next_poll - time.time()))
 
     def _schedule(self, feed_id: str, delay: float) -> None:
         assert self._scheduler is not None
@@ -270,17 +283,17 @@ class Poller:
         )
 
     async def _poll_job(self, feed_id: str) -> None:
-        feed = await asyncio.to_thread(self.store.get, feed_id)
-        if feed is None or not feed.active or not self.owns(feed_id):
-            self._scheduled.pop(feed_id, None)
-            return
         try:
+            feed = await asyncio.to_thread(self.store.get, feed_id)
+            if feed is None or not feed.active or not self.owns(feed_id):
+                self._scheduled.pop(feed_id, None)
+                return
             await self.poll(feed)
         except asyncio.CancelledError:
             pass  # shutdown: nothing was recorded, so the next run polls it again
         except Exception:  # e.g. feeds.db unwritable: keep the feed scheduled, try again later
-            log.exception("could not record the poll of %s", feed.label)
-            self._schedule(feed_id, self.cadence(feed).interval(feed.rate))
+            log.exception("could not poll or record feed %s", feed_id)
+            self._schedule(feed_id, self.settings.poll_interval)
 
     @staticmethod
     def _signature(feed: Feed) -> tuple[object, ...]:
@@ -335,8 +348,19 @@ class Poller:
                     version = current
                     self.reconcile()
         finally:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
-            await self.fetcher.aclose()
-            await self.fulltext.aclose()
-            self.workers.close()
+            await self._stop_polling()
+
+    async def _stop_polling(self) -> None:
+        """Start no new polls, give those in flight a moment, cancel the rest, close everything."""
+        assert self._scheduler is not None
+        self._scheduler.pause()
+        await self.wait_idle(lambda _feed_id: True, STOP_GRACE)
+        late = list(self._in_flight.values())
+        for task in late:
+            task.cancel()  # cancelled polls record nothing: the next run polls those feeds again
+        await asyncio.gather(*late, return_exceptions=True)
+        self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+        await self.fetcher.aclose()
+        await self.fulltext.aclose()
+        self.workers.close()

@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -328,12 +328,18 @@ class FeedStore:
     # -- poll results ----------------------------------------------------------------------
 
     def record_poll(
-        self, feed: Feed, outcome: PollOutcome, *, via: str = "poll", poller: str | None = None
+        self,
+        feed: Feed,
+        outcome: PollOutcome,
+        *,
+        poller: str | None = None,
+        plan: Callable[[Feed], float] | None = None,
     ) -> Feed:
         """Store one poll's result: state, history, rate; validators only when their items were produced.
 
         A 410, or `gone_after_404s` 404s in a row, pauses the feed with the reason; a permanent
-        redirect moves it to its new URL. Returns the feed as it now stands.
+        redirect moves it to its new URL. `plan(feed as updated)` gives the seconds to the next
+        poll, stored in the same transaction. Returns the feed as it now stands.
         """
         now = time.time()
         ok = outcome.status.succeeded
@@ -343,30 +349,34 @@ class FeedStore:
                 raise UsageError(f"no feed {feed.url}")
             current = Feed.from_row(row)
             rate = current.rate
-            if ok and via == "poll":
+            if ok:
                 if current.last_success is None:
                     rate = outcome.rate_seed if outcome.rate_seed is not None else rate
                 else:
                     rate = update_rate(rate, outcome.items, now - current.last_success)
+            failures = 0 if ok else current.consecutive_failures + 1
+            next_poll = current.next_poll
+            if plan is not None:
+                next_poll = now + plan(replace(current, rate=rate, consecutive_failures=failures))
             self._conn.execute(
                 """
                 UPDATE feeds SET
-                    last_poll = ?, last_status = ?, rate = ?,
+                    last_poll = ?, last_status = ?, rate = ?, next_poll = ?,
                     first_poll = COALESCE(first_poll, ?),
                     last_success = CASE WHEN ? THEN ? ELSE last_success END,
                     last_error = CASE WHEN ? THEN last_error ELSE ? END,
-                    consecutive_failures = CASE WHEN ? THEN 0 ELSE consecutive_failures + 1 END,
+                    consecutive_failures = ?,
                     items_total = items_total + ?,
                     etag = CASE WHEN ? THEN ? ELSE etag END,
                     last_modified = CASE WHEN ? THEN ? ELSE last_modified END
                 WHERE id = ?
                 """,
                 (
-                    now, outcome.status.value, rate,
+                    now, outcome.status.value, rate, next_poll,
                     now,
                     ok, now,
                     ok, outcome.error,
-                    ok,
+                    failures,
                     outcome.items,
                     outcome.validators_changed, outcome.etag,
                     outcome.validators_changed, outcome.last_modified,
@@ -376,9 +386,9 @@ class FeedStore:
             self._conn.execute(
                 """INSERT INTO poll_history
                        (feed_id, at, via, poller, status, http_status, items, elapsed, error)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, 'poll', ?, ?, ?, ?, ?, ?)""",
                 (
-                    feed.id, now, via, poller, outcome.status.value, outcome.http_status, outcome.items,
+                    feed.id, now, poller, outcome.status.value, outcome.http_status, outcome.items,
                     outcome.elapsed, outcome.error,
                 ),
             )  # fmt: skip
