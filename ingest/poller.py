@@ -114,6 +114,7 @@ class Poller:
         self._scheduler: AsyncIOScheduler | None = None
         self._scheduled: dict[str, tuple[object, ...]] = {}  # feed id -> its schedule settings
         self._in_flight: dict[str, asyncio.Task[object]] = {}  # feed id -> the task polling it
+        self._running: set[str] = set()  # feed ids whose scheduled job is running
         self._idle = asyncio.Event()
         self._rng = random.Random()
 
@@ -279,10 +280,15 @@ class Poller:
             args=[feed_id],
             id=feed_id,
             replace_existing=True,
+            max_instances=2,  # the next run may come due while this one is still finishing
             misfire_grace_time=None,  # late is better than never
         )
 
     async def _poll_job(self, feed_id: str) -> None:
+        if feed_id in self._running:  # its previous poll is still recording: come back shortly
+            self._schedule(feed_id, 1.0)
+            return
+        self._running.add(feed_id)
         try:
             feed = await asyncio.to_thread(self.store.get, feed_id)
             if feed is None or not feed.active or not self.owns(feed_id):
@@ -294,6 +300,16 @@ class Poller:
         except Exception:  # e.g. feeds.db unwritable: keep the feed scheduled, try again later
             log.exception("could not poll or record feed %s", feed_id)
             self._schedule(feed_id, self.settings.poll_interval)
+        finally:
+            self._running.discard(feed_id)
+
+    def _reschedule_lost(self) -> None:
+        """A feed we own with neither a job nor a poll running gets a job again (never lost)."""
+        assert self._scheduler is not None
+        for feed_id in list(self._scheduled):
+            if feed_id not in self._running and self._scheduler.get_job(feed_id) is None:
+                log.warning("feed %s had no poll planned; planning one", feed_id)
+                self._schedule(feed_id, self._rng.uniform(0, RELOAD_EVERY))
 
     @staticmethod
     def _signature(feed: Feed) -> tuple[object, ...]:
@@ -347,6 +363,7 @@ class Poller:
                 if current != version:
                     version = current
                     self.reconcile()
+                self._reschedule_lost()
         finally:
             await self._stop_polling()
 

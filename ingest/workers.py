@@ -130,6 +130,11 @@ class WorkerPool:
             self._all.remove(worker)
         return self._spawn()
 
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for resource accounting)."""
+        with self._lock:
+            return [w.process.pid for w in self._all]
+
     def close(self) -> None:
         with self._lock:
             workers, self._all = self._all, []
