@@ -280,7 +280,7 @@ class Poller:
             args=[feed_id],
             id=feed_id,
             replace_existing=True,
-            max_instances=2,  # the next run may come due while this one is still finishing
+            max_instances=3,  # the next runs may come due while this one is still finishing
             misfire_grace_time=None,  # late is better than never
         )
 
@@ -320,6 +320,8 @@ class Poller:
         if self._scheduler is None:
             return
         wanted = {f.id: f for f in self.store.list(active_only=True) if self.owns(f.id)}
+        if set(wanted) != set(self._scheduled):
+            log.info("polling %d feeds", len(wanted))
         for feed_id in set(self._scheduled) - set(wanted):
             del self._scheduled[feed_id]
             with contextlib.suppress(Exception):
@@ -352,8 +354,8 @@ class Poller:
         """Poll until `stop` is set."""
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler.start()
+        log.info("poller %s started", self.name)
         self.reconcile()
-        log.info("polling %d feeds", len(self._scheduled))
         version = self.store.data_version()
         try:
             while not stop.is_set():
