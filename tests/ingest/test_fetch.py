@@ -221,3 +221,17 @@ def test_per_host_limit(feed_server: FeedServer) -> None:
 
     assert asyncio.run(many(2)) >= 0.85  # three waves of two
     assert asyncio.run(many(6)) < 0.85
+
+
+def test_a_name_connects_only_to_an_address_that_passed_the_check(feed_server: FeedServer) -> None:
+    """`localhost` may resolve to ::1 and 127.0.0.1; with only 127.0.0.1 allowed, that is where we go."""
+    feed_server.routes["/f"] = Response(b"<rss/>")
+    narrow = AddressPolicy(allow_private=True, allowlist=parse_networks("127.0.0.1/32"))
+    result = fetch(f"http://localhost:{feed_server.port}/f", narrow)
+    assert result.status is PollStatus.OK
+    assert (
+        feed_server.hits("/f")[0].headers["Host"] == f"localhost:{feed_server.port}"
+    )  # name kept for the server
+    only_v6 = AddressPolicy(allow_private=True, allowlist=parse_networks("::1/128"))
+    refused = fetch(f"http://127.0.0.1:{feed_server.port}/f", only_v6)
+    assert refused.status is PollStatus.BLOCKED

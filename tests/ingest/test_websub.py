@@ -93,6 +93,12 @@ def test_subscribe_push_renew(env: dict[str, str], procs: Processes, feed_server
         assert now is not None and now.next_poll and now.next_poll - time.time() > 400
         vias = {(r.via, r.status) for r in store.history(now)}
         assert {("poll", "ok"), ("push", "ok"), ("push", "bad_signature")} <= vias
+
+        # Removing the feed cancels its subscription (the hub verifies the unsubscription too).
+        store.remove(topic)
+        wait_for(lambda: not hub.active(topic), 15, "the subscription to be cancelled")
+        assert hub.requests[-1]["hub.mode"] == "unsubscribe"
+        wait_for(lambda: store.get(topic).websub_state is None, 10, "the subscription state to be cleared")  # type: ignore[union-attr]
         store.close()
     finally:
         hub.close()
