@@ -1,11 +1,11 @@
-"""The feed list file (YAML): which feeds to poll, under which name and how often."""
+"""The feed list file (YAML): which feeds to poll, under which name, tags and cadence."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from wirewatch.errors import ConfigError
 from wirewatch.schema import describe_validation_error
@@ -20,8 +20,20 @@ class FeedSpec(BaseModel):
 
     url: str = Field(min_length=1, max_length=4_096)
     name: str | None = Field(None, min_length=1, max_length=200)
-    interval: int | None = Field(None, ge=MIN_INTERVAL, le=86_400)
+    interval: int | None = Field(None, ge=MIN_INTERVAL, le=86_400)  # fixed: no adaptive schedule
+    min_interval: int | None = Field(None, ge=MIN_INTERVAL, le=86_400)
+    max_interval: int | None = Field(None, ge=MIN_INTERVAL, le=7 * 86_400)
     tags: tuple[str, ...] = ()
+    fulltext: bool = False  # fetch each article's page and extract its full text
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return tuple(dict.fromkeys(str(t).strip()[:100] for t in value if str(t).strip()))
+        return value
 
     @field_validator("url")
     @classmethod
@@ -30,6 +42,12 @@ class FeedSpec(BaseModel):
         if not value.lower().startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value
+
+    @model_validator(mode="after")
+    def _bounds(self) -> FeedSpec:
+        if self.min_interval and self.max_interval and self.min_interval > self.max_interval:
+            raise ValueError("min_interval is larger than max_interval")
+        return self
 
 
 def load_feed_list(path: Path) -> list[FeedSpec]:

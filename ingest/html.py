@@ -17,6 +17,7 @@ _BLOCK = {
 }  # fmt: skip
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+_TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -54,11 +55,24 @@ def clean_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def html_to_text(value: str) -> str:
-    """Plain text of an HTML fragment (or of text with entities); markup and scripts removed."""
+def _strip(value: str) -> str:
     if "<" not in value:
-        return clean_text(html.unescape(value))
+        return html.unescape(value)
     parser = _TextExtractor()
     parser.feed(value)
     parser.close()
-    return clean_text("".join(parser.parts))
+    return "".join(parser.parts)
+
+
+def html_to_text(value: str) -> str:
+    """Plain text of an HTML fragment (or of text with entities); markup and scripts removed.
+
+    Markup escaped once more than needed (`&lt;script&gt;`, common in feeds) is markup too: the
+    text is stripped again while it still holds tags, so no tag survives into an article.
+    """
+    text = _strip(value)
+    for _ in range(2):
+        if not _TAG.search(text):
+            break
+        text = _strip(text)
+    return clean_text(_TAG.sub("", text))

@@ -6,13 +6,12 @@ we first saw it; a date in the future (beyond a small clock-skew allowance) is c
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from ingest.html import html_to_text
+from ingest.parse import Entry
 from wirewatch.schema import (
     MAX_CONTENT_CHARS,
     MAX_SUMMARY_CHARS,
@@ -41,53 +40,34 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _date(entry: Any, fetched: datetime) -> datetime:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
-        if parsed:
-            try:
-                when = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
-            except (OverflowError, ValueError, OSError):
-                continue
-            return fetched if when > fetched + CLOCK_SKEW else when
-    return fetched
+def _date(entry: Entry, fetched: datetime) -> datetime:
+    when = entry.published or entry.updated
+    if when is None:
+        return fetched
+    return fetched if when > fetched + CLOCK_SKEW else when
 
 
-def _link(entry: Any, base: str) -> str | None:
-    link = entry.get("link")
-    if not link:
+def _link(entry: Entry, base: str) -> str | None:
+    if not entry.link:
         return None
-    absolute = urljoin(base, str(link).strip())
+    absolute = urljoin(base, entry.link.strip())
     return absolute if urlsplit(absolute).scheme in {"http", "https"} else None
 
 
-def _guid(entry: Any) -> str | None:
-    guid = entry.get("id") or entry.get("guid")
-    return str(guid).strip() or None if guid else None
-
-
-def _content(entry: Any) -> str:
-    parts = [html_to_text(str(c.get("value") or "")) for c in entry.get("content") or []]
-    return "\n\n".join(p for p in parts if p)
-
-
-def normalise_entry(entry: Any, feed: FeedContext, fetched: datetime) -> Article:
+def normalise_entry(entry: Entry, feed: FeedContext, fetched: datetime) -> Article:
     """One feed entry as an Article; raises SchemaError when it cannot become one."""
     link = _link(entry, feed.url)
-    title = _truncate(html_to_text(str(entry.get("title") or "")), MAX_TITLE_CHARS)
-    summary_html = str(entry.get("summary") or entry.get("description") or "")
-    summary = _truncate(html_to_text(summary_html), MAX_SUMMARY_CHARS)
-    content = _truncate(_content(entry), MAX_CONTENT_CHARS)
+    title = _truncate(html_to_text(entry.title), MAX_TITLE_CHARS)
+    summary = _truncate(html_to_text(entry.summary), MAX_SUMMARY_CHARS)
+    content = _truncate("\n\n".join(p for p in map(html_to_text, entry.content) if p), MAX_CONTENT_CHARS)
     if content == summary:
         content = ""
     if not (title or summary or content):
         raise SchemaError("entry has no title, summary or content")
-    authors = [str(a.get("name")).strip() for a in entry.get("authors") or [] if a.get("name")]
-    if not authors and entry.get("author"):
-        authors = [html_to_text(str(entry["author"]))]
-    categories = [str(t.get("term")).strip() for t in entry.get("tags") or [] if t.get("term")]
+    authors = [_truncate(a, 200) for a in map(html_to_text, entry.authors) if a][:MAX_AUTHORS]
+    categories = [c[:100] for c in map(html_to_text, entry.categories) if c]
     return Article(
-        id=article_id(link, feed.feed_id, _guid(entry)),
+        id=article_id(link, feed.feed_id, entry.guid.strip()[:2_000] if entry.guid else None),
         url=link,
         feed_id=feed.feed_id,
         source=feed.source,
@@ -96,6 +76,6 @@ def normalise_entry(entry: Any, feed: FeedContext, fetched: datetime) -> Article
         content=content,
         published=_date(entry, fetched),
         fetched=fetched,
-        authors=[_truncate(a, 200) for a in authors if a][:MAX_AUTHORS],
-        categories=list(dict.fromkeys([*feed.tags, *(c[:100] for c in categories)]))[:MAX_CATEGORIES],
+        authors=authors,
+        categories=list(dict.fromkeys([*feed.tags, *categories]))[:MAX_CATEGORIES],
     )

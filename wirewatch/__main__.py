@@ -2,4 +2,5 @@
 
 from wirewatch.cli.main import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,7 @@ import logging
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -64,9 +64,40 @@ class Settings(BaseSettings):
     allow_private_networks: bool = Field(
         False, description="Allow feed URLs on loopback/private networks (tests, the demo, intranets)"
     )
-    poll_concurrency: int = Field(20, ge=1, le=1000, description="Feeds fetched at once")
-    http_timeout: float = Field(20.0, gt=0, description="Seconds before a feed fetch gives up")
-    max_feed_bytes: int = Field(10_000_000, gt=0, description="Largest feed body accepted")
+    private_network_allowlist: str = Field(
+        "", description="Comma-separated CIDRs: when private networks are allowed, only these"
+    )
+    poll_concurrency: int = Field(50, ge=1, le=1000, description="Feeds fetched at once")
+    per_host_concurrency: int = Field(2, ge=1, le=100, description="Fetches at once per host")
+    http_timeout: float = Field(20.0, gt=0, description="Total seconds before a fetch gives up")
+    http_connect_timeout: float = Field(10.0, gt=0, description="Seconds to establish a connection")
+    http_read_timeout: float = Field(10.0, gt=0, description="Seconds to wait for the next bytes")
+    max_feed_bytes: int = Field(10_000_000, gt=0, description="Largest feed body accepted (decoded)")
+    poll_interval_min: int = Field(60, ge=1, description="Floor of the adaptive poll interval (s)")
+    poll_interval_max: int = Field(3_600, ge=1, description="Ceiling of the adaptive poll interval (s)")
+    gone_after_404s: int = Field(5, ge=1, description="Consecutive 404s after which a feed is paused")
+    feed_parser: Literal["fastfeedparser", "feedparser"] = Field(
+        "fastfeedparser", description="Feed parser (fastfeedparser falls back to feedparser)"
+    )
+    parse_workers: int = Field(2, ge=1, le=64, description="Processes that parse feeds")
+    parse_timeout: float = Field(10.0, gt=0, description="Seconds one feed may take to parse")
+    poller_partitions: int = Field(
+        32, ge=1, le=1024, description="Feed partitions shared out between pollers (the most pollers)"
+    )
+    poller_session_timeout: float = Field(
+        6.0, ge=3, le=300, description="Seconds before a silent poller's feeds move to the others"
+    )
+    websub_public_url: str | None = Field(
+        None, description="URL at which hubs reach this poller's WebSub callback; unset disables WebSub"
+    )
+    websub_host: str = Field("127.0.0.1", description="Interface the WebSub callback listens on")
+    websub_port: int = Field(8091, ge=1, le=65535, description="Port the WebSub callback listens on")
+    websub_lease: int = Field(86_400, ge=1, description="Lease (s) asked of hubs; renewed before it ends")
+    websub_fallback_interval: int = Field(
+        3_600, ge=10, description="Seconds between polls of a feed whose hub pushes to us"
+    )
+    fulltext_timeout: float = Field(15.0, gt=0, description="Seconds per full-text page fetch")
+    fulltext_max_bytes: int = Field(3_000_000, gt=0, description="Largest article page fetched")
     user_agent: str = "wirewatch/0.1 (+https://github.com/wirewatch/wirewatch)"
     alert_max_age: int = Field(
         172_800, ge=0, description="Articles published longer ago (s) are indexed but not alerted"
@@ -88,6 +119,14 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
 
+    @field_validator("private_network_allowlist")
+    @classmethod
+    def _cidrs(cls, value: str) -> str:
+        from ingest.netguard import parse_networks
+
+        parse_networks(value)
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -96,7 +135,7 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
 
-    @field_validator("kafka_bootstrap", "elasticsearch_url")
+    @field_validator("kafka_bootstrap", "elasticsearch_url", "websub_public_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
