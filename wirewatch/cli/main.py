@@ -65,6 +65,21 @@ def setup() -> None:
 
 
 @app.command()
+def healthcheck(
+    max_age: Annotated[
+        float | None,
+        typer.Option(min=1, help="Seconds without a heartbeat before unhealthy (default: 3 intervals)."),
+    ] = None,
+) -> None:
+    """Exit 0 when this container's stream worker or poller beat recently (a Docker health check)."""
+    from wirewatch.heartbeat import check
+
+    settings = cli_settings()
+    age = check(settings.heartbeat_file, max_age or 3 * settings.heartbeat_interval)
+    console.print(f"alive: last heartbeat {age:.0f}s ago")
+
+
+@app.command()
 def status(as_json: JsonFlag = False) -> None:
     """Broker and index reachability, consumer lag, alerts sent, and per-feed health."""
     from wirewatch.status import collect_status, status_lines
