@@ -33,31 +33,15 @@ def auth_headers(settings: Settings) -> dict[str, str]:
 
 
 def _reason(response: httpx.Response) -> str:
-    """The server's own words for a failure (Kibana's `message`), else the status phrase."""
+    """Kibana's own words for a failure (its JSON `message`, or the first line of text)."""
     try:
         body = response.json()
     except ValueError:
-        return (
-            response.text.strip().splitlines()[0][:200] if response.text.strip() else response.reason_phrase
-        )
+        text = response.text.strip()
+        return text.splitlines()[0][:200] if text else response.reason_phrase
     if isinstance(body, dict) and body.get("message"):
         return str(body["message"])
     return response.reason_phrase
-
-
-def request(settings: Settings, what: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """One HTTP request with the configured credentials; unreachable or 401 become one-line errors."""
-    headers = auth_headers(settings) | kwargs.pop("headers", {})
-    try:
-        response = httpx.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
-    except httpx.HTTPError as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UnreachableError(f"{what} at {url} is unreachable ({reason})") from None
-    if response.status_code == 401:
-        if "Authorization" in headers:
-            raise ConfigError(f"{what} rejected the credentials ({_reason(response)}): check {CREDENTIALS}")
-        raise ConfigError(f"{what} requires credentials and none are set: set {CREDENTIALS}")
-    return response
 
 
 def objects_file(settings: Settings, path: Path | None = None) -> Path:
@@ -71,15 +55,22 @@ def objects_file(settings: Settings, path: Path | None = None) -> Path:
 def import_saved_objects(settings: Settings, kibana_url: str, path: Path) -> int:
     """Import (overwrite) the saved objects of an NDJSON file into Kibana; returns how many."""
     url = kibana_url.rstrip("/")
-    response = request(
-        settings,
-        "Kibana",
-        "POST",
-        f"{url}/api/saved_objects/_import",
-        params={"overwrite": "true"},
-        headers={"kbn-xsrf": "wirewatch"},
-        files={"file": (path.name, path.read_bytes(), "application/ndjson")},
-    )
+    headers = auth_headers(settings) | {"kbn-xsrf": "wirewatch"}  # Kibana refuses writes without it
+    try:
+        response = httpx.post(
+            f"{url}/api/saved_objects/_import",
+            params={"overwrite": "true"},
+            headers=headers,
+            files={"file": (path.name, path.read_bytes(), "application/ndjson")},
+            timeout=TIMEOUT,
+        )
+    except httpx.HTTPError as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UnreachableError(f"Kibana at {url} is unreachable ({reason})") from None
+    if response.status_code == 401:
+        if "Authorization" in headers:
+            raise ConfigError(f"Kibana rejected the credentials ({_reason(response)}): check {CREDENTIALS}")
+        raise ConfigError(f"Kibana requires credentials and none are set: set {CREDENTIALS}")
     if response.status_code != 200:
         raise WirewatchError(
             f"Kibana at {url} refused the import ({response.status_code}: {_reason(response)})"

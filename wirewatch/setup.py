@@ -1,8 +1,8 @@
 """`wirewatch setup`: prepare Kafka, Elasticsearch and Kibana for a deployment, idempotently.
 
-Topics get the configured partitions (= the most stream workers that can share the work) and
-their configs; the search backend installs its index template (monthly indices behind one
-alias); Kibana gets the data views, saved search and dashboard. Rerunning changes nothing that
+The search backend installs its index template (monthly indices behind one alias); topics get
+the configured partitions (= the most stream workers that can share the work) and their
+configs; Kibana gets the data views, saved search and dashboard. Rerunning changes nothing that
 is already right, and says what it did in one line per step.
 """
 
@@ -21,9 +21,9 @@ def run_setup(settings: Settings) -> Iterator[str]:
     """Do every step the settings call for; yields one line per step (or warning) as it is done."""
     kibana = settings.kibana_url
     dashboards = objects_file(settings) if kibana else None  # a missing file fails before any change
-    yield from kafka_topics(settings)
-    if settings.elasticsearch_url:
+    if settings.elasticsearch_url:  # credentials are the likeliest mistake: check them first
         yield search_index(settings)
+    yield from kafka_topics(settings)
     if kibana and dashboards:
         count = import_saved_objects(settings, kibana, dashboards)
         yield f"kibana: {count} saved objects imported from {dashboards.name} into {kibana}"

@@ -81,20 +81,28 @@ def test_unreachable_elasticsearch_is_one_line(env: dict[str, str]) -> None:
 
 @pytest.mark.integration
 @pytest.mark.skipif(not ES_TEMPLATE.exists(), reason=NO_ES_BACKEND)
-def test_whole_setup_on_stand_ins(env: dict[str, str], elasticsearch_url: str, kibana: KibanaServer) -> None:
-    """Tansu, noida-db and the fake Kibana: every step, twice."""
+def test_whole_setup_on_stand_ins(env: dict[str, str], elasticsearch_url: str) -> None:
+    """Tansu, noida-db (or the Elasticsearch the fixture was given) and the fake Kibana, twice."""
+    password = os.environ.get("WIREWATCH_TEST_ELASTICSEARCH_PASSWORD", "s3cret")
+    kibana = KibanaServer(password=password)
     env = env | {
         "WIREWATCH_ELASTICSEARCH_URL": elasticsearch_url,
-        "WIREWATCH_ELASTICSEARCH_PASSWORD": "s3cret",
+        "WIREWATCH_ELASTICSEARCH_USERNAME": "elastic",
+        "WIREWATCH_ELASTICSEARCH_PASSWORD": password,
         "WIREWATCH_KIBANA_URL": kibana.url(""),
     }
-    for _ in range(2):
-        done = cli(env, "setup")
-        assert done.returncode == 0, done.stderr
-        assert "elasticsearch: index template installed" in done.stdout
-    template = httpx.get(f"{elasticsearch_url}/_index_template/wirewatch-articles", timeout=10)
-    assert template.status_code == 200, template.text
-    assert set(kibana.saved) == {(o["type"], o["id"]) for o in load()}
+    try:
+        for _ in range(2):
+            done = cli(env, "setup")
+            assert done.returncode == 0, done.stderr
+            assert "elasticsearch: index template installed" in done.stdout
+        template = httpx.get(
+            f"{elasticsearch_url}/_index_template/wirewatch-articles", auth=("elastic", password), timeout=10
+        )
+        assert template.status_code == 200, template.text
+        assert set(kibana.saved) == {(o["type"], o["id"]) for o in load()}
+    finally:
+        kibana.close()
 
 
 @pytest.mark.integration
