@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from fnmatch import fnmatch
 from itertools import combinations
 from typing import Any
@@ -188,3 +189,14 @@ def test_committed_ndjson_is_what_the_generator_builds() -> None:
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
     assert NDJSON.read_text() == generate.ndjson(), "run: python deploy/kibana/generate.py"
+
+
+def test_docs_list_the_fields_the_dashboard_uses() -> None:
+    docs = (ROOT / "docs" / "deploy.md").read_text()
+    table = docs[docs.index("The fields it uses") : docs.index("There is **no map**")]
+    rows = re.findall(r"^\| (`[^`]+\*`)? ?\| `([^`]+)` \| ([^|]+) \|", table, re.M)
+    documented = {field: kind for _, field, kind in rows}
+    for fields in DASHBOARD_FIELDS.values():
+        for field, need in fields.items():
+            assert field in documented, f"docs/deploy.md does not list {field}"
+            assert f"`{need}`" in documented[field], f"docs/deploy.md gives {field} another type"

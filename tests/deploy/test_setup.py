@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from kafka.admin import ConfigResource, ConfigResourceType
 
 from tests.conftest import cli, free_port
 from tests.deploy.kibana_objects import ROOT, load
@@ -129,7 +130,12 @@ def test_whole_setup_on_a_real_stack(tmp_path: Path) -> None:
         assert "warning" not in done.stdout, done.stdout
     with admin_client(env["WIREWATCH_KAFKA_BOOTSTRAP"]) as client:
         described = {t["name"]: t for t in client.describe_topics(list(topics.ALL))}
+        configs = client.describe_configs([ConfigResource(ConfigResourceType.TOPIC, t) for t in topics.ALL])
     assert {name: len(t["partitions"]) for name, t in described.items()} == dict.fromkeys(topics.ALL, 12)
+    for name in topics.ALL:
+        replication = len(described[name]["partitions"][0]["replica_nodes"])
+        given = {key: entry["value"] for key, entry in configs["topic"][name].items()}
+        assert topic_configs(name, replication).items() <= given.items(), (name, given)
     auth = (env["WIREWATCH_ELASTICSEARCH_USERNAME"], env["WIREWATCH_ELASTICSEARCH_PASSWORD"])
     es = httpx.get(f"{env['WIREWATCH_ELASTICSEARCH_URL']}/_index_template/wirewatch-articles", auth=auth)
     assert es.status_code == 200, es.text
