@@ -19,6 +19,7 @@ from ingest.membership import HANDOVER_TIMEOUT, Membership
 from ingest.poller import Poller, load_feeds, open_store
 from ingest.websub import Subscriber, callback_app
 from search.backends import open_backend
+from wirewatch import heartbeat
 from wirewatch.kafka import check_broker, make_producer
 from wirewatch.settings import Settings
 
@@ -44,6 +45,9 @@ async def _serve(poller: Poller, membership: Membership, settings: Settings) -> 
         await poller.wait_idle(lost, HANDOVER_TIMEOUT)
 
     background: list[asyncio.Task[None]] = []
+    beating = None
+    if settings.heartbeat_file is not None:
+        beating = loop.create_task(heartbeat.beat(settings.heartbeat_file, settings.heartbeat_interval))
     server: _EmbeddedServer | None = None
     if settings.websub_public_url:
         subscriber = Subscriber(
@@ -77,6 +81,8 @@ async def _serve(poller: Poller, membership: Membership, settings: Settings) -> 
         stop.set()
         if server is not None:
             server.should_exit = True
+        if beating is not None:
+            beating.cancel()
         await asyncio.gather(*background, return_exceptions=True)
         await asyncio.to_thread(membership.stop)
 

@@ -8,6 +8,7 @@ import faust
 
 from stream.agents import Agents
 from stream.services import Services
+from wirewatch import heartbeat
 from wirewatch.kafka import CONSUMER_GROUP
 from wirewatch.settings import Settings
 
@@ -36,6 +37,12 @@ def create_app(settings: Settings, services: Services) -> faust.App:
         producer_max_request_size=4 * 1024 * 1024,
     )
     Agents(app, services)
+    if settings.heartbeat_file is not None:
+        beat_file, every = settings.heartbeat_file, settings.heartbeat_interval
+
+        @app.task
+        async def _heartbeat() -> None:
+            await heartbeat.beat(beat_file, every)
 
     @app.on_rebalance_complete.connect
     async def _announce(sender: faust.App, **_: object) -> None:

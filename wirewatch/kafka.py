@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from wirewatch import topics
-from wirewatch.errors import UnreachableError
+from wirewatch.errors import UnreachableError, WirewatchError
 from wirewatch.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 # Articles may carry up to ~200k characters of text; leave room for UTF-8 and enrichment.
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 CONSUMER_GROUP = "wirewatch"
+RETENTION_DAYS = {topics.RAW: 7, topics.ENRICHED: 7, topics.ALERTS: 30, topics.DEADLETTER: 30}
 
 
 def _unreachable(bootstrap: str, exc: Exception) -> UnreachableError:
@@ -65,25 +66,53 @@ def check_broker(bootstrap: str, timeout: float = 5.0) -> int:
             raise _unreachable(bootstrap, exc) from None
 
 
+def topic_configs(name: str, replication: int) -> dict[str, str]:
+    """Configs a wirewatch topic is created with: message size, retention, in-sync replicas.
+
+    Retention is how far back the stream can replay after an outage; with three replicas,
+    acks=all writes wait for two of them, so one broker may fail without losing a record.
+    """
+    return {
+        "max.message.bytes": str(MAX_MESSAGE_BYTES),
+        "retention.ms": str(RETENTION_DAYS[name] * 86_400_000),
+        "min.insync.replicas": "2" if replication >= 3 else "1",
+    }
+
+
 def ensure_topics(settings: Settings) -> list[str]:
     """Create the wirewatch topics that do not exist yet; returns the names created."""
     with admin_client(settings.bootstrap) as client:
         existing = set(client.list_topics())
         missing = [name for name in topics.ALL if name not in existing]
         if missing:
-            client.create_topics(
+            answer = client.create_topics(
                 {
                     name: {
                         "num_partitions": settings.topic_partitions,
                         "replication_factor": settings.topic_replication,
-                        "configs": {"max.message.bytes": str(MAX_MESSAGE_BYTES)},
+                        "configs": topic_configs(name, settings.topic_replication),
                     }
                     for name in missing
                 },
                 raise_errors=False,
             )
+            for result in answer.get("topics", []):
+                # Created meanwhile by another process: as good as created by us.
+                if result.get("error_code") not in (0, TopicAlreadyExistsError.errno):
+                    reason = result.get("error_message") or for_code(result["error_code"]).__name__
+                    raise WirewatchError(f"cannot create topic {result.get('name')}: {reason}")
             log.info("created topics %s", ", ".join(missing))
         return missing
+
+
+def partition_counts(bootstrap: str, names: Iterable[str]) -> dict[str, int]:
+    """How many partitions each named topic has (absent topics are left out)."""
+    with admin_client(bootstrap) as client:
+        try:
+            described = client.describe_topics(list(names))
+        except (KafkaError, OSError) as exc:
+            raise _unreachable(bootstrap, exc) from None
+    return {t["name"]: len(t["partitions"]) for t in described if not t.get("error_code")}
 
 
 def make_producer(bootstrap: str) -> KafkaProducer:
@@ -139,4 +168,6 @@ __all__ = [
     "consumer_lag",
     "ensure_topics",
     "make_producer",
+    "partition_counts",
+    "topic_configs",
 ]

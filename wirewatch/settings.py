@@ -118,6 +118,15 @@ class Settings(BaseSettings):
         10.0, ge=3, le=300, description="Seconds before a silent stream worker loses its partitions"
     )
     log_level: str = "INFO"
+    # Production deployment (docker-compose.yml, docs/deploy.md).
+    kibana_url: str | None = Field(None, description="Kibana URL; `wirewatch setup` imports the dashboards")
+    kibana_objects: Path | None = Field(
+        None, description="Saved-objects NDJSON to import (default: deploy/kibana/wirewatch.ndjson)"
+    )
+    heartbeat_file: Path | None = Field(
+        None, description="File the stream worker and poller touch; `wirewatch healthcheck` checks its age"
+    )
+    heartbeat_interval: float = Field(10.0, ge=0.5, le=300, description="Seconds between heartbeats")
 
     @field_validator("private_network_allowlist")
     @classmethod
@@ -135,7 +144,7 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
 
-    @field_validator("kafka_bootstrap", "elasticsearch_url", "websub_public_url")
+    @field_validator("kafka_bootstrap", "elasticsearch_url", "websub_public_url", "kibana_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None

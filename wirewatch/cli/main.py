@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from wirewatch.cli import alerts, enrich, feeds, search
+from wirewatch.cli import alerts, enrich, feeds, kibana, search
 from wirewatch.cli.common import JsonFlag, cli_settings
 from wirewatch.cli.output import console, json_line
 from wirewatch.errors import WirewatchError
@@ -57,11 +57,29 @@ def stream() -> None:
 
 @app.command()
 def setup() -> None:
-    """Create the Kafka topics (idempotent); for deployments where `run` is not used."""
-    from wirewatch.kafka import ensure_topics
+    """Create the Kafka topics, install the Elasticsearch template, import the Kibana dashboards.
 
-    created = ensure_topics(cli_settings())
-    console.print(f"topics created: {', '.join(created)}" if created else "topics already exist")
+    Each step runs when its settings are given (Kafka always); rerunning is harmless.
+    """
+    from wirewatch.setup import run_setup
+
+    for line in run_setup(cli_settings()):
+        console.print(line, markup=False)
+
+
+@app.command()
+def healthcheck(
+    max_age: Annotated[
+        float | None,
+        typer.Option(min=1, help="Seconds without a heartbeat before unhealthy (default: 3 intervals)."),
+    ] = None,
+) -> None:
+    """Exit 0 when this container's stream worker or poller beat recently (a Docker health check)."""
+    from wirewatch.heartbeat import check
+
+    settings = cli_settings()
+    age = check(settings.heartbeat_file, max_age or 3 * settings.heartbeat_interval)
+    console.print(f"alive: last heartbeat {age:.0f}s ago")
 
 
 @app.command()
@@ -78,6 +96,7 @@ def status(as_json: JsonFlag = False) -> None:
 
 
 app.add_typer(feeds.app, name="feeds")
+app.add_typer(kibana.app, name="kibana")
 alerts.register(app)
 search.register(app)
 enrich.register(app)
