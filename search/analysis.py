@@ -7,7 +7,8 @@ FTS5 and in Elasticsearch by construction.
 Rules: NFKC-normalise; words are runs of letters/digits, with inner apostrophes kept so that a
 possessive "'s" can be dropped; everything else (hyphens, dots, slashes) separates words, so
 "air-defense" is the two-word phrase "air defense" and "U.S." is "u s". Each word is case-folded
-and stripped of diacritics (all scripts); the stemmed form uses the Snowball English stemmer.
+and stripped of diacritics (all scripts), and cut to MAX_WORD_CHARS (Lucene refuses huge terms);
+the stemmed form uses the Snowball English stemmer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from functools import lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
+MAX_WORD_CHARS = 100
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _ALNUM = re.compile(r"[^\W_]+")
@@ -46,7 +48,7 @@ def fold_word(word: str) -> tuple[str, ...]:
     folded = _POSSESSIVE.sub("", word.casefold())
     decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return tuple(part for part in _ALNUM.findall(stripped) if part)
+    return tuple(part[:MAX_WORD_CHARS] for part in _ALNUM.findall(stripped))
 
 
 @lru_cache(maxsize=262_144)

@@ -49,8 +49,10 @@ class _Wanted:
 
 
 def _render(text: str, toks: list[Token], hits: list[bool], lo: int, hi: int) -> str:
-    """HTML-escaped text between tokens lo..hi-1 with hit words wrapped in <mark>."""
-    start, end = toks[lo].start, toks[hi - 1].end
+    """HTML-escaped text between tokens lo..hi-1 with hit words wrapped in <mark>; a window
+    reaching either end of the text keeps the punctuation there."""
+    start = toks[lo].start if lo else len(text) - len(text.lstrip())
+    end = len(text) if hi == len(toks) else toks[hi - 1].end
     out: list[str] = ["… " if lo > 0 else ""]
     cursor = start
     for tok, hit in zip(toks[lo:hi], hits[lo:hi], strict=True):
@@ -59,7 +61,7 @@ def _render(text: str, toks: list[Token], hits: list[bool], lo: int, hi: int) ->
         out.append(html.escape(text[cursor : tok.start]))
         out.append(MARK_OPEN + html.escape(text[tok.start : tok.end]) + MARK_CLOSE)
         cursor = tok.end
-    out.append(html.escape(text[cursor:end]))
+    out.append(html.escape(text[cursor:end].rstrip()))
     out.append(" …" if hi < len(toks) else "")
     return "".join(out)
 

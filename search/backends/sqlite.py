@@ -8,14 +8,13 @@ tokens, which is why the analyser version is recorded and checked at open.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from search.analysis import ANALYZER_VERSION, exact_terms, stem
+from search.analysis import ANALYZER_VERSION
 from search.backends.base import (
     FACET_FIELDS,
     Health,
@@ -26,11 +25,12 @@ from search.backends.base import (
     SearchResult,
     Sort,
     combine,
+    interval_seconds,
 )
-from search.document import keyword_values, text_fields
+from search.document import digest, keyword_values, token_fields
 from search.highlight import highlight
 from search.query import Node
-from search.query.fts5 import BM25_WEIGHTS, FTS_COLUMNS, FTS_TABLE, CompiledQuery, Fts5Compiler
+from search.query.fts5 import BM25_WEIGHTS, FTS_COLUMNS, FTS_TABLE, Fts5Compiler
 from wirewatch.errors import UnreachableError
 from wirewatch.schema import Article
 from wirewatch.sqlite import connect, migrate, transaction
@@ -61,16 +61,10 @@ _SCHEMA = [
 ]
 
 
-def _fts_values(article: Article) -> tuple[str, str, str, str]:
-    """The four FTS columns: stemmed title, stemmed body, exact title, exact body."""
-    fields = text_fields(article)
-    title, body = exact_terms(fields["title"]), exact_terms(fields["body"])
-    return (
-        " ".join(stem(w) for w in title),
-        " ".join(stem(w) for w in body),
-        " ".join(title),
-        " ".join(body),
-    )
+def _fts_values(article: Article) -> tuple[str, ...]:
+    """The FTS columns' values, in FTS_COLUMNS order."""
+    tokens = token_fields(article)
+    return tuple(tokens[column] for column in FTS_COLUMNS)
 
 
 class SqliteBackend(SearchBackend):
@@ -114,24 +108,24 @@ class SqliteBackend(SearchBackend):
         with self._lock, transaction(self._conn) as conn:
             for article in articles:
                 doc = article.model_dump_json()
-                digest = hashlib.sha256(doc.encode()).hexdigest()[:32]
+                fingerprint = digest(doc)
                 row = conn.execute(
                     "SELECT rowid, digest, doc FROM articles WHERE id = ?", (article.id,)
                 ).fetchone()
-                if row is not None and row["digest"] == digest:
+                if row is not None and row["digest"] == fingerprint:
                     unchanged += 1
                     continue
                 if row is not None:
                     self._remove(row["rowid"], Article.model_validate_json(row["doc"]))
                     conn.execute(
                         "UPDATE articles SET published = ?, digest = ?, doc = ? WHERE rowid = ?",
-                        (article.published.timestamp(), digest, doc, row["rowid"]),
+                        (article.published.timestamp(), fingerprint, doc, row["rowid"]),
                     )
                     rowid = row["rowid"]
                 else:
                     rowid = conn.execute(
                         "INSERT INTO articles (id, published, digest, doc) VALUES (?, ?, ?, ?)",
-                        (article.id, article.published.timestamp(), digest, doc),
+                        (article.id, article.published.timestamp(), fingerprint, doc),
                     ).lastrowid
                 conn.execute(
                     f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
@@ -196,16 +190,6 @@ class SqliteBackend(SearchBackend):
             return Health(False, f"sqlite {self.path}: {exc}")
         return Health(True, f"sqlite {self.path}", articles=n)
 
-    def _from(self, compiled: CompiledQuery) -> tuple[str, list[object]]:
-        """FROM/WHERE clause selecting matching articles as `a` (joined to FTS when needed)."""
-        if compiled.match is None:
-            return f"FROM articles a WHERE {compiled.where_sql()}", list(compiled.params)
-        return (
-            f"FROM {FTS_TABLE} f JOIN articles a ON a.rowid = f.rowid"
-            f" WHERE {FTS_TABLE} MATCH ? AND {compiled.where_sql()}",
-            [compiled.match, *compiled.params],
-        )
-
     def search(
         self,
         query: str | Node | None,
@@ -217,13 +201,15 @@ class SqliteBackend(SearchBackend):
     ) -> SearchResult:
         node = combine(query, filters, now)
         compiled = Fts5Compiler(now).compile(node)
-        clause, params = self._from(compiled)
+        clause, params = compiled.from_clause()
         if compiled.match is not None:
             weights = ", ".join(str(w) for w in BM25_WEIGHTS)
             score = f"-bm25({FTS_TABLE}, {weights})"
         else:
             score = "0.0"
-        order = "score DESC, a.published DESC" if sort == "relevance" else "a.published DESC"
+        order = "a.published DESC, a.id"
+        if sort == "relevance":
+            order = f"score DESC, {order}"
         offset = (max(page, 1) - 1) * size
         with self._lock:
             total = int(self._conn.execute(f"SELECT count(*) {clause}", params).fetchone()[0])
@@ -237,10 +223,11 @@ class SqliteBackend(SearchBackend):
             hits.append(Hit(article, float(row["score"]), highlight(node, article)))
         return SearchResult(total=total, hits=hits, page=page, size=size)
 
-    def matching_ids(self, query: str | Node | None, now: datetime | None = None) -> set[str]:
-        """Ids of every matching article (for conformance tests and backfills)."""
-        compiled = Fts5Compiler(now).compile(combine(query, None, now))
-        clause, params = self._from(compiled)
+    def matching_ids(
+        self, query: str | Node | None, filters: SearchFilters | None = None, now: datetime | None = None
+    ) -> set[str]:
+        compiled = Fts5Compiler(now).compile(combine(query, filters, now))
+        clause, params = compiled.from_clause()
         with self._lock:
             return {r[0] for r in self._conn.execute(f"SELECT a.id {clause}", params)}
 
@@ -253,18 +240,34 @@ class SqliteBackend(SearchBackend):
         now: datetime | None = None,
     ) -> dict[str, list[tuple[str, int]]]:
         compiled = Fts5Compiler(now).compile(combine(query, filters, now))
-        clause, params = self._from(compiled)
+        clause, params = compiled.from_clause()
+        matching = f"SELECT a.rowid {clause}"
         out: dict[str, list[tuple[str, int]]] = {}
         with self._lock:
-            for field in fields:
-                rows = self._conn.execute(
-                    "SELECT min(k.value), count(*) AS n FROM article_keywords k"
-                    f" WHERE k.field = ? AND k.article IN (SELECT a.rowid {clause})"
-                    " GROUP BY k.key ORDER BY n DESC, k.key LIMIT ?",
-                    [field, *params, size],
-                ).fetchall()
-                out[field] = [(r[0], int(r[1])) for r in rows]
+            self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS facet_hits (article INTEGER PRIMARY KEY)")
+            try:
+                self._conn.execute(f"INSERT INTO temp.facet_hits {matching}", params)
+                for field in fields:
+                    rows = self._conn.execute(
+                        "SELECT k.key, count(*) AS n FROM article_keywords k"
+                        " JOIN temp.facet_hits h ON h.article = k.article"
+                        " WHERE k.field = ? GROUP BY k.key ORDER BY n DESC, k.key LIMIT ?",
+                        [field, size],
+                    ).fetchall()
+                    out[field] = [(self._display(field, key), int(n)) for key, n in rows]
+            finally:
+                self._conn.execute("DELETE FROM temp.facet_hits")
         return out
+
+    def _display(self, field: str, key: str) -> str:
+        """How the newest matching article spells a facet value."""
+        row = self._conn.execute(
+            "SELECT k.value FROM article_keywords k JOIN temp.facet_hits h ON h.article = k.article"
+            " JOIN articles a ON a.rowid = k.article WHERE k.field = ? AND k.key = ?"
+            " ORDER BY a.published DESC, a.id LIMIT 1",
+            (field, key),
+        ).fetchone()
+        return str(row[0])
 
     def histogram(
         self,
@@ -273,11 +276,9 @@ class SqliteBackend(SearchBackend):
         filters: SearchFilters | None = None,
         now: datetime | None = None,
     ) -> list[tuple[datetime, int]]:
-        step = interval.total_seconds()
-        if step <= 0:
-            raise ValueError("histogram interval must be positive")
+        step = interval_seconds(interval)
         compiled = Fts5Compiler(now).compile(combine(query, filters, now))
-        clause, params = self._from(compiled)
+        clause, params = compiled.from_clause()
         with self._lock:
             rows = self._conn.execute(
                 f"SELECT CAST(a.published / ? AS INTEGER) AS bucket, count(*) {clause}"

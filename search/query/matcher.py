@@ -6,11 +6,11 @@ any number of compiled queries then test it without re-analysing.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import product
 
 from search.analysis import tokens
 from search.document import keyword_fields, text_fields
@@ -56,7 +56,7 @@ Predicate = Callable[[PreparedDoc], bool]
 
 
 def phrase_starts(phrase: Phrase, index: FieldIndex) -> list[int]:
-    """Start positions of `phrase` in a field (the last word a prefix when `phrase.prefix`)."""
+    """Sorted start positions of `phrase` in a field (the last word a prefix when `phrase.prefix`)."""
     table = index.exacts if phrase.exact else index.stems
     *head, last = phrase.words
     if phrase.prefix:
@@ -79,17 +79,27 @@ def phrase_starts(phrase: Phrase, index: FieldIndex) -> list[int]:
 
 
 def near_in_field(phrases: Sequence[Phrase], distance: int, index: FieldIndex) -> bool:
-    """FTS5 NEAR semantics: one instance of each phrase such that the words between the end
-    of the earliest instance and the start of the latest are at most `distance`."""
+    """FTS5 NEAR semantics: one instance of each phrase such that the latest start is at most
+    `distance` words after the earliest end (max(start) - min(start + length) <= distance).
+
+    Some instance ends first, at x; the group exists iff every phrase has an instance with
+    x - length <= start <= x + distance, so trying each instance's end as x is exact.
+    """
     starts = [phrase_starts(p, index) for p in phrases]
     if not all(starts):
         return False
     lengths = [len(p.words) for p in phrases]
-    for combo in product(*starts):
-        first = min(range(len(combo)), key=lambda i: (combo[i], lengths[i]))
-        if max(combo) - combo[first] - lengths[first] <= distance:
-            return True
+    for own, length in zip(starts, lengths, strict=True):
+        for start in own:
+            end = start + length
+            if all(_any_between(s, end - n, end + distance) for s, n in zip(starts, lengths, strict=True)):
+                return True
     return False
+
+
+def _any_between(sorted_positions: list[int], low: int, high: int) -> bool:
+    i = bisect_left(sorted_positions, low)
+    return i < len(sorted_positions) and sorted_positions[i] <= high
 
 
 def compile_query(node: Node, now: datetime | None = None) -> Predicate:

@@ -1,0 +1,168 @@
+"""The write-side contract every backend fulfils, each test on a fresh empty index: idempotent
+create-or-update by id, moves between months, exact retention, empty indexes. Then what only one
+backend has: SQLite's readers-while-writing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from search.backends.base import SearchBackend
+from search.backends.sqlite import SqliteBackend
+from wirewatch.errors import UnreachableError
+from wirewatch.schema import Article, Entity, article_id
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+Make = Callable[[str], SearchBackend]
+
+
+def art(n: int, text: str = "alpha bravo", published: datetime = NOW, **changes: object) -> Article:
+    base = Article(
+        id=article_id(f"https://contract.example/{n}", "c"),
+        feed_id="c",
+        source="Contract Wire",
+        title=f"Story {n}",
+        content=text,
+        published=published,
+        fetched=published,
+        language="en",
+        entities=[Entity(name="Kyiv", type="GPE")],
+        topics=["conflict/air-defense"],
+    )
+    return base.model_copy(update=changes)
+
+
+class Contract:
+    """Tests every backend passes; subclasses set `backend_name`."""
+
+    backend_name: str
+
+    @pytest.fixture
+    def backend(self, make_backend: Make) -> SearchBackend:
+        return make_backend(self.backend_name)
+
+    def test_empty_index_answers(self, backend: SearchBackend) -> None:
+        assert backend.count() == 0
+        assert backend.search("anything").total == 0
+        assert backend.matching_ids(None) == set()
+        assert backend.facets(None) == {"source": [], "entity": [], "topic": [], "lang": []}
+        assert backend.histogram(None, timedelta(days=1)) == []
+        assert backend.existing_ids(["0" * 32]) == set()
+        assert backend.get("0" * 32) is None
+        assert backend.health().ok
+        assert backend.delete_older_than(timedelta(days=1)) == 0
+
+    def test_indexing_is_idempotent_by_id(self, backend: SearchBackend) -> None:
+        articles = [art(1), art(2)]
+        assert backend.index(articles).written == 2
+        backend.refresh()
+        again = backend.index(articles)
+        assert (again.written, again.unchanged) == (0, 2)
+        backend.refresh()
+        assert backend.count() == 2
+        assert backend.get(articles[0].id) == articles[0]
+
+    def test_an_update_replaces_the_old_text(self, backend: SearchBackend) -> None:
+        backend.index([art(1, "alpha bravo")])
+        backend.refresh()
+        assert backend.index([art(1, "charlie delta", source="Other Wire")]).written == 1
+        backend.refresh()
+        assert backend.matching_ids("alpha") == set()
+        assert backend.matching_ids("charlie") == {art(1).id}
+        assert backend.matching_ids('source:"contract wire"') == set()
+        assert backend.facets(None, fields=("source",))["source"] == [("Other Wire", 1)]
+        assert backend.count() == 1
+
+    def test_the_last_version_in_a_batch_wins(self, backend: SearchBackend) -> None:
+        backend.index([art(1, "alpha"), art(1, "bravo")])
+        backend.refresh()
+        assert backend.matching_ids("alpha OR bravo") == {art(1).id}
+        assert backend.get(art(1).id) == art(1, "bravo")
+
+    def test_a_new_publication_month_leaves_one_copy(self, backend: SearchBackend) -> None:
+        october = datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
+        backend.index([art(1, published=october), art(2, published=october)])
+        backend.refresh()
+        moved = art(1, "alpha bravo charlie", published=NOW)
+        backend.index([moved])
+        backend.refresh()
+        assert backend.count() == 2
+        assert backend.get(moved.id) == moved
+        assert backend.matching_ids("published:>=2026-11-01") == {moved.id}
+        assert backend.matching_ids("charlie") == {moved.id}
+
+    def test_retention_deletes_exactly_the_older_articles(self, backend: SearchBackend) -> None:
+        ages = {1: 1, 2: 9, 3: 11, 4: 40, 5: 400, 6: 10}  # days before NOW
+        backend.index([art(n, published=NOW - timedelta(days=d)) for n, d in ages.items()])
+        backend.refresh()
+        assert backend.delete_older_than(timedelta(days=10), now=NOW) == 3
+        backend.refresh()
+        assert backend.matching_ids(None) == {art(n).id for n in (1, 2, 6)}
+
+    def test_health_counts_articles(self, backend: SearchBackend) -> None:
+        backend.index([art(1), art(2), art(3)])
+        backend.refresh()
+        health = backend.health()
+        assert health.ok and health.articles == 3
+
+    def test_histogram_rejects_sub_second_intervals(self, backend: SearchBackend) -> None:
+        with pytest.raises(ValueError, match="whole number of seconds"):
+            backend.histogram(None, timedelta(milliseconds=500))
+
+
+class TestMemoryContract(Contract):
+    backend_name = "memory"
+
+
+class TestSqliteContract(Contract):
+    backend_name = "sqlite"
+
+    def test_readers_search_while_a_writer_indexes(self, tmp_path: Path) -> None:
+        path = tmp_path / "search.db"
+        writer = SqliteBackend(path)
+        reader = SqliteBackend(path, readonly=True)
+        errors: list[BaseException] = []
+        counts: list[int] = []
+        done = threading.Event()
+
+        def write() -> None:
+            try:
+                for batch in range(20):
+                    writer.index([art(batch * 50 + n, f"alpha w{batch}") for n in range(50)])
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        while not done.is_set():
+            try:
+                counts.append(reader.search("alpha", size=5).total)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+                break
+        thread.join()
+        final = reader.search("alpha").total
+        writer.close()
+        reader.close()
+        assert not errors
+        assert counts == sorted(counts), "a reader never sees a write undone"
+        assert len(counts) > 1 and final == 1000
+
+    def test_an_index_built_by_another_analyser_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "search.db"
+        SqliteBackend(path).close()
+        writer = SqliteBackend(path)
+        writer._conn.execute("UPDATE meta SET value = '1' WHERE key = 'analyzer'")
+        writer.close()
+        with pytest.raises(UnreachableError, match="analyzer v1"):
+            SqliteBackend(path)
+
+    def test_a_missing_file_is_a_clear_error_for_readers(self, tmp_path: Path) -> None:
+        with pytest.raises(UnreachableError, match="has the pipeline run yet"):
+            SqliteBackend(tmp_path / "nothing.db", readonly=True)
