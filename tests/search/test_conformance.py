@@ -128,3 +128,10 @@ class TestSqlite(Conformance):
     @pytest.fixture
     def backend(self, corpus_sqlite: SearchBackend) -> SearchBackend:
         return corpus_sqlite
+
+
+@pytest.mark.integration
+class TestElasticsearch(Conformance):
+    @pytest.fixture
+    def backend(self, corpus_elasticsearch: SearchBackend) -> SearchBackend:
+        return corpus_elasticsearch

@@ -1,5 +1,5 @@
 """Property tests: random queries (and random documents) over a small tricky vocabulary; SQLite
-must return exactly the in-stream matcher's articles."""
+and Elasticsearch must return exactly the in-stream matcher's articles."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from search.backends.base import SearchBackend
+from search.backends.elasticsearch import ElasticsearchBackend
 from search.backends.memory import MemoryBackend
 from search.backends.sqlite import SqliteBackend
 from search.query import QueryError, parse
+from tests.search.conftest import drop_es, es_settings
 from tests.search.corpus import NOW
 from wirewatch.schema import Article, Entity, article_id
 
@@ -106,7 +108,7 @@ def parsed(query: str) -> str:
     return query
 
 
-# -- fixed corpus, random queries ---------------------------------------------------
+# -- fixed corpus, random queries, every backend ---------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +126,15 @@ def vocab_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteBac
     backend.close()
 
 
+@pytest.fixture(scope="module")
+def vocab_elasticsearch(elasticsearch_url: str) -> Iterator[ElasticsearchBackend]:
+    backend = ElasticsearchBackend.from_settings(es_settings(elasticsearch_url))
+    backend.index(vocabulary_corpus())
+    backend.refresh()
+    yield backend
+    drop_es(backend)
+
+
 def agree(backend: SearchBackend, reference: MemoryBackend, query: str) -> None:
     assert backend.matching_ids(query, now=NOW) == reference.matching_ids(query, now=NOW), str(parse(query))
 
@@ -136,7 +147,16 @@ def test_sqlite_agrees_with_the_matcher(
     agree(vocab_sqlite, vocab_memory, parsed(query))
 
 
-# -- random documents and proximity queries: FTS5 itself against the matcher ---------------
+@pytest.mark.integration
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(query=queries)
+def test_elasticsearch_agrees_with_the_matcher(
+    vocab_elasticsearch: ElasticsearchBackend, vocab_memory: MemoryBackend, query: str
+) -> None:
+    agree(vocab_elasticsearch, vocab_memory, parsed(query))
+
+
+# -- random documents and proximity queries: SQLite (FTS5 itself) against the matcher ---------------
 
 
 LETTERS = st.sampled_from(("a", "b", "c", "d"))
@@ -176,3 +196,19 @@ def test_sqlite_near_is_the_matchers(
     finally:
         sqlite.close()
         path.unlink()
+
+
+@pytest.mark.integration
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=NEAR_DOCS, operands=NEAR_OPERANDS, distance=st.integers(0, 4))
+def test_elasticsearch_near_is_the_matchers(
+    elasticsearch_url: str, docs: list[list[str]], operands: list[list[str]], distance: int
+) -> None:
+    articles, query, reference = near_case(docs, operands, distance)
+    backend = ElasticsearchBackend.from_settings(es_settings(elasticsearch_url))
+    try:
+        backend.index(articles)
+        backend.refresh()
+        agree(backend, reference, query)
+    finally:
+        drop_es(backend)

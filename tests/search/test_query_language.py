@@ -3,7 +3,7 @@ and the compilers' output for the constructs whose exactness matters."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,6 +11,7 @@ from search.analysis import MAX_WORD_CHARS, exact_terms, stem_terms, tokens, top
 from search.highlight import highlight, snippet
 from search.query import QueryError, parse
 from search.query.ast import ALL_TEXT, And, DateRange, Keyword, Near, Not, Or, Phrase
+from search.query.elasticsearch_dsl import MATCH_NONE, ElasticsearchCompiler
 from search.query.fts5 import Fts5Compiler
 from search.query.matcher import FieldIndex, matches, near_in_field
 from tests.search.corpus import ARTICLES, id_of
@@ -208,8 +209,32 @@ def test_matches_one_article() -> None:
 # -- compilers ---------------------------------------------------------------------------------
 
 
+def test_elasticsearch_near_slop_follows_fts5() -> None:
+    es = ElasticsearchCompiler(NOW)
+    two = es.query(parse('"air defense" NEAR/3 systems'))["bool"]["should"][0]["span_near"]
+    assert (two["slop"], two["in_order"]) == (3, False)
+    three = es.query(parse("a NEAR/3 b NEAR/3 c"))["bool"]["should"][0]["span_near"]
+    assert three["slop"] == 2
+    assert es.query(parse("a NEAR/0 b NEAR/0 c NEAR/0 d")) == {
+        "bool": {"should": [MATCH_NONE, MATCH_NONE], "minimum_should_match": 1}
+    }
+
+
+def test_elasticsearch_prefixes_never_truncate() -> None:
+    es = ElasticsearchCompiler(NOW)
+    single = es.query(parse("title:defen*"))
+    assert single == {"prefix": {"tokens.title_exact": {"value": "defen", "boost": 4.0}}}
+    phrase = es.query(parse('title:"air def*"'))["span_near"]
+    assert phrase["clauses"][-1] == {
+        "span_multi": {"match": {"prefix": {"tokens.title_exact": {"value": "def"}}}}
+    }
+    assert "match_phrase_prefix" not in str(es.query(parse('"air def*" OR missi*')))
+
+
 def test_relative_dates_resolve_when_compiled() -> None:
     node = parse("published:>now-24h")
+    bound = (NOW - timedelta(hours=24)).isoformat()
+    assert ElasticsearchCompiler(NOW).query(node) == {"range": {"published": {"gt": bound}}}
     compiled = Fts5Compiler(NOW).compile(node)
     assert compiled.where == ["a.published > ?"] and compiled.params == [NOW.timestamp() - 86_400]
 
