@@ -12,6 +12,7 @@ from search.highlight import highlight, snippet
 from search.query import QueryError, parse
 from search.query.ast import ALL_TEXT, And, DateRange, Keyword, Near, Not, Or, Phrase
 from search.query.elasticsearch_dsl import MATCH_NONE, ElasticsearchCompiler
+from search.query.explain import explain, tree
 from search.query.fts5 import Fts5Compiler
 from search.query.matcher import FieldIndex, matches, near_in_field
 from tests.search.corpus import ARTICLES, id_of
@@ -243,6 +244,21 @@ def test_fts5_puts_text_in_one_match_and_the_rest_in_sql() -> None:
     compiled = Fts5Compiler(NOW).compile(parse('patriot -"air defense" source:reuters'))
     assert compiled.match == '(({title body} : "patriot") NOT {title body} : "air defens")'
     assert compiled.params == ["source", "reuters"]
+
+
+def test_explain_gives_the_tree_and_both_translations() -> None:
+    facts = explain(parse("a OR -title:b"), NOW).as_dict()
+    assert facts["ast"] == tree(parse("a OR -title:b"))
+    assert facts["ast"].splitlines() == [
+        "OR",
+        "├─ STEMMED WORD 'a' in title|body",
+        "└─ NOT",
+        "   └─ STEMMED WORD 'b' in title",
+    ]
+    assert facts["sqlite"]["sql"].startswith("SELECT a.id FROM articles a WHERE")
+    assert facts["elasticsearch"]["query"]["bool"]["should"][1] == {
+        "bool": {"must_not": [{"term": {"tokens.title": {"value": "b", "boost": 4.0}}}]}
+    }
 
 
 # -- highlighting ------------------------------------------------------------------------------
