@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from search.analysis import exact_terms, fold_keyword, stem, topic_keys
+from search.analysis import analyse, fold_keyword, topic_keys
 from wirewatch.schema import Article
 
 TEXT_FIELDS = ("title", "body")
@@ -48,13 +48,9 @@ def keyword_fields(article: Article) -> dict[str, set[str]]:
 def token_fields(article: Article) -> dict[str, str]:
     """Space-joined stemmed and exact tokens of title and body (names as in TOKEN_FIELDS)."""
     fields = text_fields(article)
-    title, body = exact_terms(fields["title"]), exact_terms(fields["body"])
-    return {
-        "title": " ".join(stem(w) for w in title),
-        "body": " ".join(stem(w) for w in body),
-        "title_exact": " ".join(title),
-        "body_exact": " ".join(body),
-    }
+    title_exact, title = analyse(fields["title"])
+    body_exact, body = analyse(fields["body"])
+    return {"title": title, "body": body, "title_exact": title_exact, "body_exact": body_exact}
 
 
 def digest(article_json: str) -> str:

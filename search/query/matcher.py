@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from search.analysis import tokens
+from search.analysis import analyse
 from search.document import keyword_fields, text_fields
 from search.query.ast import And, DateRange, Keyword, Near, Node, Not, Or, Phrase
 from wirewatch.schema import Article, utcnow
@@ -27,12 +27,15 @@ class FieldIndex:
 
     @classmethod
     def of(cls, text: str) -> FieldIndex:
-        stems: defaultdict[str, list[int]] = defaultdict(list)
-        exacts: defaultdict[str, list[int]] = defaultdict(list)
-        for tok in tokens(text):
-            stems[tok.stem].append(tok.position)
-            exacts[tok.exact].append(tok.position)
-        return cls(dict(stems), dict(exacts))
+        exact, stemmed = analyse(text)
+        return cls(_positions(stemmed.split()), _positions(exact.split()))
+
+
+def _positions(words: list[str]) -> dict[str, list[int]]:
+    out: defaultdict[str, list[int]] = defaultdict(list)
+    for position, word in enumerate(words):
+        out[word].append(position)
+    return dict(out)
 
 
 @dataclass(frozen=True)

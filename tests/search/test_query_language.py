@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from search.analysis import MAX_WORD_CHARS, exact_terms, stem_terms, tokens, topic_keys
+from search.analysis import MAX_WORD_CHARS, Word, analyse, exact_terms, stem_terms, topic_keys, words
 from search.highlight import highlight, snippet
 from search.query import QueryError, parse
 from search.query.ast import ALL_TEXT, And, DateRange, Keyword, Near, Not, Or, Phrase
@@ -38,18 +40,33 @@ def test_analysis(text: str, exact: list[str], stems: list[str]) -> None:
     assert stem_terms(text) == stems
 
 
-def test_tokens_keep_positions_and_spans() -> None:
-    text = "Kyiv's air-defense"
-    toks = list(tokens(text))
-    assert [(t.exact, t.position, text[t.start : t.end]) for t in toks] == [
-        ("kyiv", 0, "Kyiv's"),
-        ("air", 1, "air"),
-        ("defense", 2, "defense"),
+def test_words_keep_their_spans_and_tokens() -> None:
+    assert words("Kyiv's air-defense, don't") == [
+        Word(0, 6, "kyiv", "kyiv"),
+        Word(7, 10, "air", "air"),
+        Word(11, 18, "defense", "defens"),
+        Word(20, 25, "don t", "don t"),
     ]
+    assert words("ﬁne") == [Word(0, 0, "fine", "fine")]  # NFKC changed the length: no spans
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="aZsS' _-.9\n", max_size=80),  # ASCII: the fast path
+        st.text(alphabet="xs' ", min_size=95, max_size=120),  # long words in it
+        st.text(max_size=40),  # anything
+    )
+)
+def test_the_fast_path_analyses_like_word_by_word(text: str) -> None:
+    exact, stems = analyse(text)
+    assert exact == " ".join(w.exact for w in words(text) if w.exact)
+    assert stems == " ".join(w.stems for w in words(text) if w.stems)
 
 
 def test_huge_words_are_cut_so_every_index_accepts_them() -> None:
     assert exact_terms("x" * 5000) == ["x" * MAX_WORD_CHARS]
+    assert exact_terms("é" * 5000 + " x's") == ["e" * MAX_WORD_CHARS, "x"]
 
 
 def test_topic_keys_include_ancestors() -> None:
@@ -271,6 +288,6 @@ def test_highlight_marks_query_words_in_their_original_form() -> None:
 
 def test_snippet_picks_the_densest_window_and_escapes_html() -> None:
     text = " ".join(["filler"] * 60) + " <b>missile</b> strike, missiles " + " ".join(["tail"] * 60)
-    out = snippet(parse("missile"), text, words=8)
+    out = snippet(parse("missile"), text, width=8)
     assert out.startswith("… ") and out.endswith(" …")
     assert "&lt;b&gt;<mark>missile</mark>&lt;/b&gt;" in out and "<mark>missiles</mark>" in out
