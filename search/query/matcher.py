@@ -14,21 +14,42 @@ from datetime import datetime
 
 from search.analysis import analyse
 from search.document import keyword_fields, text_fields
-from search.query.ast import And, DateRange, Keyword, Near, Node, Not, Or, Phrase
+from search.query.ast import ALL_TEXT, And, DateRange, Keyword, Near, Node, Not, Or, Phrase
 from wirewatch.schema import Article, utcnow
 
 
-@dataclass(frozen=True)
 class FieldIndex:
-    """Positions of each stemmed and exact word in one text field."""
+    """The tokens of one text field: sets answer word tests at once; the positions that
+    phrases and NEAR need are built on first use (most queries never ask for them)."""
 
-    stems: dict[str, list[int]]
-    exacts: dict[str, list[int]]
+    __slots__ = ("_exact_positions", "_stem_positions", "exact", "exact_set", "stem_set", "stems")
+
+    def __init__(self, exact: list[str], stems: list[str]) -> None:
+        self.exact, self.stems = exact, stems
+        self.exact_set, self.stem_set = set(exact), set(stems)
+        self._exact_positions: dict[str, list[int]] | None = None
+        self._stem_positions: dict[str, list[int]] | None = None
 
     @classmethod
     def of(cls, text: str) -> FieldIndex:
-        exact, stemmed = analyse(text)
-        return cls(_positions(stemmed.split()), _positions(exact.split()))
+        exact, stems = analyse(text)
+        return cls(exact.split(), stems.split())
+
+    def positions(self, exact: bool) -> dict[str, list[int]]:
+        """Word -> its positions, ascending, for the exact or the stemmed tokens."""
+        if exact:
+            if self._exact_positions is None:
+                self._exact_positions = _positions(self.exact)
+            return self._exact_positions
+        if self._stem_positions is None:
+            self._stem_positions = _positions(self.stems)
+        return self._stem_positions
+
+    def word_set(self, exact: bool) -> set[str]:
+        return self.exact_set if exact else self.stem_set
+
+    def has_prefix(self, prefix: str) -> bool:
+        return any(word.startswith(prefix) for word in self.exact_set)
 
 
 def _positions(words: list[str]) -> dict[str, list[int]]:
@@ -60,11 +81,14 @@ Predicate = Callable[[PreparedDoc], bool]
 
 def phrase_starts(phrase: Phrase, index: FieldIndex) -> list[int]:
     """Sorted start positions of `phrase` in a field (the last word a prefix when `phrase.prefix`)."""
-    table = index.exacts if phrase.exact else index.stems
+    table = index.positions(phrase.exact)
     *head, last = phrase.words
     if phrase.prefix:
         last_positions = sorted(
-            pos for word, positions in index.exacts.items() if word.startswith(last) for pos in positions
+            pos
+            for word, positions in index.positions(exact=True).items()
+            if word.startswith(last)
+            for pos in positions
         )
     else:
         last_positions = table.get(last, [])
@@ -108,26 +132,61 @@ def _any_between(sorted_positions: list[int], low: int, high: int) -> bool:
 def compile_query(node: Node, now: datetime | None = None) -> Predicate:
     """Compile an AST into a predicate; relative dates resolve against `now` (default: at call)."""
     if isinstance(node, Phrase):
-        fields = node.fields
-        return lambda doc: any(phrase_starts(node, doc.fields[f]) for f in fields)
+        return _phrase_predicate(node)
     if isinstance(node, Near):
-        phrases, distance, fields = node.phrases, node.distance, node.phrases[0].fields
-        return lambda doc: any(near_in_field(phrases, distance, doc.fields[f]) for f in fields)
+        phrases, distance = node.phrases, node.distance
+        needed = frozenset(w for p in phrases for w in p.words)
+        return _in_any_field(
+            node.phrases[0].fields,
+            lambda index: (
+                needed <= index.word_set(phrases[0].exact) and near_in_field(phrases, distance, index)
+            ),
+        )
     if isinstance(node, Keyword):
         field, value = node.field, node.value
         return lambda doc: value in doc.keywords[field]
     if isinstance(node, DateRange):
         return _date_predicate(node, now)
-    if isinstance(node, And):
+    if isinstance(node, And | Or):
         parts = [compile_query(c, now) for c in node.children]
-        return lambda doc: all(p(doc) for p in parts)
-    if isinstance(node, Or):
-        parts = [compile_query(c, now) for c in node.children]
+        if len(parts) == 2:  # the usual case, without a generator's overhead
+            first, second = parts
+            if isinstance(node, And):
+                return lambda doc: first(doc) and second(doc)
+            return lambda doc: first(doc) or second(doc)
+        if isinstance(node, And):
+            return lambda doc: all(p(doc) for p in parts)
         return lambda doc: any(p(doc) for p in parts)
     if isinstance(node, Not):
         inner = compile_query(node.child, now)
         return lambda doc: not inner(doc)
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _in_any_field(fields: tuple[str, ...], test: Callable[[FieldIndex], bool]) -> Predicate:
+    if len(fields) == 1:
+        (only,) = fields
+        return lambda doc: test(doc.fields[only])
+    return lambda doc: any(test(doc.fields[f]) for f in fields)
+
+
+def _phrase_predicate(node: Phrase) -> Predicate:
+    """Single words (most query terms) are set lookups; phrases compare positions once every
+    word is known to be there."""
+    word, exact = node.words[-1], node.exact
+    if len(node.words) > 1:
+        needed = frozenset(node.words[:-1] if node.prefix else node.words)
+        return _in_any_field(
+            node.fields, lambda index: needed <= index.word_set(exact) and bool(phrase_starts(node, index))
+        )
+    if node.prefix:
+        return _in_any_field(node.fields, lambda index: index.has_prefix(word))
+    if node.fields == ALL_TEXT:
+        title, body = ALL_TEXT
+        if exact:
+            return lambda doc: word in doc.fields[title].exact_set or word in doc.fields[body].exact_set
+        return lambda doc: word in doc.fields[title].stem_set or word in doc.fields[body].stem_set
+    return _in_any_field(node.fields, lambda index: word in index.word_set(exact))
 
 
 def _date_predicate(node: DateRange, now: datetime | None) -> Predicate:
