@@ -289,27 +289,35 @@ class SqliteBackend(SearchBackend):
                 "CREATE TEMP TABLE IF NOT EXISTS facet_hits"
                 " (article INTEGER PRIMARY KEY, published REAL NOT NULL, id TEXT NOT NULL)"
             )
+            self._conn.execute(
+                "CREATE INDEX IF NOT EXISTS temp.facet_hits_newest ON facet_hits (published DESC, id)"
+            )
             try:
                 self._conn.execute(
                     f"INSERT INTO temp.facet_hits SELECT a.rowid, a.published, a.id {clause}", params
                 )
                 for field in fields:
-                    # Per key: how many hits have it, and the spelling of the newest one.
-                    rows = self._conn.execute(
-                        "SELECT key, value, n FROM ("
-                        " SELECT k.key, k.value, count(*) OVER (PARTITION BY k.key) AS n,"
-                        "  row_number() OVER (PARTITION BY k.key ORDER BY h.published DESC, h.id) AS r"
-                        # CROSS JOIN keeps the hits as the outer loop: SQLite would
-                        # otherwise scan every keyword of the field.
-                        " FROM temp.facet_hits h CROSS JOIN article_keywords k ON k.article = h.article"
-                        " WHERE k.field = ?"
-                        ") WHERE r = 1 ORDER BY n DESC, key LIMIT ?",
+                    # CROSS JOIN keeps the hits as the outer loop: SQLite would otherwise scan
+                    # every keyword of the field.
+                    counts = self._conn.execute(
+                        "SELECT k.key, count(*) AS n FROM temp.facet_hits h"
+                        " CROSS JOIN article_keywords k ON k.article = h.article AND k.field = ?"
+                        " GROUP BY k.key ORDER BY n DESC, k.key LIMIT ?",
                         (field, size),
                     ).fetchall()
-                    out[field] = [(row["value"], int(row["n"])) for row in rows]
+                    out[field] = [(self._newest_spelling(field, key), int(n)) for key, n in counts]
             finally:
                 self._conn.execute("DELETE FROM temp.facet_hits")
         return out
+
+    def _newest_spelling(self, field: str, key: str) -> str:
+        """A facet value as the newest hit having it spells it (hits walked newest first)."""
+        row = self._conn.execute(
+            "SELECT k.value FROM temp.facet_hits h CROSS JOIN article_keywords k"
+            " ON k.field = ? AND k.key = ? AND k.article = h.article ORDER BY h.published DESC, h.id LIMIT 1",
+            (field, key),
+        ).fetchone()
+        return str(row[0])
 
     def histogram(
         self,
