@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 import Stemmer
@@ -119,6 +119,25 @@ def words(text: str) -> list[Word]:
         Word(*(m.span() if spans_valid else (0, 0)), e, _STEMS.joined(e.split()))
         for m, e in zip(matches, exact, strict=True)
     ]
+
+
+class Token(NamedTuple):
+    """One token with its position in the token stream and its word's span in the text."""
+
+    stem: str
+    exact: str
+    position: int
+    start: int
+    end: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of a text with positions and spans (to quote matches as written)."""
+    position = 0
+    for word in words(text):
+        for exact, stemmed in zip(word.exact.split(), word.stems.split(), strict=True):
+            yield Token(stemmed, exact, position, word.start, word.end)
+            position += 1
 
 
 def exact_terms(text: str) -> list[str]:

@@ -19,16 +19,16 @@ from wirewatch.schema import Article, utcnow
 
 
 class FieldIndex:
-    """The tokens of one text field: sets answer word tests at once; the positions that
-    phrases and NEAR need are built on first use (most queries never ask for them)."""
+    """The tokens of one text field: sets answer word tests at once; the word -> positions
+    maps that phrases and NEAR need (`stems`, `exacts`) are built on first use, as most
+    queries never ask for them."""
 
-    __slots__ = ("_exact_positions", "_stem_positions", "exact", "exact_set", "stem_set", "stems")
+    __slots__ = ("_positions", "exact_set", "exact_tokens", "stem_set", "stem_tokens")
 
-    def __init__(self, exact: list[str], stems: list[str]) -> None:
-        self.exact, self.stems = exact, stems
-        self.exact_set, self.stem_set = set(exact), set(stems)
-        self._exact_positions: dict[str, list[int]] | None = None
-        self._stem_positions: dict[str, list[int]] | None = None
+    def __init__(self, exact_tokens: list[str], stem_tokens: list[str]) -> None:
+        self.exact_tokens, self.stem_tokens = exact_tokens, stem_tokens
+        self.exact_set, self.stem_set = set(exact_tokens), set(stem_tokens)
+        self._positions: dict[bool, dict[str, list[int]]] = {}
 
     @classmethod
     def of(cls, text: str) -> FieldIndex:
@@ -37,13 +37,19 @@ class FieldIndex:
 
     def positions(self, exact: bool) -> dict[str, list[int]]:
         """Word -> its positions, ascending, for the exact or the stemmed tokens."""
-        if exact:
-            if self._exact_positions is None:
-                self._exact_positions = _positions(self.exact)
-            return self._exact_positions
-        if self._stem_positions is None:
-            self._stem_positions = _positions(self.stems)
-        return self._stem_positions
+        if exact not in self._positions:
+            self._positions[exact] = _positions(self.exact_tokens if exact else self.stem_tokens)
+        return self._positions[exact]
+
+    @property
+    def stems(self) -> dict[str, list[int]]:
+        """Positions of each stemmed token."""
+        return self.positions(exact=False)
+
+    @property
+    def exacts(self) -> dict[str, list[int]]:
+        """Positions of each exact token."""
+        return self.positions(exact=True)
 
     def word_set(self, exact: bool) -> set[str]:
         return self.exact_set if exact else self.stem_set
