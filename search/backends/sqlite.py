@@ -240,21 +240,24 @@ class SqliteBackend(SearchBackend):
         node = combine(query, filters, now)
         compiled = Fts5Compiler(now).compile(node)
         clause, params = compiled.from_clause()
-        if compiled.match is not None:
-            score = f"-bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})"
-        else:
-            score = "0.0"
-        order = "a.published DESC, a.id"
-        if sort == "relevance":
-            order = f"score DESC, {order}"
         offset = (max(page, 1) - 1) * size
+        if sort == "relevance" and compiled.match is not None:
+            # bm25 must be computed for every hit; ties go to the latest indexed (rowid), so
+            # without other conditions the ranking reads the FTS index alone.
+            score = f"-bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})"
+            if compiled.where:
+                ranking = (
+                    f"SELECT a.rowid AS rowid, {score} AS score {clause} ORDER BY score DESC, a.rowid DESC"
+                )
+            else:
+                ranking = f"SELECT rowid, {score} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+                ranking += " ORDER BY score DESC, rowid DESC"
+        else:
+            ranking = f"SELECT a.rowid AS rowid, 0.0 AS score {clause} ORDER BY a.published DESC, a.id"
         with self._lock:
             count_sql, count_params = compiled.count_sql()
             total = int(self._conn.execute(count_sql, count_params).fetchone()[0])
-            ranked = self._conn.execute(
-                f"SELECT a.rowid, {score} AS score {clause} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*params, size, offset],
-            ).fetchall()
+            ranked = self._conn.execute(f"{ranking} LIMIT ? OFFSET ?", [*params, size, offset]).fetchall()
             docs = {
                 row["rowid"]: row["doc"]
                 for row in self._by_ids(

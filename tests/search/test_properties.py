@@ -139,7 +139,7 @@ def agree(backend: SearchBackend, reference: MemoryBackend, query: str) -> None:
     assert backend.matching_ids(query, now=NOW) == reference.matching_ids(query, now=NOW), str(parse(query))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(query=queries)
 def test_sqlite_agrees_with_the_matcher(
     vocab_sqlite: SqliteBackend, vocab_memory: MemoryBackend, query: str
@@ -182,7 +182,7 @@ def near_case(
     return articles, f" NEAR/{distance} ".join(f'"{" ".join(words)}"' for words in operands), reference
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(docs=NEAR_DOCS, operands=NEAR_OPERANDS, distance=st.integers(0, 4))
 def test_sqlite_near_is_the_matchers(
     tmp_path: Path, docs: list[list[str]], operands: list[list[str]], distance: int
