@@ -153,7 +153,7 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def matching_ids(
-        self, query: str | Node | None, filters: SearchFilters | None = None, now: datetime | None = None
+        self, query: str | Node | None, now: datetime | None = None, *, filters: SearchFilters | None = None
     ) -> set[str]:
         """Ids of every matching article, unranked (conformance tests, backfills, exports)."""
 

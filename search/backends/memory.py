@@ -100,7 +100,7 @@ class MemoryBackend(SearchBackend):
         return SearchResult(total=len(found), hits=hits, page=page, size=size)
 
     def matching_ids(
-        self, query: str | Node | None, filters: SearchFilters | None = None, now: datetime | None = None
+        self, query: str | Node | None, now: datetime | None = None, *, filters: SearchFilters | None = None
     ) -> set[str]:
         return {a.id for a in self._matching(query, filters, now)[1]}
 

@@ -271,7 +271,7 @@ class SqliteBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, page=page, size=size)
 
     def matching_ids(
-        self, query: str | Node | None, filters: SearchFilters | None = None, now: datetime | None = None
+        self, query: str | Node | None, now: datetime | None = None, *, filters: SearchFilters | None = None
     ) -> set[str]:
         clause, params = self._compile(query, filters, now).from_clause()
         with self._lock:

@@ -387,12 +387,25 @@ def _instant(value: str, pos: int) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
-def parse(text: str) -> Node:
+def parse(text: str, now: datetime | None = None) -> Node:
     """Parse a query string; raises QueryError (with position) on any problem.
 
-    Relative dates stay relative in the AST: compilers resolve them when they run, so a saved
-    alert query keeps meaning "the last 24 hours".
+    Relative dates (`now-24h`) stay relative in the AST, resolved by each compiler when it
+    runs, so a saved alert keeps meaning "the last 24 hours"; pass `now` to fix them at that
+    instant instead.
     """
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long (more than {MAX_QUERY_CHARS} characters)", MAX_QUERY_CHARS)
-    return _Parser(text).parse()
+    node = _Parser(text).parse()
+    return node if now is None else _fixed(node, now)
+
+
+def _fixed(node: Node, now: datetime) -> Node:
+    """The tree with every relative date resolved against `now`."""
+    if isinstance(node, DateRange) and node.value is None:
+        return DateRange(node.field, node.op, value=node.resolve(now))
+    if isinstance(node, And | Or):
+        return type(node)(tuple(_fixed(c, now) for c in node.children))
+    if isinstance(node, Not):
+        return Not(_fixed(node.child, now))
+    return node

@@ -190,7 +190,9 @@ def test_index_layout_names_months_and_prefixes() -> None:
     assert layout.alias == "acme-articles"
     assert layout.monthly(datetime(2026, 1, 31, 23, 59, tzinfo=UTC)) == "acme-articles-2026.01"
     assert layout.month_of("acme-articles-2026.01") == datetime(2026, 1, 1, tzinfo=UTC)
+    assert layout.month_of("acme-articles-2026.01-r2") == datetime(2026, 1, 1, tzinfo=UTC)  # rebuilt
     assert layout.month_of("acme-articles-old") is None
+    assert layout.month_of("other-2026.01") is None
     body = layout.template()
     assert body["index_patterns"] == ["acme-articles-*"]
     assert list(body["template"]["aliases"]) == ["acme-articles"]

@@ -49,8 +49,8 @@ class Conformance:
     def test_filters(
         self, backend: SearchBackend, corpus_memory: MemoryBackend, query: str | None, filters: SearchFilters
     ) -> None:
-        found = backend.matching_ids(query, filters, now=NOW)
-        assert found == corpus_memory.matching_ids(query, filters, now=NOW)
+        found = backend.matching_ids(query, NOW, filters=filters)
+        assert found == corpus_memory.matching_ids(query, NOW, filters=filters)
         assert found, "each filter combination selects some corpus articles"
 
     @pytest.mark.parametrize("query", FACET_QUERIES)

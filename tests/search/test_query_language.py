@@ -198,6 +198,11 @@ def test_bad_queries_say_what_and_where(query: str, message: str, position: int)
     assert str(error.value).endswith(f"(at character {position + 1})")
 
 
+def test_relative_dates_can_be_fixed_at_parse_time() -> None:
+    fixed = parse("a OR NOT published:>now-1h", NOW)
+    assert fixed == Or((P(("a",)), Not(DateRange("published", ">", value=NOW - timedelta(hours=1)))))
+
+
 def test_dates_print_the_way_they_were_typed() -> None:
     assert str(parse("published:>now-24h published:<now-90m")) == "(published:>now-1d AND published:<now-90m)"
 

@@ -348,7 +348,7 @@ class ElasticsearchBackend(SearchBackend):
         return SearchResult(total=int(response["hits"]["total"]["value"]), hits=hits, page=page, size=size)
 
     def matching_ids(
-        self, query: str | Node | None, filters: SearchFilters | None = None, now: datetime | None = None
+        self, query: str | Node | None, now: datetime | None = None, *, filters: SearchFilters | None = None
     ) -> set[str]:
         compiled = ElasticsearchCompiler(now).compile(combine(query, filters, now))
         found: set[str] = set()

@@ -48,10 +48,13 @@ class IndexLayout:
         return f"{self.alias}-{published.astimezone(UTC):%Y.%m}"
 
     def month_of(self, index: str) -> datetime | None:
-        """First instant of the month an index holds, or None for an index not named by us."""
-        suffix = index.removeprefix(f"{self.alias}-")
+        """First instant of the month an index holds (a rebuilt `...-2026.10-r2` included), or
+        None for an index not named by us."""
+        if not index.startswith(f"{self.alias}-"):
+            return None
+        month = index.removeprefix(f"{self.alias}-").split("-", 1)[0]
         try:
-            return datetime.strptime(suffix, "%Y.%m").replace(tzinfo=UTC)
+            return datetime.strptime(month, "%Y.%m").replace(tzinfo=UTC)
         except ValueError:
             return None
 
