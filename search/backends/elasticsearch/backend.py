@@ -5,6 +5,10 @@ so hits equal the SQLite backend's and the stream matcher's. Failures are classi
 unreachable, 429 and 5xx are IndexUnavailable (temporary: the stream retries and holds its
 offsets); a rejected document is DocumentRejected (the stream dead-letters it); a rejected
 query is QueryRejected.
+
+Lookups by id (existing_ids, the copies found before a write) search the alias, so they see
+what Elasticsearch has refreshed (every second by default): an article moved to another month
+within a second of its previous write can leave its old copy until its next write.
 """
 
 from __future__ import annotations
