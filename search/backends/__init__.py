@@ -11,7 +11,7 @@ def open_backend(settings: Settings, *, readonly: bool = False) -> SearchBackend
     if settings.elasticsearch_url:
         from search.backends.elasticsearch import ElasticsearchBackend
 
-        return ElasticsearchBackend.from_settings(settings)
+        return ElasticsearchBackend.from_settings(settings, readonly=readonly)
     from search.backends.sqlite import SqliteBackend
 
     return SqliteBackend(settings.index_db, readonly=readonly)

@@ -16,10 +16,34 @@ from typing import ClassVar, Literal
 from search.analysis import fold_keyword
 from search.query import Node, parse
 from search.query.ast import And, DateRange, Keyword, Or
+from wirewatch.errors import UnreachableError, WirewatchError
+from wirewatch.failures import TemporaryError
 from wirewatch.schema import Article
 
 Sort = Literal["relevance", "newest"]
 FACET_FIELDS = ("source", "entity", "topic", "lang")
+
+
+class IndexUnavailable(UnreachableError, TemporaryError):
+    """The index is down, busy (429) or failing (5xx): retry later; shown to users as one line."""
+
+
+class QueryRejected(WirewatchError):
+    """The index refused a query it was given (e.g. a prefix expanding to too many terms)."""
+
+    exit_code = 2
+
+
+class DocumentRejected(WirewatchError):
+    """The index refused some articles for good (bad data, not a passing outage)."""
+
+
+def interval_seconds(interval: timedelta) -> int:
+    """A histogram bucket width in whole seconds (what every backend can bucket by)."""
+    seconds = interval.total_seconds()
+    if seconds < 1 or seconds != int(seconds):
+        raise ValueError("histogram interval must be a positive whole number of seconds")
+    return int(seconds)
 
 
 @dataclass(frozen=True)
@@ -51,7 +75,7 @@ class SearchFilters:
 
 def combine(query: str | Node | None, filters: SearchFilters | None, now: datetime | None) -> Node | None:
     """One AST for query plus filters; None means 'every article'."""
-    node = parse(query, now) if isinstance(query, str) else query
+    node = parse(query) if isinstance(query, str) else query
     parts = ([node] if node is not None else []) + (filters.nodes() if filters else [])
     if not parts:
         return None
@@ -128,8 +152,17 @@ class SearchBackend(ABC):
         """Matching articles, best first (or newest first), with highlighted snippets."""
 
     @abstractmethod
+    def matching_ids(
+        self, query: str | Node | None, now: datetime | None = None, *, filters: SearchFilters | None = None
+    ) -> set[str]:
+        """Ids of every matching article, unranked (conformance tests, backfills, exports)."""
+
+    @abstractmethod
     def count(self) -> int:
         """Number of indexed articles."""
+
+    def refresh(self) -> None:  # noqa: B027 - optional hook: most backends show writes at once
+        """Make every completed write visible to searches now (Elasticsearch does so each second)."""
 
     @abstractmethod
     def health(self) -> Health:
@@ -143,7 +176,11 @@ class SearchBackend(ABC):
         size: int = 10,
         now: datetime | None = None,
     ) -> dict[str, list[tuple[str, int]]]:
-        """Top values with counts per keyword field among the matching articles."""
+        """Top values with counts per keyword field among the matching articles.
+
+        Values group by their folded key (case and accents ignored), most frequent first, ties
+        by key; each is shown as spelled in the newest matching article that has it.
+        """
         raise NotImplementedError(f"the {self.name} backend does not support facets")
 
     def histogram(
@@ -153,7 +190,8 @@ class SearchBackend(ABC):
         filters: SearchFilters | None = None,
         now: datetime | None = None,
     ) -> list[tuple[datetime, int]]:
-        """Counts of matching articles per time bucket of `interval`, oldest first."""
+        """Counts of matching articles per time bucket of `interval` (whole seconds, buckets
+        aligned on the Unix epoch, empty buckets left out), oldest first."""
         raise NotImplementedError(f"the {self.name} backend does not support histograms")
 
     def delete_older_than(self, age: timedelta, now: datetime | None = None) -> int:

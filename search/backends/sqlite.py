@@ -1,21 +1,23 @@
 """SQLite FTS5 backend: the embedded default, one database file in the data dir.
 
-The FTS5 table is contentless (the article JSON lives once, in `articles`) and indexes the
-analyser's token streams with the `ascii` tokenizer, which splits only on the spaces we put
-between tokens. Updating or deleting an article re-analyses its stored text to remove the old
-tokens, which is why the analyser version is recorded and checked at open.
+The FTS5 table is contentless and indexes the analyser's token streams with the `ascii`
+tokenizer, which splits only on the spaces we put between tokens. `articles` holds the small
+per-article facts queries filter and sort on (id, published); the article JSON lives apart,
+zlib-compressed, in `article_docs`, and is read only for the hits shown. Updating or deleting
+an article re-analyses its stored text to remove the old tokens, which is why the analyser
+version is recorded and checked at open.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from search.analysis import ANALYZER_VERSION, exact_terms, stem
+from search.analysis import ANALYZER_VERSION
 from search.backends.base import (
     FACET_FIELDS,
     Health,
@@ -26,8 +28,9 @@ from search.backends.base import (
     SearchResult,
     Sort,
     combine,
+    interval_seconds,
 )
-from search.document import keyword_values, text_fields
+from search.document import digest, keyword_values, token_fields
 from search.highlight import highlight
 from search.query import Node
 from search.query.fts5 import BM25_WEIGHTS, FTS_COLUMNS, FTS_TABLE, CompiledQuery, Fts5Compiler
@@ -42,10 +45,10 @@ _SCHEMA = [
         rowid INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         published REAL NOT NULL,
-        digest TEXT NOT NULL,
-        doc TEXT NOT NULL
+        digest TEXT NOT NULL
     );
     CREATE INDEX articles_published ON articles (published);
+    CREATE TABLE article_docs (rowid INTEGER PRIMARY KEY, doc BLOB NOT NULL);
     CREATE TABLE article_keywords (
         field TEXT NOT NULL,
         key TEXT NOT NULL,
@@ -53,24 +56,28 @@ _SCHEMA = [
         value TEXT NOT NULL,
         PRIMARY KEY (field, key, article)
     ) WITHOUT ROWID;
-    CREATE INDEX article_keywords_article ON article_keywords (article);
+    CREATE INDEX article_keywords_article ON article_keywords (article, field, value);
     CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
         {", ".join(FTS_COLUMNS)}, content='', tokenize='ascii'
     )
     """,
 ]
+CHUNK = 500  # ids per `IN (...)` list
+CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit in memory
 
 
-def _fts_values(article: Article) -> tuple[str, str, str, str]:
-    """The four FTS columns: stemmed title, stemmed body, exact title, exact body."""
-    fields = text_fields(article)
-    title, body = exact_terms(fields["title"]), exact_terms(fields["body"])
-    return (
-        " ".join(stem(w) for w in title),
-        " ".join(stem(w) for w in body),
-        " ".join(title),
-        " ".join(body),
-    )
+def _fts_values(article: Article) -> tuple[str, ...]:
+    """The FTS columns' values, in FTS_COLUMNS order."""
+    tokens = token_fields(article)
+    return tuple(tokens[column] for column in FTS_COLUMNS)
+
+
+def _pack(article_json: str) -> bytes:
+    return zlib.compress(article_json.encode(), 1)
+
+
+def _unpack(doc: bytes) -> Article:
+    return Article.model_validate_json(zlib.decompress(doc))
 
 
 class SqliteBackend(SearchBackend):
@@ -86,6 +93,8 @@ class SqliteBackend(SearchBackend):
         self._lock = threading.Lock()
         try:
             self._conn = connect(path, readonly=readonly)
+            self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            self._conn.execute("PRAGMA temp_store=MEMORY")
             if not readonly:
                 migrate(self._conn, _SCHEMA)
                 self._check_analyzer()
@@ -107,83 +116,101 @@ class SqliteBackend(SearchBackend):
     def close(self) -> None:
         self._conn.close()
 
+    def _by_ids(self, sql: str, ids: Sequence[object]) -> list[sqlite3.Row]:
+        """Rows of `sql` (with one `{ids}` placeholder for an IN list) for many ids, in chunks."""
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows.extend(self._conn.execute(sql.format(ids=",".join("?" * len(chunk))), chunk))
+        return rows
+
     # -- writing -------------------------------------------------------------------------
 
     def index(self, articles: Sequence[Article]) -> IndexResult:
-        written = unchanged = 0
+        latest = {a.id: a for a in articles}  # the last version of an id in a batch wins
+        fts_rows: list[tuple[object, ...]] = []
+        doc_rows: list[tuple[int, bytes]] = []
+        keyword_rows: list[tuple[str, str, int, str]] = []
+        unchanged = 0
+        new_rows: list[tuple[int, str, float, str]] = []
         with self._lock, transaction(self._conn) as conn:
-            for article in articles:
+            stored = {
+                row["id"]: row
+                for row in self._by_ids(
+                    "SELECT id, rowid, digest FROM articles WHERE id IN ({ids})", list(latest)
+                )
+            }
+            # One writer holds the lock, so new rowids can be handed out here and inserted in bulk.
+            next_rowid = int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0])
+            for article in latest.values():
                 doc = article.model_dump_json()
-                digest = hashlib.sha256(doc.encode()).hexdigest()[:32]
-                row = conn.execute(
-                    "SELECT rowid, digest, doc FROM articles WHERE id = ?", (article.id,)
-                ).fetchone()
-                if row is not None and row["digest"] == digest:
+                fingerprint = digest(doc)
+                row = stored.get(article.id)
+                if row is not None and row["digest"] == fingerprint:
                     unchanged += 1
                     continue
                 if row is not None:
-                    self._remove(row["rowid"], Article.model_validate_json(row["doc"]))
-                    conn.execute(
-                        "UPDATE articles SET published = ?, digest = ?, doc = ? WHERE rowid = ?",
-                        (article.published.timestamp(), digest, doc, row["rowid"]),
-                    )
                     rowid = row["rowid"]
+                    self._remove([rowid])
+                    conn.execute(
+                        "UPDATE articles SET published = ?, digest = ? WHERE rowid = ?",
+                        (article.published.timestamp(), fingerprint, rowid),
+                    )
                 else:
-                    rowid = conn.execute(
-                        "INSERT INTO articles (id, published, digest, doc) VALUES (?, ?, ?, ?)",
-                        (article.id, article.published.timestamp(), digest, doc),
-                    ).lastrowid
-                conn.execute(
-                    f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
-                    (rowid, *_fts_values(article)),
+                    rowid, next_rowid = next_rowid, next_rowid + 1
+                    new_rows.append((rowid, article.id, article.published.timestamp(), fingerprint))
+                doc_rows.append((rowid, _pack(doc)))
+                fts_rows.append((rowid, *_fts_values(article)))
+                keyword_rows.extend(
+                    (field, key, rowid, value)
+                    for field, values in keyword_values(article).items()
+                    for key, value in values.items()
                 )
-                conn.executemany(
-                    "INSERT OR IGNORE INTO article_keywords (field, key, article, value) VALUES (?, ?, ?, ?)",
-                    [
-                        (field, key, rowid, value)
-                        for field, values in keyword_values(article).items()
-                        for key, value in values.items()
-                    ],
-                )
-                written += 1
-        return IndexResult(written=written, unchanged=unchanged)
+            conn.executemany(
+                "INSERT INTO articles (rowid, id, published, digest) VALUES (?, ?, ?, ?)", new_rows
+            )
+            conn.executemany("INSERT OR REPLACE INTO article_docs (rowid, doc) VALUES (?, ?)", doc_rows)
+            conn.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?)", fts_rows
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO article_keywords (field, key, article, value) VALUES (?, ?, ?, ?)",
+                keyword_rows,
+            )
+        return IndexResult(written=len(fts_rows), unchanged=unchanged)
 
-    def _remove(self, rowid: int, old: Article) -> None:
-        """Remove an article's tokens and keywords (contentless FTS5 needs the old values)."""
-        self._conn.execute(
+    def _remove(self, rowids: list[int]) -> None:
+        """Remove articles' tokens and keywords (contentless FTS5 needs the old values)."""
+        rows = self._by_ids("SELECT rowid, doc FROM article_docs WHERE rowid IN ({ids})", rowids)
+        self._conn.executemany(
             f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {', '.join(FTS_COLUMNS)})"
             " VALUES ('delete', ?, ?, ?, ?, ?)",
-            (rowid, *_fts_values(old)),
+            [(row["rowid"], *_fts_values(_unpack(row["doc"]))) for row in rows],
         )
-        self._conn.execute("DELETE FROM article_keywords WHERE article = ?", (rowid,))
+        self._by_ids("DELETE FROM article_keywords WHERE article IN ({ids})", rowids)
 
     def delete_older_than(self, age: timedelta, now: datetime | None = None) -> int:
         cutoff = ((now or datetime.now(UTC)) - age).timestamp()
         with self._lock, transaction(self._conn) as conn:
-            rows = conn.execute("SELECT rowid, doc FROM articles WHERE published < ?", (cutoff,)).fetchall()
-            for row in rows:
-                self._remove(row["rowid"], Article.model_validate_json(row["doc"]))
+            rowids = [r[0] for r in conn.execute("SELECT rowid FROM articles WHERE published < ?", (cutoff,))]
+            self._remove(rowids)
+            self._by_ids("DELETE FROM article_docs WHERE rowid IN ({ids})", rowids)
             conn.execute("DELETE FROM articles WHERE published < ?", (cutoff,))
-        return len(rows)
+        return len(rowids)
 
     # -- reading -------------------------------------------------------------------------
 
     def get(self, article_id: str) -> Article | None:
         with self._lock:
-            row = self._conn.execute("SELECT doc FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return Article.model_validate_json(row["doc"]) if row else None
+            row = self._conn.execute(
+                "SELECT d.doc FROM articles a JOIN article_docs d ON d.rowid = a.rowid WHERE a.id = ?",
+                (article_id,),
+            ).fetchone()
+        return _unpack(row["doc"]) if row else None
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        wanted = list(dict.fromkeys(ids))
-        found: set[str] = set()
         with self._lock:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                found.update(
-                    r[0] for r in self._conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
-                )
-        return found
+            return {r[0] for r in self._by_ids("SELECT id FROM articles WHERE id IN ({ids})", list(set(ids)))}
 
     def count(self) -> int:
         with self._lock:
@@ -196,15 +223,10 @@ class SqliteBackend(SearchBackend):
             return Health(False, f"sqlite {self.path}: {exc}")
         return Health(True, f"sqlite {self.path}", articles=n)
 
-    def _from(self, compiled: CompiledQuery) -> tuple[str, list[object]]:
-        """FROM/WHERE clause selecting matching articles as `a` (joined to FTS when needed)."""
-        if compiled.match is None:
-            return f"FROM articles a WHERE {compiled.where_sql()}", list(compiled.params)
-        return (
-            f"FROM {FTS_TABLE} f JOIN articles a ON a.rowid = f.rowid"
-            f" WHERE {FTS_TABLE} MATCH ? AND {compiled.where_sql()}",
-            [compiled.match, *compiled.params],
-        )
+    def _compile(
+        self, query: str | Node | None, filters: SearchFilters | None, now: datetime | None
+    ) -> CompiledQuery:
+        return Fts5Compiler(now).compile(combine(query, filters, now))
 
     def search(
         self,
@@ -217,30 +239,41 @@ class SqliteBackend(SearchBackend):
     ) -> SearchResult:
         node = combine(query, filters, now)
         compiled = Fts5Compiler(now).compile(node)
-        clause, params = self._from(compiled)
-        if compiled.match is not None:
-            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-            score = f"-bm25({FTS_TABLE}, {weights})"
-        else:
-            score = "0.0"
-        order = "score DESC, a.published DESC" if sort == "relevance" else "a.published DESC"
+        clause, params = compiled.from_clause()
         offset = (max(page, 1) - 1) * size
+        if sort == "relevance" and compiled.match is not None:
+            # bm25 must be computed for every hit; ties go to the latest indexed (rowid), so
+            # without other conditions the ranking reads the FTS index alone.
+            score = f"-bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})"
+            if compiled.where:
+                ranking = (
+                    f"SELECT a.rowid AS rowid, {score} AS score {clause} ORDER BY score DESC, a.rowid DESC"
+                )
+            else:
+                ranking = f"SELECT rowid, {score} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+                ranking += " ORDER BY score DESC, rowid DESC"
+        else:
+            ranking = f"SELECT a.rowid AS rowid, 0.0 AS score {clause} ORDER BY a.published DESC, a.id"
         with self._lock:
-            total = int(self._conn.execute(f"SELECT count(*) {clause}", params).fetchone()[0])
-            rows = self._conn.execute(
-                f"SELECT a.doc, {score} AS score {clause} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*params, size, offset],
-            ).fetchall()
+            count_sql, count_params = compiled.count_sql()
+            total = int(self._conn.execute(count_sql, count_params).fetchone()[0])
+            ranked = self._conn.execute(f"{ranking} LIMIT ? OFFSET ?", [*params, size, offset]).fetchall()
+            docs = {
+                row["rowid"]: row["doc"]
+                for row in self._by_ids(
+                    "SELECT rowid, doc FROM article_docs WHERE rowid IN ({ids})", [r["rowid"] for r in ranked]
+                )
+            }
         hits = []
-        for row in rows:
-            article = Article.model_validate_json(row["doc"])
+        for row in ranked:
+            article = _unpack(docs[row["rowid"]])
             hits.append(Hit(article, float(row["score"]), highlight(node, article)))
         return SearchResult(total=total, hits=hits, page=page, size=size)
 
-    def matching_ids(self, query: str | Node | None, now: datetime | None = None) -> set[str]:
-        """Ids of every matching article (for conformance tests and backfills)."""
-        compiled = Fts5Compiler(now).compile(combine(query, None, now))
-        clause, params = self._from(compiled)
+    def matching_ids(
+        self, query: str | Node | None, now: datetime | None = None, *, filters: SearchFilters | None = None
+    ) -> set[str]:
+        clause, params = self._compile(query, filters, now).from_clause()
         with self._lock:
             return {r[0] for r in self._conn.execute(f"SELECT a.id {clause}", params)}
 
@@ -252,19 +285,42 @@ class SqliteBackend(SearchBackend):
         size: int = 10,
         now: datetime | None = None,
     ) -> dict[str, list[tuple[str, int]]]:
-        compiled = Fts5Compiler(now).compile(combine(query, filters, now))
-        clause, params = self._from(compiled)
+        clause, params = self._compile(query, filters, now).from_clause()
         out: dict[str, list[tuple[str, int]]] = {}
         with self._lock:
-            for field in fields:
-                rows = self._conn.execute(
-                    "SELECT min(k.value), count(*) AS n FROM article_keywords k"
-                    f" WHERE k.field = ? AND k.article IN (SELECT a.rowid {clause})"
-                    " GROUP BY k.key ORDER BY n DESC, k.key LIMIT ?",
-                    [field, *params, size],
-                ).fetchall()
-                out[field] = [(r[0], int(r[1])) for r in rows]
+            self._conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS facet_hits"
+                " (article INTEGER PRIMARY KEY, published REAL NOT NULL, id TEXT NOT NULL)"
+            )
+            self._conn.execute(
+                "CREATE INDEX IF NOT EXISTS temp.facet_hits_newest ON facet_hits (published DESC, id)"
+            )
+            try:
+                self._conn.execute(
+                    f"INSERT INTO temp.facet_hits SELECT a.rowid, a.published, a.id {clause}", params
+                )
+                for field in fields:
+                    # CROSS JOIN keeps the hits as the outer loop: SQLite would otherwise scan
+                    # every keyword of the field.
+                    counts = self._conn.execute(
+                        "SELECT k.key, count(*) AS n FROM temp.facet_hits h"
+                        " CROSS JOIN article_keywords k ON k.article = h.article AND k.field = ?"
+                        " GROUP BY k.key ORDER BY n DESC, k.key LIMIT ?",
+                        (field, size),
+                    ).fetchall()
+                    out[field] = [(self._newest_spelling(field, key), int(n)) for key, n in counts]
+            finally:
+                self._conn.execute("DELETE FROM temp.facet_hits")
         return out
+
+    def _newest_spelling(self, field: str, key: str) -> str:
+        """A facet value as the newest hit having it spells it (hits walked newest first)."""
+        row = self._conn.execute(
+            "SELECT k.value FROM temp.facet_hits h CROSS JOIN article_keywords k"
+            " ON k.field = ? AND k.key = ? AND k.article = h.article ORDER BY h.published DESC, h.id LIMIT 1",
+            (field, key),
+        ).fetchone()
+        return str(row[0])
 
     def histogram(
         self,
@@ -273,11 +329,8 @@ class SqliteBackend(SearchBackend):
         filters: SearchFilters | None = None,
         now: datetime | None = None,
     ) -> list[tuple[datetime, int]]:
-        step = interval.total_seconds()
-        if step <= 0:
-            raise ValueError("histogram interval must be positive")
-        compiled = Fts5Compiler(now).compile(combine(query, filters, now))
-        clause, params = self._from(compiled)
+        step = interval_seconds(interval)
+        clause, params = self._compile(query, filters, now).from_clause()
         with self._lock:
             rows = self._conn.execute(
                 f"SELECT CAST(a.published / ? AS INTEGER) AS bucket, count(*) {clause}"

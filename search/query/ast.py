@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from wirewatch.durations import UNITS
+
 # Which full-text fields a text node searches.
 ALL_TEXT = ("title", "body")
 
@@ -70,7 +72,12 @@ class DateRange:
         return now - timedelta(seconds=self.relative_seconds)
 
     def __str__(self) -> str:
-        bound = self.value.isoformat() if self.value else f"now-{self.relative_seconds}s"
+        if self.value is not None:
+            bound = self.value.isoformat().replace("+00:00", "Z")
+        else:
+            seconds = self.relative_seconds or 0
+            unit = next(u for u in "wdhms" if seconds % UNITS[u] == 0)
+            bound = f"now-{seconds // UNITS[unit]}{unit}" if seconds else "now"
         return f"{self.field}:{self.op}{bound}"
 
 

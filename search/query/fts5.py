@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from search.document import FIELD_WEIGHTS, TOKEN_FIELDS
 from search.query.ast import And, DateRange, Keyword, Near, Node, Not, Or, Phrase
 from wirewatch.schema import utcnow
 
 FTS_TABLE = "articles_fts"
 STEM_COLUMNS = {"title": "title", "body": "body"}
 EXACT_COLUMNS = {"title": "title_exact", "body": "body_exact"}
-FTS_COLUMNS = ("title", "body", "title_exact", "body_exact")
-# bm25 weights per FTS column: a hit in the title counts more than one in the body.
-BM25_WEIGHTS = (4.0, 1.0, 4.0, 1.0)
+FTS_COLUMNS = TOKEN_FIELDS
+# bm25 weights per FTS column, from the field each column indexes.
+BM25_WEIGHTS = tuple(FIELD_WEIGHTS[column.removesuffix("_exact")] for column in FTS_COLUMNS)
 
 
 def _quote(word: str) -> str:
@@ -70,6 +71,23 @@ class CompiledQuery:
 
     def where_sql(self) -> str:
         return " AND ".join(self.where) if self.where else "1"
+
+    def count_sql(self) -> tuple[str, list[object]]:
+        """SELECT count(*) of the matching articles (from the FTS index alone when it suffices)."""
+        if self.match is not None and not self.where:
+            return f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [self.match]
+        clause, params = self.from_clause()
+        return f"SELECT count(*) {clause}", params
+
+    def from_clause(self) -> tuple[str, list[object]]:
+        """FROM/WHERE selecting the matching articles as `a` (joined to the FTS table if needed)."""
+        if self.match is None:
+            return f"FROM articles a WHERE {self.where_sql()}", list(self.params)
+        return (
+            f"FROM {FTS_TABLE} f JOIN articles a ON a.rowid = f.rowid"
+            f" WHERE {FTS_TABLE} MATCH ? AND {self.where_sql()}",
+            [self.match, *self.params],
+        )
 
 
 class Fts5Compiler:

@@ -6,33 +6,63 @@ any number of compiled queries then test it without re-analysing.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import product
 
-from search.analysis import tokens
+from search.analysis import analyse
 from search.document import keyword_fields, text_fields
-from search.query.ast import And, DateRange, Keyword, Near, Node, Not, Or, Phrase
+from search.query.ast import ALL_TEXT, And, DateRange, Keyword, Near, Node, Not, Or, Phrase
 from wirewatch.schema import Article, utcnow
 
 
-@dataclass(frozen=True)
 class FieldIndex:
-    """Positions of each stemmed and exact word in one text field."""
+    """The tokens of one text field: sets answer word tests at once; the word -> positions
+    maps that phrases and NEAR need (`stems`, `exacts`) are built on first use, as most
+    queries never ask for them."""
 
-    stems: dict[str, list[int]]
-    exacts: dict[str, list[int]]
+    __slots__ = ("_positions", "exact_set", "exact_tokens", "stem_set", "stem_tokens")
+
+    def __init__(self, exact_tokens: list[str], stem_tokens: list[str]) -> None:
+        self.exact_tokens, self.stem_tokens = exact_tokens, stem_tokens
+        self.exact_set, self.stem_set = set(exact_tokens), set(stem_tokens)
+        self._positions: dict[bool, dict[str, list[int]]] = {}
 
     @classmethod
     def of(cls, text: str) -> FieldIndex:
-        stems: defaultdict[str, list[int]] = defaultdict(list)
-        exacts: defaultdict[str, list[int]] = defaultdict(list)
-        for tok in tokens(text):
-            stems[tok.stem].append(tok.position)
-            exacts[tok.exact].append(tok.position)
-        return cls(dict(stems), dict(exacts))
+        exact, stems = analyse(text)
+        return cls(exact.split(), stems.split())
+
+    def positions(self, exact: bool) -> dict[str, list[int]]:
+        """Word -> its positions, ascending, for the exact or the stemmed tokens."""
+        if exact not in self._positions:
+            self._positions[exact] = _positions(self.exact_tokens if exact else self.stem_tokens)
+        return self._positions[exact]
+
+    @property
+    def stems(self) -> dict[str, list[int]]:
+        """Positions of each stemmed token."""
+        return self.positions(exact=False)
+
+    @property
+    def exacts(self) -> dict[str, list[int]]:
+        """Positions of each exact token."""
+        return self.positions(exact=True)
+
+    def word_set(self, exact: bool) -> set[str]:
+        return self.exact_set if exact else self.stem_set
+
+    def has_prefix(self, prefix: str) -> bool:
+        return any(word.startswith(prefix) for word in self.exact_set)
+
+
+def _positions(words: list[str]) -> dict[str, list[int]]:
+    out: defaultdict[str, list[int]] = defaultdict(list)
+    for position, word in enumerate(words):
+        out[word].append(position)
+    return dict(out)
 
 
 @dataclass(frozen=True)
@@ -56,12 +86,15 @@ Predicate = Callable[[PreparedDoc], bool]
 
 
 def phrase_starts(phrase: Phrase, index: FieldIndex) -> list[int]:
-    """Start positions of `phrase` in a field (the last word a prefix when `phrase.prefix`)."""
-    table = index.exacts if phrase.exact else index.stems
+    """Sorted start positions of `phrase` in a field (the last word a prefix when `phrase.prefix`)."""
+    table = index.positions(phrase.exact)
     *head, last = phrase.words
     if phrase.prefix:
         last_positions = sorted(
-            pos for word, positions in index.exacts.items() if word.startswith(last) for pos in positions
+            pos
+            for word, positions in index.positions(exact=True).items()
+            if word.startswith(last)
+            for pos in positions
         )
     else:
         last_positions = table.get(last, [])
@@ -79,42 +112,87 @@ def phrase_starts(phrase: Phrase, index: FieldIndex) -> list[int]:
 
 
 def near_in_field(phrases: Sequence[Phrase], distance: int, index: FieldIndex) -> bool:
-    """FTS5 NEAR semantics: one instance of each phrase such that the words between the end
-    of the earliest instance and the start of the latest are at most `distance`."""
+    """FTS5 NEAR semantics: one instance of each phrase such that the latest start is at most
+    `distance` words after the earliest end (max(start) - min(start + length) <= distance).
+
+    Some instance ends first, at x; the group exists iff every phrase has an instance with
+    x - length <= start <= x + distance, so trying each instance's end as x is exact.
+    """
     starts = [phrase_starts(p, index) for p in phrases]
     if not all(starts):
         return False
     lengths = [len(p.words) for p in phrases]
-    for combo in product(*starts):
-        first = min(range(len(combo)), key=lambda i: (combo[i], lengths[i]))
-        if max(combo) - combo[first] - lengths[first] <= distance:
-            return True
+    for own, length in zip(starts, lengths, strict=True):
+        for start in own:
+            end = start + length
+            if all(_any_between(s, end - n, end + distance) for s, n in zip(starts, lengths, strict=True)):
+                return True
     return False
+
+
+def _any_between(sorted_positions: list[int], low: int, high: int) -> bool:
+    i = bisect_left(sorted_positions, low)
+    return i < len(sorted_positions) and sorted_positions[i] <= high
 
 
 def compile_query(node: Node, now: datetime | None = None) -> Predicate:
     """Compile an AST into a predicate; relative dates resolve against `now` (default: at call)."""
     if isinstance(node, Phrase):
-        fields = node.fields
-        return lambda doc: any(phrase_starts(node, doc.fields[f]) for f in fields)
+        return _phrase_predicate(node)
     if isinstance(node, Near):
-        phrases, distance, fields = node.phrases, node.distance, node.phrases[0].fields
-        return lambda doc: any(near_in_field(phrases, distance, doc.fields[f]) for f in fields)
+        phrases, distance = node.phrases, node.distance
+        needed = frozenset(w for p in phrases for w in p.words)
+        return _in_any_field(
+            node.phrases[0].fields,
+            lambda index: (
+                needed <= index.word_set(phrases[0].exact) and near_in_field(phrases, distance, index)
+            ),
+        )
     if isinstance(node, Keyword):
         field, value = node.field, node.value
         return lambda doc: value in doc.keywords[field]
     if isinstance(node, DateRange):
         return _date_predicate(node, now)
-    if isinstance(node, And):
+    if isinstance(node, And | Or):
         parts = [compile_query(c, now) for c in node.children]
-        return lambda doc: all(p(doc) for p in parts)
-    if isinstance(node, Or):
-        parts = [compile_query(c, now) for c in node.children]
+        if len(parts) == 2:  # the usual case, without a generator's overhead
+            first, second = parts
+            if isinstance(node, And):
+                return lambda doc: first(doc) and second(doc)
+            return lambda doc: first(doc) or second(doc)
+        if isinstance(node, And):
+            return lambda doc: all(p(doc) for p in parts)
         return lambda doc: any(p(doc) for p in parts)
     if isinstance(node, Not):
         inner = compile_query(node.child, now)
         return lambda doc: not inner(doc)
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _in_any_field(fields: tuple[str, ...], test: Callable[[FieldIndex], bool]) -> Predicate:
+    if len(fields) == 1:
+        (only,) = fields
+        return lambda doc: test(doc.fields[only])
+    return lambda doc: any(test(doc.fields[f]) for f in fields)
+
+
+def _phrase_predicate(node: Phrase) -> Predicate:
+    """Single words (most query terms) are set lookups; phrases compare positions once every
+    word is known to be there."""
+    word, exact = node.words[-1], node.exact
+    if len(node.words) > 1:
+        needed = frozenset(node.words[:-1] if node.prefix else node.words)
+        return _in_any_field(
+            node.fields, lambda index: needed <= index.word_set(exact) and bool(phrase_starts(node, index))
+        )
+    if node.prefix:
+        return _in_any_field(node.fields, lambda index: index.has_prefix(word))
+    if node.fields == ALL_TEXT:
+        title, body = ALL_TEXT
+        if exact:
+            return lambda doc: word in doc.fields[title].exact_set or word in doc.fields[body].exact_set
+        return lambda doc: word in doc.fields[title].stem_set or word in doc.fields[body].stem_set
+    return _in_any_field(node.fields, lambda index: word in index.word_set(exact))
 
 
 def _date_predicate(node: DateRange, now: datetime | None) -> Predicate:

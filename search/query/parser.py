@@ -1,11 +1,14 @@
 """Parse the query language into an AST (grammar and examples: docs/query-language.md).
 
-query   := or_expr
-or_expr := and_expr ("OR" and_expr)*
-and_expr:= near_expr (["AND"] near_expr)*          implicit AND between terms
-near    := unary (("NEAR" | "NEAR/n") unary)*
-unary   := ("NOT" | "-") unary | primary
-primary := "(" or_expr ")" | field ":" value | phrase ["~" n] | term
+query    := or_expr
+or_expr  := and_expr ("OR" and_expr)*
+and_expr := near_expr (["AND"] near_expr)*           implicit AND between clauses
+near_expr:= unary (("NEAR" | "NEAR/n") unary)*
+unary    := ("NOT" | "-") unary | primary
+primary  := "(" or_expr ")" | field ":" value | ["="] '"' words ['*'] '"' ["*"] ["~" n] | ["="] word ["*"]
+
+Words and phrases are analysed here, once, by search.analysis: the AST holds stemmed (or, for
+`=` and prefixes, exact) tokens, so no compiler ever tokenises user input.
 """
 
 from __future__ import annotations
@@ -25,10 +28,17 @@ KNOWN_FIELDS = (*TEXT_FIELD_SCOPES, *KEYWORD_FIELDS, *DATE_FIELDS)
 MAX_QUERY_CHARS = 4_000
 MAX_CLAUSES = 512
 DEFAULT_NEAR = 10
+MAX_NEAR = 1_000
 MIN_PREFIX_CHARS = 2
 
+_FIELD = re.compile(r"([A-Za-z]+):")
+_NEAR = re.compile(r"^NEAR(?:/(\d{1,4}))?$")
+_SLOP = re.compile(r"~(\d{1,4})?")
 _RELATIVE = re.compile(r"^now(?:-(\d{1,7}[smhdw]))?$")
 _COMPARISON = re.compile(r"^(>=|<=|>|<)?(.+)$")
+_OPERATORS = {"AND", "OR", "NOT"}
+# Tokens after which no clause can start: a binary operator or a NOT needs one.
+_NO_OPERAND = {"EOF", "RP", "OR", "AND", "NEAR"}
 
 
 class QueryError(ValueError):
@@ -48,12 +58,9 @@ class _Tok:
     kind: str  # LP RP WORD QUOTED FIELD AND OR NOT NEG NEAR EOF
     text: str
     pos: int
-    slop: int | None = None  # QUOTED "..."~n
+    slop: int | None = None  # QUOTED "..."~n, NEAR/n
     exact: bool = False  # QUOTED ="..."
-
-
-_OPERATORS = {"AND", "OR", "NOT"}
-_NEAR = re.compile(r"^NEAR(?:/(\d{1,4}))?$")
+    prefix: bool = False  # QUOTED "... wor*" or "... wor"*
 
 
 def _lex(text: str) -> list[_Tok]:
@@ -66,45 +73,36 @@ def _lex(text: str) -> list[_Tok]:
         elif ch in "()":
             toks.append(_Tok("LP" if ch == "(" else "RP", ch, i))
             i += 1
-        elif ch == "-" and i + 1 < n and not text[i + 1].isspace() and _at_term_start(toks):
+        elif ch == "-" and i + 1 < n and not text[i + 1].isspace():
             toks.append(_Tok("NEG", "-", i))
             i += 1
         elif ch == '"' or (ch == "=" and text[i + 1 : i + 2] == '"'):
-            exact = ch == "="
-            start = i + (2 if exact else 1)
-            end = text.find('"', start)
-            if end < 0:
-                raise QueryError('unbalanced quote: no closing "', start - 1)
-            slop = None
-            j = end + 1
-            if text[j : j + 1] == "~":
-                digits = re.match(r"\d{1,4}", text[j + 1 :])
-                if not digits:
-                    raise QueryError("expected a number of words after ~", j)
-                slop = int(digits.group())
-                j += 1 + len(digits.group())
-            toks.append(_Tok("QUOTED", text[start:end], i, slop=slop, exact=exact))
-            i = j
+            tok, i = _lex_quoted(text, i)
+            toks.append(tok)
+        elif field := _FIELD.match(text, i):
+            name = field.group(1)
+            if name.lower() not in KNOWN_FIELDS:
+                raise QueryError(
+                    f"unknown field '{name}' (fields: {', '.join(KNOWN_FIELDS)});"
+                    " put the words in quotes to search for them",
+                    i,
+                )
+            toks.append(_Tok("FIELD", name.lower(), i))
+            i = field.end()
         else:
             j = i
             while j < n and not text[j].isspace() and text[j] not in '()"':
                 j += 1
             word = text[i:j]
-            field, sep, rest = word.partition(":")
-            if sep and field and not field.startswith("="):
-                if field.lower() not in KNOWN_FIELDS:
-                    raise QueryError(
-                        f"unknown field '{field}' (fields: {', '.join(KNOWN_FIELDS)});"
-                        " put the words in quotes to search for them",
-                        i,
-                    )
-                toks.append(_Tok("FIELD", field.lower(), i))
-                if rest:
-                    toks.append(_Tok("WORD", rest, i + len(field) + 1))
-            elif word in _OPERATORS:
+            if word in _OPERATORS:
                 toks.append(_Tok(word, word, i))
             elif near := _NEAR.match(word):
-                toks.append(_Tok("NEAR", near.group(1) or str(DEFAULT_NEAR), i))
+                distance = int(near.group(1) or DEFAULT_NEAR)
+                if distance > MAX_NEAR:
+                    raise QueryError(f"NEAR distance above {MAX_NEAR}", i)
+                toks.append(_Tok("NEAR", word, i, slop=distance))
+            elif word.startswith("NEAR/"):
+                raise QueryError("NEAR/ needs a number of words, e.g. NEAR/5", i)
             else:
                 toks.append(_Tok("WORD", word, i))
             i = j
@@ -112,27 +110,39 @@ def _lex(text: str) -> list[_Tok]:
     return toks
 
 
-def _at_term_start(toks: list[_Tok]) -> bool:
-    return not toks or toks[-1].kind in {
-        "LP",
-        "AND",
-        "OR",
-        "NOT",
-        "NEG",
-        "NEAR",
-        "WORD",
-        "QUOTED",
-        "RP",
-    }
+def _lex_quoted(text: str, i: int) -> tuple[_Tok, int]:
+    """A quoted phrase at `i` (optionally `=`-prefixed, `*`- and `~n`-suffixed) and the next index."""
+    exact = text[i] == "="
+    start = i + (2 if exact else 1)
+    end = text.find('"', start)
+    if end < 0:
+        raise QueryError('unbalanced quote: no closing "', start - 1)
+    body = text[start:end]
+    j = end + 1
+    prefix = body.rstrip().endswith("*")
+    if text[j : j + 1] == "*":
+        prefix, j = True, j + 1
+    slop = None
+    if text[j : j + 1] == "~":
+        digits = _SLOP.match(text, j)
+        if digits is None or digits.group(1) is None:
+            raise QueryError("expected a number of words after ~", j)
+        slop = int(digits.group(1))
+        if slop > MAX_NEAR:
+            raise QueryError(f"proximity above {MAX_NEAR} words", j)
+        j = digits.end()
+    if prefix and slop is not None:
+        raise QueryError("a phrase cannot be both a prefix (*) and a proximity (~)", i)
+    if j < len(text) and not text[j].isspace() and text[j] not in "()":
+        raise QueryError("put a space after a closing quote", j)
+    return _Tok("QUOTED", body.rstrip().removesuffix("*"), i, slop, exact, prefix), j
 
 
 class _Parser:
-    def __init__(self, text: str, now: datetime | None) -> None:
-        self.text = text
+    def __init__(self, text: str) -> None:
         self.toks = _lex(text)
         self.i = 0
         self.clauses = 0
-        self.now = now
 
     def peek(self) -> _Tok:
         return self.toks[self.i]
@@ -141,6 +151,10 @@ class _Parser:
         tok = self.toks[self.i]
         self.i += 1
         return tok
+
+    def expect_operand(self, op: _Tok) -> None:
+        if self.peek().kind in _NO_OPERAND:
+            raise QueryError(f"expected a term after {op.text}", op.pos)
 
     def parse(self) -> Node:
         if self.peek().kind == "EOF":
@@ -156,9 +170,7 @@ class _Parser:
     def or_expr(self) -> Node:
         children = [self.and_expr()]
         while self.peek().kind == "OR":
-            op = self.take()
-            if self.peek().kind in {"EOF", "RP", "OR", "AND"}:
-                raise QueryError("expected a term after OR", op.pos)
+            self.expect_operand(self.take())
             children.append(self.and_expr())
         return children[0] if len(children) == 1 else Or(tuple(children))
 
@@ -166,9 +178,7 @@ class _Parser:
         children = [self.near_expr()]
         while self.peek().kind not in {"OR", "RP", "EOF"}:
             if self.peek().kind == "AND":
-                op = self.take()
-                if self.peek().kind in {"EOF", "RP", "OR", "AND"}:
-                    raise QueryError("expected a term after AND", op.pos)
+                self.expect_operand(self.take())
             children.append(self.near_expr())
         return children[0] if len(children) == 1 else And(tuple(children))
 
@@ -176,28 +186,22 @@ class _Parser:
         first = self.unary()
         if self.peek().kind != "NEAR":
             return first
-        phrases = [self._near_operand(first, self.peek().pos)]
-        distance = int(self.peek().text)
+        start = self.peek()
+        phrases = [_near_operand(first, start.pos)]
         while self.peek().kind == "NEAR":
             op = self.take()
-            if int(op.text) != distance:
+            if op.slop != start.slop:
                 raise QueryError("a chain of NEAR must use one distance", op.pos)
-            if self.peek().kind in {"EOF", "RP", "OR", "AND"}:
-                raise QueryError("expected a term after NEAR", op.pos)
-            phrases.append(self._near_operand(self.unary(), op.pos))
-        return _near(tuple(phrases), distance, self.toks[self.i - 1].pos)
-
-    def _near_operand(self, node: Node, pos: int) -> Phrase:
-        if not isinstance(node, Phrase) or node.prefix:
-            raise QueryError("NEAR joins words or phrases (no prefixes, groups or fields)", pos)
-        return node
+            self.expect_operand(op)
+            phrases.append(_near_operand(self.unary(), op.pos))
+        assert start.slop is not None
+        return _near(tuple(phrases), start.slop, start.pos)
 
     def unary(self) -> Node:
         tok = self.peek()
         if tok.kind in {"NOT", "NEG"}:
             self.take()
-            if self.peek().kind in {"EOF", "RP", "OR", "AND"}:
-                raise QueryError(f"expected a term after {tok.text}", tok.pos)
+            self.expect_operand(tok)
             return Not(self.unary())
         return self.primary()
 
@@ -229,8 +233,12 @@ class _Parser:
     def fielded(self, field_tok: _Tok) -> Node:
         field = field_tok.text
         value = self.peek()
-        if value.kind in {"EOF", "RP", "OR", "AND", "NOT", "NEAR"}:
-            raise QueryError(f"field '{field}:' needs a value", field_tok.pos)
+        if value.kind in {"EOF", "RP", "OR", "AND", "NOT", "NEAR"} or (
+            value.kind != "EOF" and value.pos > field_tok.pos + len(field) + 1
+        ):
+            raise QueryError(f"field '{field}:' needs a value right after the colon", field_tok.pos)
+        if value.kind == "NEG":
+            raise QueryError(f"put the minus before the field: -{field}:...", value.pos)
         if field in TEXT_FIELD_SCOPES:
             scope = TEXT_FIELD_SCOPES[field]
             if value.kind == "LP":
@@ -243,14 +251,11 @@ class _Parser:
         elif field in KEYWORD_FIELDS:
             self.take()
             if value.kind in {"WORD", "QUOTED"}:
-                folded = fold_keyword(value.text)
-                if not folded:
-                    raise QueryError(f"field '{field}:' needs a value", field_tok.pos)
-                return Keyword(field, folded)
+                return _keyword(field, value)
         else:
             self.take()
             if value.kind == "WORD":
-                return _date(field, value, self.now)
+                return _date(field, value)
         raise QueryError(f"field '{field}:' cannot take '{value.text}'", value.pos)
 
 
@@ -264,37 +269,67 @@ def _term(tok: _Tok, fields: tuple[str, ...]) -> Phrase:
     words = tuple(exact_terms(core))
     if not words:
         raise QueryError(f"'{tok.text}' has no letters or digits to search for", tok.pos)
+    return _text(words, fields, exact, prefix, tok.pos)
+
+
+def _phrase(tok: _Tok, fields: tuple[str, ...]) -> Node:
+    if "*" in tok.text:
+        raise QueryError("'*' is only allowed at the end of a phrase", tok.pos)
+    words = tuple(exact_terms(tok.text))
+    if not words:
+        raise QueryError("empty phrase: no letters or digits between the quotes", tok.pos)
+    if tok.slop is None or len(words) == 1:
+        return _text(words, fields, tok.exact, tok.prefix, tok.pos)
+    parts = tuple(Phrase((w,) if tok.exact else (stem(w),), fields, exact=tok.exact) for w in words)
+    return _near(parts, tok.slop, tok.pos)
+
+
+def _text(words: tuple[str, ...], fields: tuple[str, ...], exact: bool, prefix: bool, pos: int) -> Phrase:
+    """A text node; prefixes match exact forms (a stem of a word fragment means nothing)."""
     if prefix and len(words[-1]) < MIN_PREFIX_CHARS:
-        raise QueryError(f"a prefix needs at least {MIN_PREFIX_CHARS} characters", tok.pos)
+        raise QueryError(f"a prefix needs at least {MIN_PREFIX_CHARS} letters or digits", pos)
     if not (exact or prefix):
         words = tuple(stem(w) for w in words)
     return Phrase(words, fields, exact=exact or prefix, prefix=prefix)
 
 
-def _phrase(tok: _Tok, fields: tuple[str, ...]) -> Node:
-    words = tuple(exact_terms(tok.text))
-    if not words:
-        raise QueryError("empty phrase", tok.pos)
-    if not tok.exact:
-        words = tuple(stem(w) for w in words)
-    if tok.slop is None or len(words) == 1:
-        return Phrase(words, fields, exact=tok.exact)
-    parts = tuple(Phrase((w,), fields, exact=tok.exact) for w in words)
-    return _near(parts, tok.slop, tok.pos)
+def _keyword(field: str, tok: _Tok) -> Keyword:
+    if tok.slop is not None or tok.prefix or tok.text.endswith("*"):
+        raise QueryError(f"'{field}:' matches whole values: no '*' or '~'", tok.pos)
+    folded = fold_keyword(tok.text.removeprefix("="))
+    if not folded:
+        raise QueryError(f"field '{field}:' needs a value", tok.pos)
+    return Keyword(field, folded)
 
 
-def _near(phrases: tuple[Phrase, ...], distance: int, pos: int) -> Near:
+def _near_operand(node: Node, pos: int) -> Phrase:
+    if not isinstance(node, Phrase) or node.prefix:
+        raise QueryError("NEAR joins words or phrases (no prefixes, groups, NOT or keyword fields)", pos)
+    return node
+
+
+def _near(phrases: tuple[Phrase, ...], distance: int, pos: int) -> Phrase | Near:
+    """A NEAR group. A repeated operand adds no constraint (one instance may serve both), so it
+    is dropped; three or more operands must be single words, the case every backend can
+    evaluate exactly (see docs/query-language.md)."""
     if len({p.fields for p in phrases}) > 1 or len({p.exact for p in phrases}) > 1:
         raise QueryError("NEAR operands must search the same field, all exact or none", pos)
-    return Near(phrases, distance)
+    unique = tuple(dict.fromkeys(phrases))
+    if len(unique) == 1:
+        return unique[0]
+    if len(unique) > 2 and any(len(p.words) > 1 for p in unique):
+        raise QueryError("NEAR with more than two operands joins single words only", pos)
+    return Near(unique, distance)
 
 
 def _scoped(node: Node, scope: tuple[str, ...], pos: int) -> Node:
     """Restrict every text node of a group to `scope` (e.g. title:(a OR b))."""
     if isinstance(node, Phrase):
+        if node.fields not in (ALL_TEXT, scope):
+            raise QueryError("a field group cannot contain another text field", pos)
         return Phrase(node.words, scope, node.exact, node.prefix)
     if isinstance(node, Near):
-        return Near(tuple(Phrase(p.words, scope, p.exact, p.prefix) for p in node.phrases), node.distance)
+        return Near(tuple(_scoped(p, scope, pos) for p in node.phrases), node.distance)  # type: ignore[misc]
     if isinstance(node, And):
         return And(tuple(_scoped(c, scope, pos) for c in node.children))
     if isinstance(node, Or):
@@ -304,32 +339,73 @@ def _scoped(node: Node, scope: tuple[str, ...], pos: int) -> Node:
     raise QueryError("a text field group may only contain words and phrases", pos)
 
 
-def _date(field: str, tok: _Tok, now: datetime | None) -> Node:
+def _date(field: str, tok: _Tok) -> Node:
     match = _COMPARISON.match(tok.text)
     assert match is not None
     op, value = match.group(1), match.group(2)
+    if ".." in value:
+        if op is not None:
+            raise QueryError("use either a comparison or a range a..b, not both", tok.pos)
+        low, _, high = value.partition("..")
+        parts = [_bound(field, o, v, tok.pos) for o, v in ((">=", low), ("<=", high)) if v]
+        if not parts:
+            raise QueryError("a date range needs at least one end, e.g. 2026-11-01..", tok.pos)
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+    if op is not None:
+        return _bound(field, op, value, tok.pos)
+    if _RELATIVE.match(value):
+        raise QueryError("a relative date needs a comparison, e.g. published:>now-24h", tok.pos)
+    # A bare date is that whole day (UTC); a bare time is that second.
+    start = _instant(value, tok.pos)
+    end = start + (timedelta(days=1) if _is_day(value) else timedelta(seconds=1))
+    return And((DateRange(field, ">=", value=start), DateRange(field, "<", value=end)))
+
+
+def _bound(field: str, op: str, value: str, pos: int) -> DateRange:
+    """One comparison; a bare day counts whole: `>2026-11-01` starts on the 2nd, `<=` ends with it."""
     if rel := _RELATIVE.match(value):
         seconds = int(parse_duration(rel.group(1)).total_seconds()) if rel.group(1) else 0
-        if op is None:
-            raise QueryError("a relative date needs a comparison, e.g. published:>now-24h", tok.pos)
         return DateRange(field, op, relative_seconds=seconds)
+    when = _instant(value, pos)
+    if _is_day(value) and op in {">", "<="}:
+        return DateRange(field, ">=" if op == ">" else "<", value=when + timedelta(days=1))
+    return DateRange(field, op, value=when)
+
+
+def _is_day(value: str) -> bool:
+    return len(value) == len("2026-11-25")
+
+
+def _instant(value: str, pos: int) -> datetime:
+    """A date or date-time, as UTC (a time without zone is UTC)."""
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise QueryError(
-            f"'{value}' is not a date (use 2026-11-25, 2026-11-25T08:00Z or now-24h)", tok.pos
+            f"'{value}' is not a date (use 2026-11-25, 2026-11-25T08:00Z or now-24h)", pos
         ) from None
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    if op is not None:
-        return DateRange(field, op, value=when)
-    # A bare date means that whole day (UTC); a bare time means that instant onward.
-    day_only = len(value) == 10
-    end = when + timedelta(days=1) if day_only else when + timedelta(seconds=1)
-    return And((DateRange(field, ">=", value=when), DateRange(field, "<", value=end)))
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def parse(text: str, now: datetime | None = None) -> Node:
-    """Parse a query string; raises QueryError (with position) on any problem."""
+    """Parse a query string; raises QueryError (with position) on any problem.
+
+    Relative dates (`now-24h`) stay relative in the AST, resolved by each compiler when it
+    runs, so a saved alert keeps meaning "the last 24 hours"; pass `now` to fix them at that
+    instant instead.
+    """
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long (more than {MAX_QUERY_CHARS} characters)", MAX_QUERY_CHARS)
-    return _Parser(text, now).parse()
+    node = _Parser(text).parse()
+    return node if now is None else _fixed(node, now)
+
+
+def _fixed(node: Node, now: datetime) -> Node:
+    """The tree with every relative date resolved against `now`."""
+    if isinstance(node, DateRange) and node.value is None:
+        return DateRange(node.field, node.op, value=node.resolve(now))
+    if isinstance(node, And | Or):
+        return type(node)(tuple(_fixed(c, now) for c in node.children))
+    if isinstance(node, Not):
+        return Not(_fixed(node.child, now))
+    return node

@@ -1,0 +1,303 @@
+"""The write-side contract every backend fulfils, each test on a fresh empty index: idempotent
+create-or-update by id, moves between months, exact retention, empty indexes. Then what only one
+backend has: SQLite's readers-while-writing, Elasticsearch's layout and failure classes."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from search.analysis import ANALYZER_VERSION
+from search.backends.base import DocumentRejected, IndexUnavailable, SearchBackend
+from search.backends.elasticsearch import ElasticsearchBackend
+from search.backends.elasticsearch.layout import TEMPLATE_FILE, IndexLayout
+from search.backends.sqlite import SqliteBackend
+from tests.conftest import free_port
+from tests.search.conftest import drop_es, es_settings
+from tests.search.faults import FaultProxy
+from wirewatch.errors import UnreachableError
+from wirewatch.failures import is_temporary
+from wirewatch.schema import Article, Entity, article_id
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+Make = Callable[[str], SearchBackend]
+
+
+def art(n: int, text: str = "alpha bravo", published: datetime = NOW, **changes: object) -> Article:
+    base = Article(
+        id=article_id(f"https://contract.example/{n}", "c"),
+        feed_id="c",
+        source="Contract Wire",
+        title=f"Story {n}",
+        content=text,
+        published=published,
+        fetched=published,
+        language="en",
+        entities=[Entity(name="Kyiv", type="GPE")],
+        topics=["conflict/air-defense"],
+    )
+    return base.model_copy(update=changes)
+
+
+class Contract:
+    """Tests every backend passes; subclasses set `backend_name`."""
+
+    backend_name: str
+
+    @pytest.fixture
+    def backend(self, make_backend: Make) -> SearchBackend:
+        return make_backend(self.backend_name)
+
+    def test_empty_index_answers(self, backend: SearchBackend) -> None:
+        assert backend.count() == 0
+        assert backend.search("anything").total == 0
+        assert backend.matching_ids(None) == set()
+        assert backend.facets(None) == {"source": [], "entity": [], "topic": [], "lang": []}
+        assert backend.histogram(None, timedelta(days=1)) == []
+        assert backend.existing_ids(["0" * 32]) == set()
+        assert backend.get("0" * 32) is None
+        assert backend.health().ok
+        assert backend.delete_older_than(timedelta(days=1)) == 0
+
+    def test_indexing_is_idempotent_by_id(self, backend: SearchBackend) -> None:
+        articles = [art(1), art(2)]
+        assert backend.index(articles).written == 2
+        backend.refresh()
+        again = backend.index(articles)
+        assert (again.written, again.unchanged) == (0, 2)
+        backend.refresh()
+        assert backend.count() == 2
+        assert backend.get(articles[0].id) == articles[0]
+
+    def test_an_update_replaces_the_old_text(self, backend: SearchBackend) -> None:
+        backend.index([art(1, "alpha bravo")])
+        backend.refresh()
+        assert backend.index([art(1, "charlie delta", source="Other Wire")]).written == 1
+        backend.refresh()
+        assert backend.matching_ids("alpha") == set()
+        assert backend.matching_ids("charlie") == {art(1).id}
+        assert backend.matching_ids('source:"contract wire"') == set()
+        assert backend.facets(None, fields=("source",))["source"] == [("Other Wire", 1)]
+        assert backend.count() == 1
+
+    def test_the_last_version_in_a_batch_wins(self, backend: SearchBackend) -> None:
+        backend.index([art(1, "alpha"), art(1, "bravo")])
+        backend.refresh()
+        assert backend.matching_ids("alpha OR bravo") == {art(1).id}
+        assert backend.get(art(1).id) == art(1, "bravo")
+
+    def test_a_new_publication_month_leaves_one_copy(self, backend: SearchBackend) -> None:
+        october = datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
+        backend.index([art(1, published=october), art(2, published=october)])
+        backend.refresh()
+        moved = art(1, "alpha bravo charlie", published=NOW)
+        backend.index([moved])
+        backend.refresh()
+        assert backend.count() == 2
+        assert backend.get(moved.id) == moved
+        assert backend.matching_ids("published:>=2026-11-01") == {moved.id}
+        assert backend.matching_ids("charlie") == {moved.id}
+
+    def test_retention_deletes_exactly_the_older_articles(self, backend: SearchBackend) -> None:
+        ages = {1: 1, 2: 9, 3: 11, 4: 40, 5: 400, 6: 10}  # days before NOW
+        backend.index([art(n, published=NOW - timedelta(days=d)) for n, d in ages.items()])
+        backend.refresh()
+        assert backend.delete_older_than(timedelta(days=10), now=NOW) == 3
+        backend.refresh()
+        assert backend.matching_ids(None) == {art(n).id for n in (1, 2, 6)}
+
+    def test_health_counts_articles(self, backend: SearchBackend) -> None:
+        backend.index([art(1), art(2), art(3)])
+        backend.refresh()
+        health = backend.health()
+        assert health.ok and health.articles == 3
+
+    def test_histogram_rejects_sub_second_intervals(self, backend: SearchBackend) -> None:
+        with pytest.raises(ValueError, match="whole number of seconds"):
+            backend.histogram(None, timedelta(milliseconds=500))
+
+
+class TestMemoryContract(Contract):
+    backend_name = "memory"
+
+
+class TestSqliteContract(Contract):
+    backend_name = "sqlite"
+
+    def test_readers_search_while_a_writer_indexes(self, tmp_path: Path) -> None:
+        path = tmp_path / "search.db"
+        writer = SqliteBackend(path)
+        reader = SqliteBackend(path, readonly=True)
+        errors: list[BaseException] = []
+        counts: list[int] = []
+        done = threading.Event()
+
+        def write() -> None:
+            try:
+                for batch in range(20):
+                    writer.index([art(batch * 50 + n, f"alpha w{batch}") for n in range(50)])
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        while not done.is_set():
+            try:
+                counts.append(reader.search("alpha", size=5).total)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+                break
+        thread.join()
+        final = reader.search("alpha").total
+        writer.close()
+        reader.close()
+        assert not errors
+        assert counts == sorted(counts), "a reader never sees a write undone"
+        assert len(counts) > 1 and final == 1000
+
+    def test_an_index_built_by_another_analyser_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "search.db"
+        SqliteBackend(path).close()
+        writer = SqliteBackend(path)
+        writer._conn.execute("UPDATE meta SET value = '1' WHERE key = 'analyzer'")
+        writer.close()
+        with pytest.raises(UnreachableError, match="analyzer v1"):
+            SqliteBackend(path)
+
+    def test_a_missing_file_is_a_clear_error_for_readers(self, tmp_path: Path) -> None:
+        with pytest.raises(UnreachableError, match="has the pipeline run yet"):
+            SqliteBackend(tmp_path / "nothing.db", readonly=True)
+
+
+def test_the_template_file_matches_the_analyser() -> None:
+    template = json.loads(TEMPLATE_FILE.read_text())
+    assert template["_meta"]["analyzer_version"] == ANALYZER_VERSION
+    assert template["template"]["mappings"]["_meta"]["analyzer_version"] == ANALYZER_VERSION
+    assert template["index_patterns"] == ["wirewatch-articles-*"]
+    assert list(template["template"]["aliases"]) == ["wirewatch-articles"]
+
+
+def test_index_layout_names_months_and_prefixes() -> None:
+    layout = IndexLayout("acme")
+    assert layout.alias == "acme-articles"
+    assert layout.monthly(datetime(2026, 1, 31, 23, 59, tzinfo=UTC)) == "acme-articles-2026.01"
+    assert layout.month_of("acme-articles-2026.01") == datetime(2026, 1, 1, tzinfo=UTC)
+    assert layout.month_of("acme-articles-2026.01-r2") == datetime(2026, 1, 1, tzinfo=UTC)  # rebuilt
+    assert layout.month_of("acme-articles-old") is None
+    assert layout.month_of("other-2026.01") is None
+    body = layout.template()
+    assert body["index_patterns"] == ["acme-articles-*"]
+    assert list(body["template"]["aliases"]) == ["acme-articles"]
+
+
+@pytest.mark.integration
+class TestElasticsearchContract(Contract):
+    backend_name = "elasticsearch"
+
+    def test_monthly_indices_behind_the_alias(self, backend: SearchBackend) -> None:
+        assert isinstance(backend, ElasticsearchBackend)
+        backend.index([art(1, published=datetime(2026, 10, 3, tzinfo=UTC)), art(2)])
+        backend.refresh()
+        alias = backend.layout.alias
+        assert backend.indices() == [f"{alias}-2026.10", f"{alias}-2026.11"]
+        template = backend.client.indices.get_index_template(name=backend.layout.template_name)
+        body = template["index_templates"][0]["index_template"]
+        assert body["index_patterns"] == [f"{alias}-*"]
+        mapping = backend.client.indices.get_mapping(index=f"{alias}-2026.11").body
+        properties = mapping[f"{alias}-2026.11"]["mappings"]["properties"]
+        assert properties["tokens"]["properties"]["body"]["analyzer"] == "wirewatch_tokens"
+        assert properties["published"]["type"] == "date_nanos"
+        assert properties["entity_keys"]["type"] == "keyword"
+        assert properties["title"]["fields"]["keyword"]["type"] == "keyword"
+        hit = backend.client.search(index=alias, query={"ids": {"values": [art(2).id]}})["hits"]["hits"][0]
+        assert hit["_source"]["entity_keys"] == ["GPE:Kyiv"]
+        assert hit["_source"]["keys"]["topic"] == ["conflict", "conflict/air-defense"]
+
+    def test_an_index_built_by_another_analyser_is_refused(self, elasticsearch_url: str) -> None:
+        settings = es_settings(elasticsearch_url)
+        backend = ElasticsearchBackend.from_settings(settings)
+        try:
+            backend.client.indices.create(
+                index=f"{backend.layout.alias}-1999.01",
+                mappings={"_meta": {"analyzer_version": ANALYZER_VERSION - 1}},
+            )
+            with pytest.raises(UnreachableError, match=f"analyzer v{ANALYZER_VERSION - 1}"):
+                ElasticsearchBackend.from_settings(settings)
+        finally:
+            drop_es(backend)
+
+    def test_busy_bulk_items_are_retried(self, elasticsearch_url: str) -> None:
+        proxy = FaultProxy(elasticsearch_url)
+        backend = ElasticsearchBackend.from_settings(es_settings(proxy.url("")))
+        backend.bulk_backoff = 0.01
+        try:
+            proxy.fail_bulk_items = [429, 503]
+            assert backend.index([art(1), art(2)]).written == 2
+            backend.refresh()
+            assert backend.count() == 2
+            assert proxy.bulk_requests == 3
+        finally:
+            drop_es(backend)
+            proxy.close()
+
+    def test_bulk_items_busy_for_too_long_are_a_temporary_failure(self, elasticsearch_url: str) -> None:
+        proxy = FaultProxy(elasticsearch_url)
+        backend = ElasticsearchBackend.from_settings(es_settings(proxy.url("")))
+        backend.bulk_backoff = 0.01
+        try:
+            proxy.fail_bulk_items = [429] * 10
+            with pytest.raises(IndexUnavailable, match="429/5xx") as failure:
+                backend.index([art(1)])
+            assert is_temporary(failure.value)
+        finally:
+            drop_es(backend)
+            proxy.close()
+
+    def test_rejected_documents_are_a_permanent_failure(self, elasticsearch_url: str) -> None:
+        proxy = FaultProxy(elasticsearch_url)
+        backend = ElasticsearchBackend.from_settings(es_settings(proxy.url("")))
+        try:
+            proxy.fail_bulk_items = [400]
+            with pytest.raises(DocumentRejected, match=art(1).id) as failure:
+                backend.index([art(1)])
+            assert not is_temporary(failure.value)
+        finally:
+            drop_es(backend)
+            proxy.close()
+
+    def test_server_errors_are_temporary(self, elasticsearch_url: str) -> None:
+        proxy = FaultProxy(elasticsearch_url)
+        backend = ElasticsearchBackend.from_settings(es_settings(proxy.url("")))
+        try:
+            proxy.fail_requests = [503] * 100
+            with pytest.raises(IndexUnavailable, match="503") as failure:
+                backend.search("alpha")
+            assert is_temporary(failure.value)
+            assert not backend.health().ok
+            proxy.fail_requests = []
+            assert backend.health().ok
+        finally:
+            proxy.fail_requests = []
+            drop_es(backend)
+            proxy.close()
+
+
+def test_an_unreachable_elasticsearch_is_a_temporary_one_line_failure() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(IndexUnavailable, match="unreachable") as failure:
+        ElasticsearchBackend.from_settings(es_settings(url))
+    assert is_temporary(failure.value)
+    assert "\n" not in str(failure.value)
+    backend = ElasticsearchBackend(Elasticsearch(url, max_retries=0), url, IndexLayout())
+    health = backend.health()
+    assert not health.ok and url in health.detail
+    with pytest.raises(IndexUnavailable):
+        backend.index([art(1)])
