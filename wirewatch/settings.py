@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     elasticsearch_index_prefix: str = Field(
         "wirewatch",
         pattern=r"^[a-z0-9][a-z0-9_-]{0,100}$",
-        description="Names the template, alias and monthly indices: PREFIX-articles[-YYYY.MM]",
+        description="Names every index: PREFIX-articles[-YYYY.MM], PREFIX-alerts, PREFIX-subscriptions",
     )
     elasticsearch_timeout: float = Field(30.0, gt=0, description="Seconds per Elasticsearch request")
     elasticsearch_ca_certs: Path | None = Field(
@@ -120,9 +120,6 @@ class Settings(BaseSettings):
         30, ge=1, description="Messages per target per minute; more fold into one summary message"
     )
     delivery_concurrency: int = Field(64, ge=1, le=10_000, description="Deliveries in flight per worker")
-    alerts_index_prefix: str = Field(
-        "wirewatch", description="Elasticsearch indices <prefix>-subscriptions and <prefix>-alerts"
-    )
     stream_session_timeout: float = Field(
         10.0, ge=3, le=300, description="Seconds before a silent stream worker loses its partitions"
     )

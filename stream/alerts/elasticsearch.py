@@ -24,6 +24,7 @@ from elasticsearch.helpers import scan
 from stream.alerts.store import NewAlert
 from stream.alerts.subscriptions import Subscription
 from stream.alerts.targets import redact
+from wirewatch.elastic import elasticsearch_client
 from wirewatch.errors import UnreachableError, UsageError
 from wirewatch.settings import Settings
 
@@ -66,19 +67,6 @@ ALERT_MAPPING: dict[str, Any] = {
 }
 
 
-def client_for(settings: Settings) -> Elasticsearch:
-    """An Elasticsearch client with the configured credentials."""
-    auth: dict[str, Any] = {}
-    if settings.elasticsearch_api_key:
-        auth["api_key"] = settings.elasticsearch_api_key.get_secret_value()
-    elif settings.elasticsearch_username and settings.elasticsearch_password:
-        auth["basic_auth"] = (
-            settings.elasticsearch_username,
-            settings.elasticsearch_password.get_secret_value(),
-        )
-    return Elasticsearch(settings.elasticsearch_url, request_timeout=10, **auth)
-
-
 def ensure_index(client: Elasticsearch, index: str, mapping: dict[str, Any]) -> None:
     """Create an index with its mapping unless it exists; UnreachableError if the cluster is not there."""
     try:
@@ -105,7 +93,7 @@ class ElasticsearchSubscriptions:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchSubscriptions:
-        return cls(client_for(settings), settings.alerts_index_prefix)
+        return cls(elasticsearch_client(settings), settings.elasticsearch_index_prefix)
 
     def _claim(self, sub: Subscription) -> bool:
         """Claim a name create-only; False if another subscription holds it."""
@@ -197,7 +185,9 @@ class ElasticsearchAlerts:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchAlerts:
-        return cls(client_for(settings), settings.alerts_index_prefix, worker_identity(settings))
+        return cls(
+            elasticsearch_client(settings), settings.elasticsearch_index_prefix, worker_identity(settings)
+        )
 
     def _document(self, alert: NewAlert) -> dict[str, Any]:
         payload = alert.payload

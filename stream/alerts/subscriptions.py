@@ -123,6 +123,12 @@ def validated(sub: Subscription) -> Subscription:
     return replace(sub, name=name, targets=targets, schedule=schedule, filters=filters)
 
 
+def stamp() -> float:
+    """Now, to the millisecond: subscription times survive a JSON round trip through any store
+    (a stand-in Elasticsearch re-prints floats with fewer digits than Python writes)."""
+    return round(time.time(), 3)
+
+
 def new_subscription(
     name: str,
     query: str,
@@ -134,7 +140,7 @@ def new_subscription(
     dedup: bool = True,
 ) -> Subscription:
     """A new, validated subscription (not saved yet)."""
-    now = time.time()
+    now = stamp()
     return validated(
         Subscription(
             id=uuid.uuid4().hex,
@@ -180,7 +186,7 @@ class SubscriptionStore(Protocol):
 def edit(store: SubscriptionStore, current_name: str, /, **changes: Any) -> Subscription:
     """Apply changes (any field, `name` renames) to a saved subscription after validating the result."""
     current = store.get(current_name)
-    updated = validated(replace(current, **changes, updated=time.time()))
+    updated = validated(replace(current, **changes, updated=stamp()))
     return store.save(updated)
 
 

@@ -49,6 +49,7 @@ from search.backends.elasticsearch.layout import (
 from search.highlight import highlight
 from search.query import Node
 from search.query.elasticsearch_dsl import DATE_FIELD, KEY_FIELDS, ElasticsearchCompiler
+from wirewatch.elastic import elasticsearch_client
 from wirewatch.errors import UnreachableError
 from wirewatch.schema import Article, utcnow
 from wirewatch.settings import Settings
@@ -97,24 +98,7 @@ class ElasticsearchBackend(SearchBackend):
         """Connect; unless `readonly`, install the index template. Checks the analyser version."""
         url = settings.elasticsearch_url
         assert url is not None
-        if settings.log_level != "DEBUG":
-            # Our errors name a failure once; the transport's per-attempt warnings (with
-            # tracebacks) would repeat it.
-            logging.getLogger("elastic_transport").setLevel(logging.ERROR)
-        auth: dict[str, Any] = {}
-        if settings.elasticsearch_api_key is not None:
-            auth["api_key"] = settings.elasticsearch_api_key.get_secret_value()
-        elif settings.elasticsearch_username:
-            password = settings.elasticsearch_password
-            auth["basic_auth"] = (
-                settings.elasticsearch_username,
-                password.get_secret_value() if password else "",
-            )
-        if settings.elasticsearch_ca_certs is not None:
-            auth["ca_certs"] = str(settings.elasticsearch_ca_certs)
-        client = elasticsearch.Elasticsearch(
-            url, request_timeout=settings.elasticsearch_timeout, retry_on_timeout=True, max_retries=2, **auth
-        )
+        client = elasticsearch_client(settings)
         backend = cls(client, url, IndexLayout(settings.elasticsearch_index_prefix))
         if not readonly:
             backend.install_template()
