@@ -1,8 +1,8 @@
 """`wirewatch setup`: prepare Kafka, Elasticsearch and Kibana for a deployment, idempotently.
 
-The search backend installs its index template (monthly indices behind one alias); topics get
-the configured partitions (= the most stream workers that can share the work) and their
-configs; Kibana gets the data views, saved search and dashboard. Rerunning changes nothing that
+The search backend installs its index template (monthly indices behind one alias), the alert
+store its own (`<prefix>-alerts`); topics get the configured partitions (= the most stream
+workers that can share the work) and their configs; Kibana gets the data views, saved search and dashboard. Rerunning changes nothing that
 is already right, and says what it did in one line per step.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from search.backends import open_backend
+from stream.alerts.elasticsearch import ElasticsearchAlerts
 from wirewatch import topics
 from wirewatch.kafka import ensure_topics, partition_counts
 from wirewatch.kibana import import_saved_objects, objects_file
@@ -23,6 +24,7 @@ def run_setup(settings: Settings) -> Iterator[str]:
     dashboards = objects_file(settings) if kibana else None  # a missing file fails before any change
     if settings.elasticsearch_url:  # credentials are the likeliest mistake: check them first
         yield search_index(settings)
+        yield alerts_index(settings)
     yield from kafka_topics(settings)
     if kibana and dashboards:
         count = import_saved_objects(settings, kibana, dashboards)
@@ -52,3 +54,10 @@ def search_index(settings: Settings) -> str:
     finally:
         backend.close()
     return f"elasticsearch: index template installed; {health.detail}"
+
+
+def alerts_index(settings: Settings) -> str:
+    """Install the alerts index template and create the alerts index Kibana's alerts view reads."""
+    alerts = ElasticsearchAlerts.from_settings(settings)  # opening it installs both (idempotent)
+    alerts.close()
+    return f"elasticsearch: alerts index template installed; alerts go to {alerts.index}"

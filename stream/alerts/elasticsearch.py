@@ -10,12 +10,16 @@ a rebalance only that worker queues its delivery (the queue itself stays in the 
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 import logging
 import socket
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
@@ -42,29 +46,19 @@ SUBSCRIPTION_MAPPING: dict[str, Any] = {
         "updated": {"type": "date", "format": "epoch_second"},
     },
 }
-ALERT_MAPPING: dict[str, Any] = {
-    "dynamic": False,
-    "properties": {
-        "created": {"type": "date"},
-        "owner": {"type": "keyword"},
-        "subscription": {"properties": {"id": {"type": "keyword"}, "name": {"type": "keyword"}}},
-        "article": {
-            "properties": {
-                "id": {"type": "keyword"},
-                "title": {"type": "text"},
-                "url": {"type": "keyword"},
-                "source": {"type": "keyword"},
-                "published": {"type": "date"},
-                "story_id": {"type": "keyword"},
-                "topics": {"type": "keyword"},
-                "entities": {"properties": {"name": {"type": "keyword"}, "type": {"type": "keyword"}}},
-                "cluster_size": {"type": "integer"},
-            }
-        },
-        "targets": {"type": "keyword"},
-        "digest_due": {"type": "date"},
-    },
-}
+ALERTS_TEMPLATE_FILE = Path(__file__).with_name("template.json")
+
+
+@cache
+def _alerts_template() -> dict[str, Any]:
+    return json.loads(ALERTS_TEMPLATE_FILE.read_text())
+
+
+def alerts_template(prefix: str) -> dict[str, Any]:
+    """The alerts index template (template.json, also read by the Kibana checks) for one prefix."""
+    body = copy.deepcopy(_alerts_template())
+    body["index_patterns"] = [f"{prefix}-alerts"]
+    return body
 
 
 def ensure_index(client: Elasticsearch, index: str, mapping: dict[str, Any]) -> None:
@@ -181,7 +175,14 @@ class ElasticsearchAlerts:
         self.client = client
         self.index = f"{prefix}-alerts"
         self.owner = owner
-        ensure_index(client, self.index, ALERT_MAPPING)
+        template = alerts_template(prefix)
+        try:  # the template gives the index its mapping whoever creates it first (idempotent)
+            client.indices.put_index_template(name=self.index, body=template)
+        except ApiError as exc:
+            raise UnreachableError(f"Elasticsearch refused the index template {self.index}: {exc}") from None
+        except TransportError as exc:
+            raise UnreachableError(f"Elasticsearch is unreachable: {exc}") from None
+        ensure_index(client, self.index, template["template"]["mappings"])
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchAlerts:

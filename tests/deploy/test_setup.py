@@ -97,10 +97,15 @@ def test_whole_setup_on_stand_ins(env: dict[str, str], elasticsearch_url: str) -
             done = cli(env, "setup")
             assert done.returncode == 0, done.stderr
             assert "elasticsearch: index template installed" in done.stdout
-        template = httpx.get(
-            f"{elasticsearch_url}/_index_template/wirewatch-articles", auth=("elastic", password), timeout=10
-        )
-        assert template.status_code == 200, template.text
+            assert "elasticsearch: alerts index template installed" in done.stdout
+        for name in ("wirewatch-articles", "wirewatch-alerts"):
+            template = httpx.get(
+                f"{elasticsearch_url}/_index_template/{name}", auth=("elastic", password), timeout=10
+            )
+            assert template.status_code == 200, template.text
+        mapping = httpx.get(f"{elasticsearch_url}/wirewatch-alerts/_mapping", auth=("elastic", password))
+        assert mapping.status_code == 200, mapping.text
+        assert "subscription" in mapping.text
         assert set(kibana.saved) == {(o["type"], o["id"]) for o in load()}
     finally:
         kibana.close()
