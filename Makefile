@@ -15,6 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian programs the tests drive: docker-compose validates the compose files (no daemon needed).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TEST_TOOLS := /usr/bin/docker-compose
+$(TEST_TOOLS):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq docker-compose >/dev/null
+
 run: $(STAMP)
 	$(BIN)/wirewatch run
 
@@ -29,7 +36,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+test: lint $(TEST_TOOLS)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
