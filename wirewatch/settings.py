@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     stream_session_timeout: float = Field(
         10.0, ge=3, le=300, description="Seconds before a silent stream worker loses its partitions"
     )
+    stream_fetch_wait_ms: int = Field(
+        100, ge=1, le=10_000, description="Longest wait of a stream worker's fetch for new records (ms)"
+    )
     log_level: str = "INFO"
     # Production deployment (docker-compose.yml, docs/deploy.md).
     kibana_url: str | None = Field(None, description="Kibana URL; `wirewatch setup` imports the dashboards")

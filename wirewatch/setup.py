@@ -2,8 +2,9 @@
 
 The search backend installs its index template (monthly indices behind one alias), the alert
 store its own (`<prefix>-alerts`); topics get the configured partitions (= the most stream
-workers that can share the work) and their configs; Kibana gets the data views, saved search and dashboard. Rerunning changes nothing that
-is already right, and says what it did in one line per step.
+workers that can share the work) and their configs; Kibana gets the data views, saved search
+and dashboard. Rerunning changes nothing that is already right, and says what it did in one
+line per step.
 """
 
 from __future__ import annotations
