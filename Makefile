@@ -29,7 +29,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# The browser tests (tests/console) drive Debian's Chromium; installed here when missing (as root, in CI).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	test -x $@ || (apt-get update -qq && apt-get install -y -qq chromium) || \
+		{ echo "the browser tests need Chromium: run 'sudo apt-get install chromium'" >&2; exit 1; }
+
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
