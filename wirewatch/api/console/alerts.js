@@ -153,13 +153,17 @@ function formBody() {
   const body = {
     name: $("sub-name").value.trim(),
     query: $("sub-query").value.trim(),
-    targets: splitList($("sub-targets").value, "\n"),
+    targets: splitList($("sub-targets").value, "\n").length ? splitList($("sub-targets").value, "\n") : ["console"],
     filters,
-    digest: kind === "daily" ? `daily@${$("sub-time").value || "08:00"}` : kind || null,
-    tz: $("sub-tz").value.trim() || "UTC",
     dedup: $("sub-dedup").checked,
     muted: $("sub-muted").checked,
   };
+  if (kind) {
+    body.digest = kind === "daily" ? `daily@${$("sub-time").value || "08:00"}` : kind;
+    body.tz = $("sub-tz").value.trim() || "UTC";
+  } else if (editing?.mode === "digest") {
+    body.digest = null; // back to one message per alert
+  }
   // Targets come back redacted: send them only when the user changed them.
   if (editing && body.targets.join("\n") === (editing.targets || []).join("\n")) delete body.targets;
   return body;

@@ -13,21 +13,25 @@ export class ApiError extends Error {
   }
 }
 
+let memoryToken = ""; // used when the browser refuses local storage (private mode)
+
 export function getToken() {
   try {
-    return localStorage.getItem(TOKEN_KEY) || "";
+    return localStorage.getItem(TOKEN_KEY) || memoryToken;
   } catch {
-    return "";
+    return memoryToken;
   }
 }
 
 export function setToken(token) {
+  memoryToken = token;
   try {
     if (token) localStorage.setItem(TOKEN_KEY, token);
     else localStorage.removeItem(TOKEN_KEY);
   } catch {
-    // private mode without storage: the token lasts for this page only
+    // kept in memory for this page only
   }
+  window.dispatchEvent(new Event("wirewatch:token"));
 }
 
 async function errorOf(res) {

@@ -101,11 +101,8 @@ function init() {
   document.querySelector(".tabs").addEventListener("click", onTab);
   document.addEventListener("keydown", onKey);
   window.addEventListener("popstate", route);
-  $("token-button").addEventListener("click", async () => {
-    await askToken();
-    updateTokenButton();
-  });
-  $("token-dialog").addEventListener("close", updateTokenButton);
+  $("token-button").addEventListener("click", () => askToken());
+  window.addEventListener("wirewatch:token", updateTokenButton);
   $("global-error").addEventListener("click", () => {
     $("global-error").hidden = true;
   });

@@ -35,13 +35,15 @@ function renderFeed(feed) {
     h(
       "td",
       {},
-      h("button", {
-        type: "button",
-        class: "small danger",
-        "aria-label": `Remove ${name}`,
-        text: "Remove",
-        onclick: () => remove(feed, name),
-      }),
+      feed.active
+        ? h("button", {
+            type: "button",
+            class: "small danger",
+            "aria-label": `Remove ${name}`,
+            text: "Remove",
+            onclick: () => remove(feed, name),
+          })
+        : null,
     ),
   );
 }
@@ -50,7 +52,8 @@ export async function loadFeeds() {
   const body = $("feeds");
   try {
     const data = await api("api/feeds");
-    const feeds = data.feeds || [];
+    // Removed feeds stay listed as inactive (their history is kept): they go last.
+    const feeds = (data.feeds || []).sort((a, b) => Number(b.active) - Number(a.active));
     fill(
       body,
       feeds.length

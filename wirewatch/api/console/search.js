@@ -218,6 +218,7 @@ function renderFacets(facets) {
           values.map((v) => {
             const button = filterButton(key, v.value, "");
             button.className = `facet-item${state[key].includes(v.value) ? " active" : ""}`;
+            button.setAttribute("aria-label", `${v.value}, ${number.format(v.count)} articles`);
             const bar = h("span", { class: "facet-bar", "aria-hidden": "true" });
             bar.style.width = `${Math.round((v.count / max) * 100)}%`;
             button.append(bar, h("span", { class: "facet-name", text: v.value }), h("span", { class: "facet-count", text: number.format(v.count) }));
