@@ -317,11 +317,24 @@ function connect() {
       setLive("connecting", "reconnecting…");
       return;
     }
-    // Closed for good (e.g. an HTTP error): retry ourselves, backing off up to 30 s.
-    setLive("down", `offline, retrying in ${Math.round(retryDelay / 1000)} s`);
+    // Closed for good (an HTTP error, e.g. reads need a token, which EventSource cannot send):
+    // fetch what was missed with an ordinary request, then try the stream again, backing off.
+    source.close();
+    catchUp();
     retryTimer = setTimeout(connect, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);
   });
+}
+
+async function catchUp() {
+  const wait = `${Math.round(retryDelay / 1000)} s`;
+  try {
+    const data = await api(withParams("api/alerts", { after: lastSeq || "", limit: 50 }));
+    for (const alert of (data.alerts || []).reverse()) addAlert(alert, true);
+    setLive("polling", `stream unavailable, checking every ${wait}`);
+  } catch (err) {
+    setLive("down", `offline (${err.detail || err.message}), retrying in ${wait}`);
+  }
 }
 
 async function loadAlerts() {
