@@ -1,6 +1,6 @@
 // Subscriptions (create, edit, mute, delete, test-send) and the live alert feed (SSE).
 
-import { api, ApiError, withParams } from "./api.js";
+import { api, ApiError, getToken, withParams } from "./api.js";
 import { attachQueryCheck, showQueryError } from "./querycheck.js";
 import { confirmAction, fill, h, marked, safeUrl, splitList, timeEl } from "./util.js";
 
@@ -213,6 +213,7 @@ let lastSeq = 0;
 let source = null;
 let retryTimer = null;
 let retryDelay = 1000;
+let streamNeedsToken = false;
 let unseen = 0;
 
 function alertParts(alert) {
@@ -300,7 +301,10 @@ function connect() {
   source?.close();
   setLive("connecting", "connecting…");
   // Last-Event-ID is sent by the browser on its own reconnects; after ours, `after` resumes.
-  source = new EventSource(withParams("api/alerts/stream", { after: lastSeq || "" }));
+  // EventSource cannot send headers: once the stream was refused without one, the saved token
+  // goes in the URL (the API reads `token` on this path only).
+  const token = streamNeedsToken ? getToken() : "";
+  source = new EventSource(withParams("api/alerts/stream", { after: lastSeq || "", token }));
   source.addEventListener("open", () => {
     retryDelay = 1000;
     setLive("live", "live");
@@ -320,6 +324,7 @@ function connect() {
     // Closed for good (an HTTP error, e.g. reads need a token, which EventSource cannot send):
     // fetch what was missed with an ordinary request, then try the stream again, backing off.
     source.close();
+    streamNeedsToken = Boolean(getToken());
     catchUp();
     retryTimer = setTimeout(connect, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);

@@ -80,7 +80,7 @@ async function loadStatus() {
 
 function onKey(event) {
   const target = event.target;
-  const typing = target.matches("input, textarea, select, [contenteditable]");
+  const typing = target.matches("input, textarea, select, [contenteditable]") || document.querySelector("dialog[open]");
   if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
     event.preventDefault();
     if (currentView() !== "search") {
