@@ -71,7 +71,10 @@ async function loadStatus() {
         failing ? false : feeds.length ? true : null,
         `${feeds.filter((f) => f.active).length}/${feeds.length} feeds${failing ? `, ${failing} failing` : ""}`,
       ),
-      pill(alerts.failed ? false : true, `${number.format(alerts.sent || 0)} alerts sent${alerts.failed ? `, ${alerts.failed} failed` : ""}`),
+      pill(
+        !alerts.failed,
+        `${number.format(alerts.sent || 0)} alert${alerts.sent === 1 ? "" : "s"} sent${alerts.failed ? `, ${number.format(alerts.failed)} failed` : ""}`,
+      ),
     );
   } catch (err) {
     fill($("status"), pill(false, err.status ? `status unavailable: ${err.detail}` : "API unreachable"));
