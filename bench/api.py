@@ -1,9 +1,9 @@
 """HTTP API benchmark: search latency under concurrent clients, and live-alert fan-out over SSE.
 
-Seeds a temporary SQLite index with the synthetic corpus of the search benchmarks (cached in
-the temp dir for reruns with --db), runs `wirewatch api` in a subprocess (rate limit off), then
-(1) CLIENTS concurrent clients run varied searches (words, phrases, boolean, filters, newest,
-facets on or off) for SECONDS and report p50/p95/throughput; (2) STREAMS clients hold
+Seeds a temporary SQLite index with the synthetic corpus of the search benchmarks (kept for
+reruns with --data DIR), runs `wirewatch api` in a subprocess (rate limit off), then
+(1) CLIENTS concurrent clients run varied searches (words, phrases, boolean, filters, newest;
+half with facets, then none) for SECONDS and report p50/p95/throughput; (2) STREAMS clients hold
 /api/alerts/stream while ALERTS alerts are recorded in alerts.db one by one: the delay from
 recording to each client receiving it is reported as p50/p95/max.
 """
@@ -48,12 +48,12 @@ def seed(path: Path, articles: int) -> None:
     backend.close()
 
 
-def queries(rng: random.Random, words: list[str]) -> list[dict[str, object]]:
+def queries(rng: random.Random, words: list[str], facets: float) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     for _ in range(500):
         a, b, c = rng.sample(words, 3)
         q = rng.choice([a, f"{a} {b}", f'"{a} {b}"', f"({a} OR {b}) -{c}", f"{a}*"[:6] + "*", ""])
-        params: dict[str, object] = {"q": q, "size": 20, "facets": rng.random() < 0.5}
+        params: dict[str, object] = {"q": q, "size": 20, "facets": rng.random() < facets}
         if rng.random() < 0.3:
             params["sort"] = "newest"
         if rng.random() < 0.2:
@@ -62,9 +62,9 @@ def queries(rng: random.Random, words: list[str]) -> list[dict[str, object]]:
     return out
 
 
-async def search_load(url: str, clients: int, seconds: float, words: list[str]) -> None:
+async def search_load(url: str, clients: int, seconds: float, words: list[str], facets: float) -> None:
     rng = random.Random(7)
-    plan = queries(rng, words)
+    plan = queries(rng, words, facets)
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -84,7 +84,8 @@ async def search_load(url: str, clients: int, seconds: float, words: list[str]) 
     await asyncio.gather(*(client(n) for n in range(clients)))
     elapsed = time.perf_counter() - started
     print(
-        f"  search, {clients} concurrent clients, {elapsed:.0f}s: {len(latencies):,} requests,"
+        f"  search ({facets:.0%} with facets), {clients} concurrent clients, {elapsed:.0f}s:"
+        f" {len(latencies):,} requests,"
         f" {len(latencies) / elapsed:,.1f} req/s, p50 {percentile(latencies, 50):.0f} ms,"
         f" p95 {percentile(latencies, 95):.0f} ms, max {max(latencies):.0f} ms, {errors} errors"
     )
@@ -166,7 +167,8 @@ def main(argv: list[str]) -> None:
                 pass
             time.sleep(0.1)
         words = [str(w) for w in Corpus().words[100:3_000]]
-        asyncio.run(search_load(url, args.clients, args.seconds, words))
+        for share in (0.5, 0.0):
+            asyncio.run(search_load(url, args.clients, args.seconds, words, share))
         asyncio.run(fanout(url, data_dir, args.streams, args.alerts))
     finally:
         proc.terminate()

@@ -115,7 +115,10 @@ def search(
 
     def run(index: SearchBackend) -> tuple[Any, dict[str, list[tuple[str, int]]]]:
         result = index.search(node, filters.value, sort=sort, page=page, size=size)
-        counts = index.facets(node, filters=filters.value) if facets and index.supports_facets else {}
+        counts: dict[str, list[tuple[str, int]]] = {}
+        if facets and index.supports_facets:
+            key = (q.strip(), filters.value)
+            counts = api.facets.get(key) or api.facets.put(key, index.facets(node, filters=filters.value))
         return result, counts
 
     result, counts = api.index.run(run)

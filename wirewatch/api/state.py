@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Request
 
@@ -24,7 +26,10 @@ from wirewatch.errors import UnreachableError
 from wirewatch.settings import Settings
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 LEASE_TIMEOUT = 30.0
+FACET_SECONDS = 10.0  # how stale the facet counts of a repeated query may be
 
 
 class IndexPool:
@@ -79,6 +84,33 @@ class IndexPool:
                 return
 
 
+class TtlCache(Generic[K, V]):
+    """A small thread-safe cache whose entries expire: facets of a broad query cost far more than
+    its page of hits, and the console asks for them again with every page and filter click."""
+
+    def __init__(self, ttl: float, size: int) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self._items.move_to_end(key)
+            return found[1]
+
+    def put(self, key: K, value: V) -> V:
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.ttl, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
 class ApiState:
     """Everything the routes use, built once per app from the settings."""
 
@@ -86,6 +118,7 @@ class ApiState:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.index = IndexPool(settings, settings.api_index_connections)
+        self.facets: TtlCache[Hashable, dict[str, list[tuple[str, int]]]] = TtlCache(FACET_SECONDS, 256)
         self.alerts_db = AlertsDb(settings.alerts_db)
         self.alerts = AlertStore(self.alerts_db)
         self.subscriptions = open_subscriptions(settings, self.alerts_db)
