@@ -7,6 +7,7 @@ is the one description of a feed's state shown by `feeds list`, `status` and the
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ingest.discover import Discovery, discover
@@ -24,7 +25,7 @@ async def discover_feed(settings: Settings, url: str) -> Discovery:
         return await discover(fetcher, workers, url)
     finally:
         await fetcher.aclose()
-        workers.close()
+        await asyncio.to_thread(workers.close)  # waits for the worker to exit: not on the event loop
 
 
 def import_opml(store: FeedStore, data: bytes, source: str = "OPML") -> dict[str, Any]:

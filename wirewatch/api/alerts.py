@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from stream.alerts.store import FAILED, PENDING, SENT
 from wirewatch.api.errors import ApiError
 from wirewatch.api.models import AlertList
-from wirewatch.api.search import _duration
+from wirewatch.api.search import duration
 from wirewatch.api.security import Read
 from wirewatch.api.state import Api
 
@@ -30,7 +30,7 @@ def list_alerts(
 ) -> dict[str, Any]:
     """Alerts, digests and summaries, newest first, with their delivery state."""
     chosen = {"sent": SENT, "failed": FAILED, "pending": PENDING}.get(status or "")
-    window = time.time() - _duration("since", since).total_seconds() if since else None
+    window = time.time() - duration("since", since).total_seconds() if since else None
     records = api.alerts.find(
         subscription=subscription, status=chosen, since=window, after=after, limit=limit
     )

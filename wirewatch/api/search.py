@@ -43,7 +43,8 @@ def _node(q: str) -> Node | None:
         raise query_error(exc) from None
 
 
-def _duration(name: str, text: str) -> timedelta:
+def duration(name: str, text: str) -> timedelta:
+    """A bounded duration parameter (`since`, `interval`), or 422 naming it."""
     try:
         value = parse_duration(text)
     except ValueError as exc:
@@ -71,7 +72,7 @@ class Filters:
         lang: Values = [],  # noqa: B006
     ) -> None:
         self.value = SearchFilters(
-            since=_duration("since", since) if since else None,
+            since=duration("since", since) if since else None,
             sources=_bounded("source", source),
             entities=_bounded("entity", entity),
             topics=_bounded("topic", topic),
@@ -159,7 +160,7 @@ def histogram(
     """Matching articles per time bucket (oldest first, empty buckets left out). Without `since`,
     the last 7 days."""
     node = _node(q)
-    width = _duration("interval", interval)
+    width = duration("interval", interval)
     if width < MIN_INTERVAL:
         raise ApiError(422, "interval: must be at least 1m")
     chosen = filters.value if filters.value.since else replace(filters.value, since=DEFAULT_WINDOW)
