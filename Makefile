@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian programs the tests drive: docker-compose validates the compose files (no daemon needed).
+# Debian programs the tests drive, installed when missing (as root in CI, else with sudo):
+# Chromium for the browser tests (tests/console), docker-compose to validate the compose files
+# (no Docker daemon needed).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-TEST_TOOLS := /usr/bin/docker-compose
+TEST_TOOLS := /usr/bin/chromium /usr/bin/docker-compose
 $(TEST_TOOLS):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq docker-compose >/dev/null
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(notdir $@) >/dev/null
 
 run: $(STAMP)
 	$(BIN)/wirewatch run

@@ -30,8 +30,11 @@ def _tags(outline: ET.Element, parents: list[str]) -> list[str]:
     return tags
 
 
-def read_opml(data: bytes, source: str = "OPML") -> list[FeedSpec]:
-    """Feeds of an OPML document; ConfigError names the first problem."""
+def read_opml(data: bytes, source: str = "OPML", errors: list[str] | None = None) -> list[FeedSpec]:
+    """Feeds of an OPML document; ConfigError names the first problem.
+
+    With an `errors` list, a bad outline is described there and skipped instead (API imports).
+    """
     try:
         root = ET.fromstring(strip_doctype(data))  # no DTD: no entities to expand or fetch
     except ET.ParseError as exc:
@@ -56,9 +59,12 @@ def read_opml(data: bytes, source: str = "OPML") -> list[FeedSpec]:
             try:
                 spec = FeedSpec.model_validate(fields)
             except ValidationError as exc:
-                raise ConfigError(
-                    f"{source}: outline {url[:200]}: {describe_validation_error(exc)}"
-                ) from None
+                problem = f"{source}: outline {url[:200]}: {describe_validation_error(exc)}"
+                if errors is None:
+                    raise ConfigError(problem) from None
+                errors.append(problem)
+                walk(outline, parents)
+                continue
             specs.setdefault(spec.url, spec)
             walk(outline, parents)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from ingest.feedlist import FeedSpec
 from ingest.outcomes import PollStatus
 from ingest.schedule import update_rate
-from wirewatch.errors import UsageError
+from wirewatch.errors import ConflictError, NotFoundError, UsageError
 from wirewatch.schema import canonical_url, feed_id
 from wirewatch.sqlite import connect, migrate, transaction
 
@@ -268,7 +268,7 @@ class FeedStore:
                 shown = (
                     existing["url"] if existing["url"] == spec.url else f"{spec.url} (now {existing['url']})"
                 )
-                raise UsageError(f"feed {shown} is already registered")
+                raise ConflictError(f"feed {shown} is already registered")
             fid, _ = self._upsert(spec, origin, time.time())
             self._conn.execute(
                 "UPDATE feeds SET active = 1, inactive_reason = NULL, consecutive_failures = 0 WHERE id = ?",
@@ -296,7 +296,7 @@ class FeedStore:
         with self._lock:
             row = self._resolve(url)
             if row is None:
-                raise UsageError(f"no feed {url}")
+                raise NotFoundError(f"no feed {url}")
             self._conn.execute(
                 """UPDATE feeds SET active = ?, inactive_reason = ?,
                        consecutive_failures = CASE WHEN ? THEN 0 ELSE consecutive_failures END
@@ -488,6 +488,14 @@ class FeedStore:
                 (feed.id, limit),
             ).fetchall()
         return [HistoryRow(*r) for r in rows]
+
+    def poll_counts(self, since: float) -> dict[str, int]:
+        """Polls (and pushes) of every feed since a time, per outcome status (metrics)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT status, count(*) FROM poll_history WHERE at >= ? GROUP BY status", (since,)
+            ).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
 
     def aliases(self, feed: Feed) -> list[str]:
         """Earlier URLs of a feed (canonical form), from permanent redirects."""

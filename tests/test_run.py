@@ -37,7 +37,11 @@ class Run:
 
     def __init__(self, tmp_path: Path, *args: str) -> None:
         self.port = free_port()
-        env = clean_env(WIREWATCH_DATA_DIR=str(tmp_path / "data"), WIREWATCH_BROKER_PORT=str(self.port))
+        env = clean_env(
+            WIREWATCH_DATA_DIR=str(tmp_path / "data"),
+            WIREWATCH_BROKER_PORT=str(self.port),
+            WIREWATCH_API_PORT=str(free_port()),  # never the default 8765 a user's stack may hold
+        )
         self.proc = subprocess.Popen(
             [*WIREWATCH, "run", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )

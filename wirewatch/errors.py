@@ -21,3 +21,11 @@ class UsageError(WirewatchError):
 
 class UnreachableError(WirewatchError):
     """A configured server (broker, search index, feed) cannot be reached."""
+
+
+class NotFoundError(UsageError):
+    """A named thing (feed, subscription, token, article) does not exist (API: 404)."""
+
+
+class ConflictError(UsageError):
+    """A name or URL is already taken (API: 409)."""

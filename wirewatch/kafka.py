@@ -115,6 +115,25 @@ def partition_counts(bootstrap: str, names: Iterable[str]) -> dict[str, int]:
     return {t["name"]: len(t["partitions"]) for t in described if not t.get("error_code")}
 
 
+def topic_records(bootstrap: str, names: Iterable[str] = topics.ALL) -> dict[str, int]:
+    """Records written to each topic since the broker started (sum of partition end offsets)."""
+    counts = partition_counts(bootstrap, names)
+    wanted = [TopicPartition(name, p) for name, n in counts.items() for p in range(n)]
+    if not wanted:
+        return {}
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), enable_auto_commit=False)
+    try:
+        ends = consumer.end_offsets(wanted)
+    except (KafkaError, OSError) as exc:
+        raise _unreachable(bootstrap, exc) from None
+    finally:
+        consumer.close()
+    out = dict.fromkeys(counts, 0)
+    for tp, end in ends.items():
+        out[tp.topic] += int(end)
+    return out
+
+
 def make_producer(bootstrap: str) -> KafkaProducer:
     """An idempotent, acks=all producer: a record counts as sent only once the broker has it."""
     try:

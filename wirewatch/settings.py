@@ -126,6 +126,25 @@ class Settings(BaseSettings):
     stream_fetch_wait_ms: int = Field(
         100, ge=1, le=10_000, description="Longest wait of a stream worker's fetch for new records (ms)"
     )
+    api_enabled: bool = Field(True, description="`wirewatch run` also serves the HTTP API and web console")
+    api_host: str = Field("127.0.0.1", description="Interface the HTTP API listens on")
+    api_port: int = Field(8765, ge=1, le=65535, description="Port the HTTP API listens on")
+    api_open_reads: bool = Field(
+        True, description="Clients on loopback may read without a token (writes always need one)"
+    )
+    api_cors_origins: str = Field(
+        "", description="Comma-separated origins allowed to call the API from a browser (empty: none)"
+    )
+    api_rate_limit: float = Field(
+        20.0, ge=0, description="Requests per second per token (or client address); 0 disables the limit"
+    )
+    api_rate_burst: int = Field(60, ge=1, description="Requests a client may make at once before the limit")
+    api_index_connections: int = Field(
+        4, ge=1, le=64, description="Read connections to the SQLite index the API searches with"
+    )
+    api_keepalive: float = Field(
+        15.0, gt=0, le=300, description="Seconds between keepalive comments on the live alert stream"
+    )
     log_level: str = "INFO"
     # Production deployment (docker-compose.yml, docs/deploy.md).
     kibana_url: str | None = Field(None, description="Kibana URL; `wirewatch setup` imports the dashboards")
@@ -200,6 +219,16 @@ class Settings(BaseSettings):
     def clusters_db(self) -> Path:
         """SQLite file with the story-cluster state shared by the stream workers (enrich)."""
         return self.data_dir / "clusters.db"
+
+    @cached_property
+    def api_db(self) -> Path:
+        """SQLite file with the API tokens (hashes only)."""
+        return self.data_dir / "api.db"
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """The allowed CORS origins, parsed."""
+        return [o.strip().rstrip("/") for o in self.api_cors_origins.split(",") if o.strip()]
 
     @cached_property
     def index_db(self) -> Path:

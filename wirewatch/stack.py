@@ -1,8 +1,9 @@
 """`wirewatch run`: the whole pipeline on this machine as supervised child processes.
 
 Order: broker (embedded Tansu unless a bootstrap is configured) -> topics -> search index ->
-feed list -> stream worker -> poller. Any problem before the children start is one clear
-error line; afterwards the supervisor relays their logs until Ctrl-C or SIGTERM.
+feed list -> stream worker -> poller -> HTTP API (unless WIREWATCH_API_ENABLED=false). Any
+problem before the children start is one clear error line; afterwards the supervisor relays
+their logs until Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -72,9 +73,13 @@ def run_stack(settings: Settings, *, demo: bool = False) -> int:
         load_feeds(settings, store)  # a broken feed list fails here, before any child starts
         feeds = len(store.list(active_only=True))
         store.close()
+        if settings.api_enabled:
+            ensure_port_free(settings.api_port, settings.api_host, what="the HTTP API (WIREWATCH_API_PORT)")
         settings.announce(log)  # after the checks, so a failed start stays one line
         sup.start("stream", [*SELF, "stream"], child_env)
         sup.start("ingest", [*SELF, "ingest"], child_env)
+        if settings.api_enabled:
+            sup.start("api", [*SELF, "api"], child_env)
         broker = "embedded Tansu" if settings.embedded_broker else "external"
         sup.say(
             "wirewatch", f"broker {settings.bootstrap} ({broker}) · index {health.detail} · {feeds} feeds"
@@ -83,6 +88,8 @@ def run_stack(settings: Settings, *, demo: bool = False) -> int:
             sup.say(
                 "wirewatch", f"demo: subscription {DEMO_QUERY!r} prints alerts here as [stream] ALERT lines"
             )
+        if settings.api_enabled:
+            sup.say("wirewatch", f"web console and API on http://{settings.api_host}:{settings.api_port}/")
         sup.say("wirewatch", "running; Ctrl-C stops everything")
         return sup.watch()
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingest.registry import feed_health
 from ingest.state import FeedStore
 from search.backends import open_backend
 from stream.alerts.db import AlertsDb
@@ -54,21 +55,7 @@ def feeds_status(settings: Settings) -> list[dict[str, Any]]:
         return []
     store = FeedStore(settings.feeds_db)
     try:
-        return [
-            {
-                "url": f.url,
-                "name": f.label,
-                "active": f.active,
-                "status": f.last_status,
-                "last_success": f.last_success,
-                "last_error": f.last_error,
-                "consecutive_failures": f.consecutive_failures,
-                "items_total": f.items_total,
-                "next_poll": f.next_poll,
-                "inactive_reason": f.inactive_reason,
-            }
-            for f in store.list()
-        ]
+        return [feed_health(f) for f in store.list()]
     finally:
         store.close()
 

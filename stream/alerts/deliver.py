@@ -29,8 +29,10 @@ from typing import Any, TypeVar
 import httpx
 
 from ingest.fetch import parse_retry_after
+from stream.alerts.match import sample_payload
 from stream.alerts.render import console_line, render
 from stream.alerts.store import ALERT, FAILED, PENDING, SENT, AlertStore, Claim
+from stream.alerts.subscriptions import Subscription
 from stream.alerts.targets import Channel, apprise_module, channel, redact
 
 log = logging.getLogger("wirewatch.notify")
@@ -110,6 +112,22 @@ class Sender:
             raise DeliveryError(
                 f"{target.split(':', 1)[0]} notification failed (see apprise's log)", retry=True
             )
+
+
+async def send_samples(client: Sender, subscription: Subscription) -> list[tuple[str, str | None]]:
+    """Send a sample alert to every target of a subscription now (`alerts test`, the API's test-send);
+    returns (redacted target, error or None) per target."""
+    payload = sample_payload(subscription)
+
+    async def one(target: str) -> str | None:
+        try:
+            await client.send(target, payload)
+        except Exception as exc:
+            return str(exc) or type(exc).__name__
+        return None
+
+    errors = await asyncio.gather(*(one(t) for t in subscription.targets))
+    return [(redact(t), e) for t, e in zip(subscription.targets, errors, strict=True)]
 
 
 @dataclass(frozen=True)

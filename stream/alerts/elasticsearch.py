@@ -29,7 +29,8 @@ from stream.alerts.store import NewAlert
 from stream.alerts.subscriptions import Subscription
 from stream.alerts.targets import redact
 from wirewatch.elastic import elasticsearch_client
-from wirewatch.errors import UnreachableError, UsageError
+from wirewatch.errors import ConflictError, UnreachableError
+from wirewatch.errors import NotFoundError as MissingError
 from wirewatch.settings import Settings
 
 log = logging.getLogger("wirewatch.alerts")
@@ -117,14 +118,14 @@ class ElasticsearchSubscriptions:
 
     def create(self, sub: Subscription) -> Subscription:
         if not self._claim(sub):
-            raise UsageError(f"a subscription named {sub.name!r} already exists")
+            raise ConflictError(f"a subscription named {sub.name!r} already exists")
         self._write(sub)
         return sub
 
     def save(self, sub: Subscription) -> Subscription:
         old = self.client.get(index=self.index, id=sub.id)["_source"]
         if old["name"] != sub.name and not self._claim(sub):
-            raise UsageError(f"a subscription named {sub.name!r} already exists")
+            raise ConflictError(f"a subscription named {sub.name!r} already exists")
         self._write(sub)
         if old["name"] != sub.name:
             self.client.delete(index=self.index, id=_name_id(old["name"]), refresh=True)
@@ -135,7 +136,7 @@ class ElasticsearchSubscriptions:
             held = self.client.get(index=self.index, id=_name_id(name))["_source"]
             source = self.client.get(index=self.index, id=held["owner"])["_source"]
         except NotFoundError:
-            raise UsageError(f"no subscription named {name!r}") from None
+            raise MissingError(f"no subscription named {name!r}") from None
         return Subscription.from_dict(source)
 
     def list(self) -> list[Subscription]:

@@ -102,6 +102,7 @@ class AlertRecord:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "seq": self.seq,
             "kind": self.kind,
             "subscription": self.subscription_name,
             "created": datetime.fromtimestamp(self.created, UTC).isoformat(),
@@ -399,9 +400,40 @@ class AlertStore:
 
     def recent(self, limit: int = 50, failed_only: bool = False) -> list[AlertRecord]:
         """Newest first; `failed_only`: those with a delivery that failed for good."""
-        if failed_only:
-            return self._records("id IN (SELECT alert_id FROM deliveries WHERE status = ?)", [FAILED], limit)
-        return self._records("1", [], limit)
+        return self.find(status=FAILED if failed_only else None, limit=limit)
+
+    def find(
+        self,
+        *,
+        subscription: str | None = None,
+        status: str | None = None,
+        since: float | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> list[AlertRecord]:
+        """Newest first, filtered by subscription name, overall status (as `AlertRecord.status`
+        derives it), creation time and sequence number."""
+        where, params = ["1"], list[Any]()
+        if subscription is not None:
+            where.append("subscription_name = ?")
+            params.append(subscription)
+        if since is not None:
+            where.append("created >= ?")
+            params.append(since)
+        if after is not None:
+            where.append("rowid > ?")
+            params.append(after)
+        unsent = f"SELECT alert_id FROM deliveries WHERE status IN ('{PENDING}', '{WAITING}', '{FOLDED}')"
+        failed = f"SELECT alert_id FROM deliveries WHERE status = '{FAILED}'"
+        if status == FAILED:
+            where.append(f"id IN ({failed})")
+        elif status == PENDING:
+            where.append(f"id IN ({unsent}) AND id NOT IN ({failed})")
+        elif status == SENT:
+            where.append(f"id NOT IN ({unsent}) AND id NOT IN ({failed})")
+        elif status is not None:
+            raise ValueError(f"unknown alert status {status!r}")
+        return self._records(" AND ".join(where), params, limit)
 
     def after(self, seq: int, limit: int = 100) -> list[AlertRecord]:
         """Records added after sequence number `seq`, oldest first (what `alerts tail` follows)."""
@@ -411,6 +443,16 @@ class AlertStore:
         with self.db.lock:
             row = self.db.conn.execute("SELECT max(rowid) FROM alerts").fetchone()
         return int(row[0] or 0)
+
+    def delivery_delays(self, limit: int = 200) -> list[float]:
+        """Seconds from alert creation to successful delivery, for the latest sent deliveries."""
+        with self.db.lock:
+            rows = self.db.conn.execute(
+                "SELECT d.updated - a.created FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
+                " WHERE d.status = ? ORDER BY d.updated DESC LIMIT ?",
+                (SENT, limit),
+            ).fetchall()
+        return [max(0.0, float(r[0])) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """Deliveries per status."""

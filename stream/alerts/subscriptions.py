@@ -19,7 +19,7 @@ from search.query.ast import And
 from stream.alerts.db import AlertsDb
 from stream.alerts.schedule import Schedule, zone
 from stream.alerts.targets import validate_target
-from wirewatch.errors import UsageError
+from wirewatch.errors import ConflictError, NotFoundError, UsageError
 from wirewatch.settings import Settings
 from wirewatch.sqlite import transaction
 
@@ -223,7 +223,7 @@ class SqliteSubscriptions:
         if conn.execute(
             "SELECT 1 FROM subscriptions WHERE name = ? AND id != ?", (sub.name, sub.id)
         ).fetchone():
-            raise UsageError(f"a subscription named {sub.name!r} already exists")
+            raise ConflictError(f"a subscription named {sub.name!r} already exists")
 
     def create(self, sub: Subscription) -> Subscription:
         with self.db.lock, transaction(self.db.conn) as conn:
@@ -248,7 +248,7 @@ class SqliteSubscriptions:
         with self.db.lock:
             row = self.db.conn.execute("SELECT * FROM subscriptions WHERE name = ?", (name,)).fetchone()
         if row is None:
-            raise UsageError(f"no subscription named {name!r}")
+            raise NotFoundError(f"no subscription named {name!r}")
         return self._from_row(row)
 
     def list(self) -> list[Subscription]:
@@ -259,7 +259,7 @@ class SqliteSubscriptions:
     def delete(self, name: str) -> None:
         with self.db.lock, transaction(self.db.conn) as conn:
             if conn.execute("DELETE FROM subscriptions WHERE name = ?", (name,)).rowcount == 0:
-                raise UsageError(f"no subscription named {name!r}")
+                raise NotFoundError(f"no subscription named {name!r}")
             self._bump(conn)
 
     def revision(self) -> str:

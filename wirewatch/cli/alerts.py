@@ -336,32 +336,23 @@ def alerts_test(name: str) -> None:
     """Send a sample alert to every target of a subscription now, and report each outcome."""
     import asyncio
 
-    from stream.alerts.match import sample_payload
-    from stream.alerts.targets import redact
+    from stream.alerts.deliver import send_samples
     from stream.services import sender
 
     with _stores() as (subscriptions, _):
         sub = subscriptions.get(name)
-    payload = sample_payload(sub)
     client = sender(cli_settings())
 
-    async def send_all() -> list[str | None]:
-        async def one(target: str) -> str | None:
-            try:
-                await client.send(target, payload)
-            except Exception as exc:
-                return str(exc)
-            return None
-
+    async def send_all() -> list[tuple[str, str | None]]:
         try:
-            return list(await asyncio.gather(*(one(t) for t in sub.targets)))
+            return await send_samples(client, sub)
         finally:
             await client.aclose()
 
-    errors = asyncio.run(send_all())
-    for target, error in zip(sub.targets, errors, strict=True):
-        console.print(f"{redact(target)}: {'sent' if error is None else 'FAILED: ' + error}", markup=False)
-    if any(errors):
+    results = asyncio.run(send_all())
+    for target, error in results:
+        console.print(f"{target}: {'sent' if error is None else 'FAILED: ' + error}", markup=False)
+    if any(error for _, error in results):
         raise typer.Exit(1)
 
 

@@ -70,10 +70,8 @@ def feeds_add(
 
     from pydantic import ValidationError
 
-    from ingest.discover import discover
     from ingest.feedlist import FeedSpec
-    from ingest.fetch import feed_fetcher
-    from ingest.workers import WorkerPool
+    from ingest.registry import discover_feed
     from wirewatch.schema import describe_validation_error
 
     def spec_for(feed_url: str) -> FeedSpec:
@@ -93,16 +91,7 @@ def feeds_add(
     spec = spec_for(url)  # validate the arguments before any network access
     settings = cli_settings()
     if check:
-
-        async def run() -> Any:
-            fetcher, workers = feed_fetcher(settings), WorkerPool(1)
-            try:
-                return await discover(fetcher, workers, spec.url)
-            finally:
-                await fetcher.aclose()
-                workers.close()
-
-        found = asyncio.run(run())
+        found = asyncio.run(discover_feed(settings, spec.url))
         if found.feed_url is None:
             chosen = _choose(url, found.candidates, pick)
             spec = spec_for(chosen.url)
@@ -183,32 +172,15 @@ def _until(when: float | None) -> str:
     return f"in {delta:.0f}s"
 
 
-def health(feed: Any) -> dict[str, Any]:
-    """One feed's health as plain values (the JSON of `feeds list`/`feeds show`)."""
-    return {
-        "url": feed.url,
-        "name": feed.label,
-        "active": feed.active,
-        "inactive_reason": feed.inactive_reason,
-        "tags": list(feed.tags),
-        "status": feed.last_status,
-        "last_success": feed.last_success,
-        "last_error": feed.last_error,
-        "consecutive_failures": feed.consecutive_failures,
-        "items_total": feed.items_total,
-        "items_per_day": round(feed.items_per_day(), 1),
-        "next_poll": feed.next_poll if feed.active else None,
-        "websub": feed.websub_state,
-    }
-
-
 @app.command("list")
 def feeds_list(as_json: JsonFlag = False) -> None:
     """Every feed: status, last success, last error, failures in a row, items/day, next poll."""
+    from ingest.registry import feed_health
+
     feeds = _store().list()
     if as_json:
         for feed in feeds:
-            json_line(health(feed))
+            json_line(feed_health(feed))
         return
     console.print(
         f"{'FEED':<36} {'STATUS':<14} {'LAST OK':<9} {'FAIL':>4} {'ITEMS/D':>7} {'NEXT':<8} LAST ERROR"
@@ -233,15 +205,17 @@ def feeds_show(
     as_json: JsonFlag = False,
 ) -> None:
     """One feed in detail, with its recent poll history."""
+    from ingest.registry import feed_health
+
     store = _store()
     feed = store.get(url)
     if feed is None:
         raise UsageError(f"no feed {url}")
     rows = store.history(feed, history)
     if as_json:
-        json_line(health(feed) | {"aliases": store.aliases(feed), "history": [r.__dict__ for r in rows]})
+        json_line(feed_health(feed) | {"aliases": store.aliases(feed), "history": [r.__dict__ for r in rows]})
         return
-    facts = health(feed)
+    facts = feed_health(feed)
     lines = [
         f"feed        {feed.label}",
         f"url         {feed.url}",

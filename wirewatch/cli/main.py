@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from wirewatch.cli import alerts, enrich, feeds, kibana, search
+from wirewatch.cli import alerts, enrich, feeds, kibana, search, tokens
 from wirewatch.cli.common import JsonFlag, cli_settings
 from wirewatch.cli.output import console, json_line
 from wirewatch.errors import WirewatchError
@@ -33,7 +33,7 @@ app = typer.Typer(
 def run(
     demo: Annotated[bool, typer.Option(help="Also serve bundled sample feeds and alert on them.")] = False,
 ) -> None:
-    """Start the whole pipeline on this machine (broker, stream worker, poller) until Ctrl-C."""
+    """Start the whole pipeline on this machine (broker, stream worker, poller, API) until Ctrl-C."""
     from wirewatch.stack import run_stack
 
     raise typer.Exit(run_stack(cli_settings(), demo=demo))
@@ -100,6 +100,7 @@ app.add_typer(kibana.app, name="kibana")
 alerts.register(app)
 search.register(app)
 enrich.register(app)
+tokens.register(app)
 
 
 # -- entry point ------------------------------------------------------------------------------
