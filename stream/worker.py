@@ -30,7 +30,10 @@ def run_stream(settings: Settings) -> None:
             "formatters": {"default": {"format": FORMAT, "datefmt": "%H:%M:%S"}},
             "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "default"}},
             "root": {"handlers": ["stderr"], "level": settings.log_level},
-            "loggers": {name: {"level": "WARNING"} for name in ("faust", "mode", "aiokafka", "kafka")},
+            # Faust logs each service under its class's module: "stream.app" is our App subclass.
+            "loggers": {
+                name: {"level": "WARNING"} for name in ("faust", "mode", "aiokafka", "kafka", "stream.app")
+            },
         },
     )
     try:
