@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Processes, clean_env, cli, wait_for
+from tests.conftest import Processes, clean_env, cli, free_port, wait_for
 from tests.test_cli import assert_one_line_error
 from wirewatch.errors import ConfigError, WirewatchError
 from wirewatch.heartbeat import check, touch
@@ -54,7 +54,7 @@ def healthy(env: dict[str, str]) -> bool:
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("service", ["ingest", "stream"])
+@pytest.mark.parametrize("service", ["ingest", "stream", "api"])
 def test_service_beats_and_a_frozen_one_turns_unhealthy(
     service: str, env: dict[str, str], procs: Processes, tmp_path: Path
 ) -> None:
@@ -63,6 +63,7 @@ def test_service_beats_and_a_frozen_one_turns_unhealthy(
         "WIREWATCH_HEARTBEAT_FILE": str(tmp_path / f"{service}.heartbeat"),
         "WIREWATCH_HEARTBEAT_INTERVAL": "0.5",
         "WIREWATCH_NER": "false",
+        "WIREWATCH_API_PORT": str(free_port()),
     }
     assert cli(env, "setup").returncode == 0
     proc = procs.start(service, service, env=env)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from wirewatch import __version__
+from wirewatch import __version__, heartbeat
 from wirewatch.api import alerts, errors, feeds, search, subscriptions, system
 from wirewatch.api.models import ErrorBody
 from wirewatch.api.state import ApiState
@@ -86,9 +87,16 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await api.hub.start()
+        beating = (  # container health checks (`wirewatch healthcheck`) read the file's age
+            asyncio.create_task(heartbeat.beat(settings.heartbeat_file, settings.heartbeat_interval))
+            if settings.heartbeat_file is not None
+            else None
+        )
         try:
             yield
         finally:
+            if beating is not None:
+                beating.cancel()
             await api.hub.close()
             api.close()
 
