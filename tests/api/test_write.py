@@ -12,7 +12,7 @@ import pytest
 
 from stream.alerts.db import AlertsDb
 from stream.alerts.store import AlertStore, NewAlert
-from stream.alerts.subscriptions import new_subscription
+from stream.alerts.subscriptions import SqliteSubscriptions, new_subscription
 from tests.api.conftest import ApiServer
 from tests.conftest import cli
 from tests.feeds import WIRE_ITEMS, feed
@@ -200,6 +200,11 @@ def test_feed_add_goes_through_the_ssrf_guard(tmp_path: Path, feed_server: FeedS
         assert limited.json()["error"] == "rate_limited"
         with strict.client(token) as http:  # another client's bucket is its own
             assert http.get("/api/alerts").status_code == 200
+        with strict.client(strict.token("admin-2", "write")) as http:  # nor may a webhook be internal
+            internal = {"name": "in", "query": "x", "targets": ["http://127.0.0.1:9/hook"]}
+            refused = http.post("/api/subscriptions", json=internal)
+            assert refused.status_code == 422 and "loopback" in refused.json()["detail"], refused.text
+        assert SqliteSubscriptions(AlertsDb(strict.data_dir / "alerts.db")).list() == []
     finally:
         strict.stop()
 

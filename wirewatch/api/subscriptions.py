@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpcore
+from anyio.from_thread import run as run_async
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
+from ingest.fetch import address_policy
+from ingest.netguard import resolve
 from stream.alerts.deliver import send_samples
 from stream.alerts.subscriptions import DIGEST, REALTIME, Filters, Subscription, edit, new_subscription
 from stream.alerts.targets import redact
@@ -24,6 +30,7 @@ from wirewatch.api.models import (
 from wirewatch.api.security import Read, Write
 from wirewatch.api.state import Api
 from wirewatch.errors import UsageError
+from wirewatch.settings import Settings
 
 router = APIRouter(prefix="/api/subscriptions", tags=["subscriptions"])
 
@@ -48,6 +55,28 @@ def _filters(body: FiltersBody | None) -> Filters:
     )
 
 
+async def guard_targets(settings: Settings, targets: Iterable[str]) -> None:
+    """Refuse a target whose host resolves to an address the feed SSRF guard forbids, so that no
+    API call can make the server POST to an internal service unless the settings allow it."""
+    policy = address_policy(settings)
+    for target in targets:
+        parts = urlsplit(target)
+        try:
+            host, port = parts.hostname, parts.port or 443
+        except ValueError:
+            continue  # a bad port: validation of the target reports it
+        if not host:
+            continue  # console, or a channel addressed by tokens alone
+        try:
+            addresses = await resolve(host, port)
+        except httpcore.ConnectError:
+            continue  # an apprise token or an unknown host: nothing to reach
+        for ip in addresses:
+            refusal = policy.refusal(ip)
+            if refusal:
+                raise UsageError(f"target {redact(target)}: {refusal}")
+
+
 @router.get("", response_model=SubscriptionList, dependencies=[Read])
 def list_subscriptions(api: Api) -> dict[str, Any]:
     """Every subscription, by name."""
@@ -59,6 +88,7 @@ def create_subscription(api: Api, body: SubscriptionCreate) -> dict[str, Any]:
     """Save a subscription; a running pipeline starts matching it within seconds."""
     if body.tz and not body.digest:
         raise UsageError("tz sets the time zone of a digest schedule; give digest too")
+    run_async(guard_targets, api.settings, body.targets)
     sub = new_subscription(
         body.name,
         body.query,
@@ -88,6 +118,7 @@ def edit_subscription(api: Api, name: str, body: SubscriptionPatch) -> dict[str,
         if field in given and getattr(body, field) is not None:
             changes[field] = getattr(body, field)
     if "targets" in given and body.targets is not None:
+        run_async(guard_targets, api.settings, body.targets)
         changes["targets"] = tuple(body.targets)
     if "filters" in given:
         changes["filters"] = _filters(body.filters)
@@ -107,6 +138,7 @@ def delete_subscription(api: Api, name: str) -> Response:
 async def test_subscription(api: Api, name: str) -> dict[str, Any]:
     """Send a sample alert to every target of the subscription now; report each outcome."""
     sub = await run_in_threadpool(api.subscriptions.get, name)
+    await guard_targets(api.settings, sub.targets)  # it may have been saved by the CLI
     client = sender(api.settings)
     try:
         results = await send_samples(client, sub)
