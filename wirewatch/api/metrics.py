@@ -12,7 +12,7 @@ import logging
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -21,7 +21,6 @@ from ingest.state import FeedStore
 from search.backends.base import SearchBackend
 from stream.alerts.store import AlertStore
 from wirewatch import topics
-from wirewatch.errors import WirewatchError
 from wirewatch.kafka import CONSUMER_GROUP, consumer_lag, topic_records
 from wirewatch.settings import Settings
 
@@ -120,8 +119,6 @@ def _guard(what: str, step: Callable[[], None]) -> None:
     """Run one collection step; a store that is down leaves its metrics out, not the scrape."""
     try:
         step()
-    except (WirewatchError, OSError, ValueError) as exc:
-        log.warning("metrics: cannot collect %s: %s", what, exc)
     except Exception as exc:  # a broken store must never break the scrape
         log.warning("metrics: cannot collect %s: %s: %s", what, type(exc).__name__, exc)
 
@@ -228,8 +225,3 @@ class PipelineMetrics:
         _quantiles(out, "published_to_fetched", fetch)
         _quantiles(out, "fetched_to_alert", to_alert)
         _quantiles(out, "alert_to_delivered", self.alerts.delivery_delays(SAMPLE))
-
-
-def exposition(parts: Iterable[str]) -> str:
-    """Join exposition texts into one scrape body."""
-    return "".join(parts)

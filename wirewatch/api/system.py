@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
+from wirewatch.api.metrics import Exposition
 from wirewatch.api.models import Ok, Ready
 from wirewatch.api.security import Read
 from wirewatch.api.state import Api
@@ -57,8 +58,6 @@ def status(api: Api) -> dict[str, Any]:
 async def metrics(api: Api) -> PlainTextResponse:
     """Prometheus exposition: pipeline figures from the shared stores, and this API's requests."""
     pipeline = await run_in_threadpool(api.pipeline.text)
-    from wirewatch.api.metrics import Exposition
-
     own = Exposition()
     api.requests.write(own, len(api.hub.clients))
     return PlainTextResponse(pipeline + own.text(), media_type=PROMETHEUS)
