@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import NamedTuple
 
 import Stemmer
@@ -75,8 +76,11 @@ class _Memo:
 
     def forms(self, words: list[str]) -> list[str]:
         """The analysed form of each of `words`."""
-        self.learn(words)
-        return [self.known[w] for w in words]
+        try:
+            return list(map(self.known.__getitem__, words))
+        except KeyError:
+            self.learn(words)
+            return list(map(self.known.__getitem__, words))
 
     def learn(self, words: list[str]) -> None:
         missing = set(words).difference(self.known)
@@ -88,14 +92,13 @@ class _Memo:
 
 # raw word -> its exact tokens, space-joined ("" for a lone mark); folded token -> its stem
 _FOLDED = _Memo(lambda word: " ".join(fold_word(word)))
-_STEMS = _Memo(stem)
+_STEMS = _Memo(lambda exact: " ".join(map(stem, exact.split())))  # of one token, or of a folded word
 _ASCII_POSSESSIVE = re.compile(r"'s(?= |$)")
 
 
 def analyse(text: str) -> tuple[str, str]:
     """The exact and the stemmed token stream of a text, each joined by single spaces."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     exact = None
     if text.isascii():
         # The common case in a few C-level passes. On ASCII, folding a word is: lower case,
@@ -109,16 +112,29 @@ def analyse(text: str) -> tuple[str, str]:
     return exact, _STEMS.joined(exact.split())
 
 
+def nfkc(text: str) -> str:
+    """The text NFKC-normalised (the same object when it already is)."""
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def word_forms(normalised: str) -> tuple[list[str], list[str]]:
+    """The exact and the stemmed form of each word of an NFKC text, in order, by memo lookups
+    alone once the words are known (highlighting analyses the whole text of every hit)."""
+    exact = _FOLDED.forms(_WORD.findall(normalised))
+    return exact, _STEMS.forms(exact)
+
+
+def word_spans(normalised: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """The character spans of words lo..hi-1 of an NFKC text."""
+    return [m.span() for m in islice(_WORD.finditer(normalised), lo, hi)]
+
+
 def words(text: str) -> list[Word]:
     """The words of a text with their spans (spans are (0, 0) when NFKC changed the length)."""
-    normalised = text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
-    spans_valid = len(normalised) == len(text)
-    matches = list(_WORD.finditer(normalised))
-    exact = _FOLDED.forms([m.group() for m in matches])
-    return [
-        Word(*(m.span() if spans_valid else (0, 0)), e, _STEMS.joined(e.split()))
-        for m, e in zip(matches, exact, strict=True)
-    ]
+    normalised = nfkc(text)
+    exact, stems = word_forms(normalised)
+    spans = word_spans(normalised) if len(normalised) == len(text) else [(0, 0)] * len(exact)
+    return [Word(*span, e, s) for span, e, s in zip(spans, exact, stems, strict=True)]
 
 
 class Token(NamedTuple):

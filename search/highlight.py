@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import or_, sub
 
-from search.analysis import Word, words
+from search.analysis import nfkc, word_forms, word_spans
 from search.document import text_fields
 from search.query.ast import Node, positive_text
 from wirewatch.schema import Article
@@ -40,52 +42,60 @@ class _Wanted:
                 (exacts if phrase.exact else stems).add(last)
         return cls(frozenset(stems), frozenset(exacts), tuple(prefixes))
 
-    def hit(self, word: Word) -> bool:
-        """Whether any token of the word is wanted."""
-        if word.stems in self.stems or word.exact in self.exacts:
+    def _hit(self, exact: str, stems: str) -> bool:
+        """Whether any token of a word giving several tokens (or of any word, for prefixes) is wanted."""
+        if not self.stems.isdisjoint(stems.split()) or not self.exacts.isdisjoint(exact.split()):
             return True
-        if " " in word.exact:
-            return not self.stems.isdisjoint(word.stems.split()) or not self.exacts.isdisjoint(
-                word.exact.split()
-            )
-        return bool(self.prefixes) and any(
-            part.startswith(p) for part in word.exact.split() for p in self.prefixes
-        )
+        return any(part.startswith(p) for part in exact.split() for p in self.prefixes)
+
+    def hits(self, exact: list[str], stems: list[str]) -> list[bool]:
+        """Per word, whether it is wanted: set lookups for one-token words, _hit for the rest."""
+        out = list(map(self.stems.__contains__, stems))
+        if self.exacts:
+            out = list(map(or_, out, map(self.exacts.__contains__, exact)))
+        rest = range(len(exact)) if self.prefixes else [i for i, e in enumerate(exact) if " " in e]
+        for i in rest:
+            out[i] = out[i] or self._hit(exact[i], stems[i])
+        return out
 
 
-def _render(text: str, toks: list[Word], hits: list[bool], lo: int, hi: int) -> str:
-    """HTML-escaped text between words lo..hi-1 with hit words wrapped in <mark>; a window
+def _densest(hits: list[bool], width: int) -> int:
+    """The first word of the earliest window of `width` words with the most hits."""
+    prefix = [0, *accumulate(hits)]
+    sums = list(map(sub, prefix[width:], prefix)) or [prefix[-1]]
+    return sums.index(max(sums))
+
+
+def _render(
+    text: str, spans: list[tuple[int, int]], hits: list[bool], cut_before: bool, cut_after: bool
+) -> str:
+    """HTML-escaped text of the words at `spans` with hit words wrapped in <mark>; a window
     reaching either end of the text keeps the punctuation there."""
-    start = toks[lo].start if lo else len(text) - len(text.lstrip())
-    end = len(text) if hi == len(toks) else toks[hi - 1].end
-    out: list[str] = ["… " if lo > 0 else ""]
+    start = spans[0][0] if cut_before else len(text) - len(text.lstrip())
+    end = spans[-1][1] if cut_after else len(text)
+    out: list[str] = ["… " if cut_before else ""]
     cursor = start
-    for tok, hit in zip(toks[lo:hi], hits[lo:hi], strict=True):
+    for (lo, hi), hit in zip(spans, hits, strict=True):
         if not hit:
             continue
-        out.append(html.escape(text[cursor : tok.start]))
-        out.append(MARK_OPEN + html.escape(text[tok.start : tok.end]) + MARK_CLOSE)
-        cursor = tok.end
+        out.append(html.escape(text[cursor:lo]))
+        out.append(MARK_OPEN + html.escape(text[lo:hi]) + MARK_CLOSE)
+        cursor = hi
     out.append(html.escape(text[cursor:end].rstrip()))
-    out.append(" …" if hi < len(toks) else "")
+    out.append(" …" if cut_after else "")
     return "".join(out)
 
 
 def snippet(node: Node | None, text: str, field: str = "body", width: int = SNIPPET_WORDS) -> str:
     """The window of `width` words with the most query hits, hits marked."""
-    toks = [w for w in words(text) if w.end > w.start]
-    if not toks:
+    normalised = nfkc(text)
+    exact, stems = word_forms(normalised)
+    if not exact or len(normalised) != len(text):  # no words, or no spans into the text
         return html.escape(text[:300])
-    wanted = _Wanted.of(node, field)
-    hits = [wanted.hit(t) for t in toks]
-    best_lo, best = 0, -1
-    running = sum(hits[:width])
-    for lo in range(max(1, len(toks) - width + 1)):
-        if lo:
-            running += (hits[lo + width - 1] if lo + width - 1 < len(toks) else 0) - hits[lo - 1]
-        if running > best:
-            best_lo, best = lo, running
-    return _render(text, toks, hits, best_lo, min(len(toks), best_lo + width))
+    hits = _Wanted.of(node, field).hits(exact, stems)
+    lo = _densest(hits, width)
+    hi = min(len(hits), lo + width)
+    return _render(text, word_spans(normalised, lo, hi), hits[lo:hi], lo > 0, hi < len(hits))
 
 
 def highlight(node: Node | None, article: Article) -> str:

@@ -301,3 +301,17 @@ def test_snippet_picks_the_densest_window_and_escapes_html() -> None:
     out = snippet(parse("missile"), text, width=8)
     assert out.startswith("… ") and out.endswith(" …")
     assert "&lt;b&gt;<mark>missile</mark>&lt;/b&gt;" in out and "<mark>missiles</mark>" in out
+
+
+def test_snippet_marks_prefixes_exact_forms_and_words_of_several_tokens() -> None:
+    text = "Officials don't deny that defenders defended Kharkiv; the defence held."
+    assert snippet(parse("defen* OR =held"), text) == (
+        "Officials don&#x27;t deny that <mark>defenders</mark> <mark>defended</mark> Kharkiv;"
+        " the <mark>defence</mark> <mark>held</mark>."
+    )
+    assert (
+        snippet(parse("t"), text)
+        == "Officials <mark>don&#x27;t</mark> deny that defenders defended Kharkiv; the defence held."
+    )
+    assert snippet(parse("absent"), text, width=3) == "Officials don&#x27;t deny …"
+    assert snippet(parse("x"), "ﬁne ﬁx") == "ﬁne ﬁx"  # NFKC changes the length: no spans, no marks
