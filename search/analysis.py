@@ -71,16 +71,18 @@ class _Memo:
         try:
             return " ".join(map(self.known.__getitem__, words))
         except KeyError:
-            self.learn(words)
-            return " ".join(map(self.known.__getitem__, words))
+            return " ".join(self.forms(words))
 
     def forms(self, words: list[str]) -> list[str]:
-        """The analysed form of each of `words`."""
+        """The analysed form of each of `words` (safe beside another thread clearing the memo)."""
         try:
             return list(map(self.known.__getitem__, words))
         except KeyError:
             self.learn(words)
+        try:
             return list(map(self.known.__getitem__, words))
+        except KeyError:  # cleared meanwhile by another thread's learn()
+            return list(map(self.compute, words))
 
     def learn(self, words: list[str]) -> None:
         missing = set(words).difference(self.known)
@@ -168,6 +170,8 @@ def stem_terms(text: str) -> list[str]:
 
 def fold_keyword(value: str) -> str:
     """Normalise a keyword value (source, entity, topic, language) for equality matching."""
+    if value.isascii():  # nothing to decompose or strip
+        return " ".join(value.casefold().split())
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())

@@ -91,6 +91,10 @@ class Hit:
     highlight: str
 
 
+# Like Elasticsearch's default `track_total_hits`: totals are counted up to here, then "at least".
+TOTAL_LIMIT = 10_000
+
+
 @dataclass(frozen=True)
 class SearchResult:
     """A page of hits and the total number of matching articles."""
@@ -99,6 +103,7 @@ class SearchResult:
     hits: list[Hit]
     page: int
     size: int
+    total_exact: bool = True  # False: at least `total` (counting stopped there)
 
 
 @dataclass(frozen=True)

@@ -72,12 +72,15 @@ class CompiledQuery:
     def where_sql(self) -> str:
         return " AND ".join(self.where) if self.where else "1"
 
-    def count_sql(self) -> tuple[str, list[object]]:
-        """SELECT count(*) of the matching articles (from the FTS index alone when it suffices)."""
+    def count_sql(self, limit: int) -> tuple[str, list[object]]:
+        """SELECT count(*) of the matching articles, counting no further than `limit` (from the
+        FTS index alone when it suffices)."""
         if self.match is not None and not self.where:
-            return f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [self.match]
-        clause, params = self.from_clause()
-        return f"SELECT count(*) {clause}", params
+            rows, params = f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [self.match]
+        else:
+            clause, params = self.from_clause()
+            rows = f"SELECT 1 {clause}"
+        return f"SELECT count(*) FROM ({rows} LIMIT ?)", [*params, limit]
 
     def from_clause(self) -> tuple[str, list[object]]:
         """FROM/WHERE selecting the matching articles as `a` (joined to the FTS table if needed)."""

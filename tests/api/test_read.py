@@ -25,7 +25,7 @@ def test_search_ranks_highlights_and_counts_facets(api: ApiServer) -> None:
     assert first["entities"] == [{"name": "Ukraine", "type": "GPE"}] and first["topics"] == [
         "conflict/air-defense"
     ]
-    assert body["total"] == len(body["hits"]) and body["took_ms"] >= 0
+    assert body["total"] == len(body["hits"]) and body["total_exact"] is True and body["took_ms"] >= 0
     sources = {f["value"]: f["count"] for f in body["facets"]["source"]}
     assert sources["Wire"] == 2
     assert set(body["facets"]) == {"source", "entity", "topic", "lang"}

@@ -14,6 +14,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from search.analysis import ANALYZER_VERSION
+from search.backends import sqlite as sqlite_backend
 from search.backends.base import DocumentRejected, IndexUnavailable, SearchBackend
 from search.backends.elasticsearch import ElasticsearchBackend
 from search.backends.elasticsearch.layout import TEMPLATE_FILE, IndexLayout
@@ -163,14 +164,54 @@ class TestSqliteContract(Contract):
         assert counts == sorted(counts), "a reader never sees a write undone"
         assert len(counts) > 1 and final == 1000
 
-    def test_an_index_built_by_another_analyser_is_refused(self, tmp_path: Path) -> None:
+    def test_an_index_of_another_layout_is_rebuilt_from_the_stored_articles(self, tmp_path: Path) -> None:
         path = tmp_path / "search.db"
-        SqliteBackend(path).close()
         writer = SqliteBackend(path)
-        writer._conn.execute("UPDATE meta SET value = '1' WHERE key = 'analyzer'")
+        writer.index([art(1, "the minister said the talks failed"), art(2, "talks said nothing")])
+        # As an older wirewatch left it: four token columns and the analyser version alone.
+        writer._conn.executescript(
+            "DROP TABLE articles_fts;"
+            " CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, title_exact, body_exact,"
+            " content='', tokenize='ascii');"
+            " DELETE FROM meta; INSERT INTO meta VALUES ('analyzer', '1');"
+        )
         writer.close()
-        with pytest.raises(UnreachableError, match="analyzer v1"):
-            SqliteBackend(path)
+        rebuilt = SqliteBackend(path)
+        assert rebuilt.matching_ids('"said the"') == {art(1).id}
+        assert rebuilt.search("talks").total == 2
+        assert [tuple(r) for r in rebuilt._conn.execute("SELECT key FROM meta")] == [("fts",)]
+        settings = dict(rebuilt._conn.execute("SELECT k, v FROM articles_fts_config").fetchall())
+        assert settings["hashsize"] == 16 * 2**20 and settings["automerge"] == 8
+        rebuilt.close()
+
+    def test_a_batch_split_between_two_threads_is_written_whole(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(sqlite_backend, "ANALYSE_CHUNK", 2)  # 7 articles: four chunks
+        backend = SqliteBackend(tmp_path / "search.db")
+        batch = [art(n, f"alpha n{n}", entities=[Entity(name=f"Place {n}", type="GPE")]) for n in range(7)]
+        assert backend.index(batch).written == 7
+        assert backend.matching_ids("alpha") == {a.id for a in batch}
+        assert backend.matching_ids('n6 entity:"Place 6"') == {batch[6].id}
+        assert sorted(backend.facets("alpha", ["entity"])["entity"]) == [(f"Place {n}", 1) for n in range(7)]
+        assert [backend.get(a.id) for a in batch] == batch
+        assert backend.index([art(n, "bravo") for n in range(7)]).written == 7  # updates, in chunks
+        assert (backend.matching_ids("alpha"), len(backend.matching_ids("bravo"))) == (set(), 7)
+        backend.close()
+
+    def test_totals_stop_counting_at_the_limit_and_ranking_reads_the_newest(self, tmp_path: Path) -> None:
+        backend = SqliteBackend(tmp_path / "search.db")
+        backend.index([art(n, "alpha " * (10 if n == 1 else 1)) for n in range(1, 8)])
+        assert backend.search("alpha") == backend.search("alpha")  # stable
+        full = backend.search("alpha")
+        assert (full.total, full.total_exact, full.hits[0].article.id) == (7, True, art(1).id)
+        backend.total_limit, backend.rank_window = 5, 3
+        capped = backend.search("alpha", size=10)
+        assert (capped.total, capped.total_exact) == (5, False)
+        # Article 1 repeats the word ten times but is not among the 3 most recently indexed.
+        assert [h.article.id for h in capped.hits] == [art(n).id for n in (7, 6, 5)]
+        assert len(backend.search("alpha", sort="newest", size=10).hits) == 7  # newest first reads all
+        backend.close()
 
     def test_a_missing_file_is_a_clear_error_for_readers(self, tmp_path: Path) -> None:
         with pytest.raises(UnreachableError, match="has the pipeline run yet"):

@@ -59,6 +59,7 @@ class FacetValue(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     total: int
+    total_exact: bool  # false: at least `total` (counting stops at 10,000)
     page: int
     size: int
     took_ms: float

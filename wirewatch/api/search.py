@@ -126,6 +126,7 @@ def search(
     return {
         "query": q,
         "total": result.total,
+        "total_exact": result.total_exact,
         "page": page,
         "size": size,
         "took_ms": round((time.perf_counter() - started) * 1000, 2),

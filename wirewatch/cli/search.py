@@ -102,7 +102,8 @@ def search(
             console.print(f"  {marked(hit.highlight)}\n")
     if not as_json:
         shown = f"{(page - 1) * limit + 1}-{(page - 1) * limit + len(result.hits)} of " if result.hits else ""
-        console.print(f"{shown}{result.total} matching articles", style="dim")
+        at_least = "" if result.total_exact else "+"
+        console.print(f"{shown}{result.total:,}{at_least} matching articles", style="dim")
 
 
 @query_app.command()

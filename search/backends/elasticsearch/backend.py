@@ -26,6 +26,7 @@ from elastic_transport import ObjectApiResponse
 from search.analysis import ANALYZER_VERSION
 from search.backends.base import (
     FACET_FIELDS,
+    TOTAL_LIMIT,
     DocumentRejected,
     Health,
     Hit,
@@ -325,7 +326,7 @@ class ElasticsearchBackend(SearchBackend):
             sort=(["_score", *_SORT_NEWEST] if sort == "relevance" else _SORT_NEWEST),
             from_=(max(page, 1) - 1) * size,
             size=size,
-            track_total_hits=True,
+            track_total_hits=TOTAL_LIMIT,
             track_scores=True,
             source={"excludes": list(DERIVED_FIELDS)},
         )
@@ -333,7 +334,10 @@ class ElasticsearchBackend(SearchBackend):
         for hit in response["hits"]["hits"]:
             article = article_from(hit["_source"])
             hits.append(Hit(article, float(hit.get("_score") or 0.0), highlight(node, article)))
-        return SearchResult(total=int(response["hits"]["total"]["value"]), hits=hits, page=page, size=size)
+        total = response["hits"]["total"]
+        return SearchResult(
+            total=int(total["value"]), hits=hits, page=page, size=size, total_exact=total["relation"] == "eq"
+        )
 
     def matching_ids(
         self, query: str | Node | None, now: datetime | None = None, *, filters: SearchFilters | None = None

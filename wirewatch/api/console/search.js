@@ -275,7 +275,7 @@ export async function run() {
     const range = data.total > SIZE ? ` · ${first}–${Math.min(first + SIZE - 1, data.total)}` : "";
     $("summary").className = "summary";
     $("summary").textContent = data.total
-      ? `${number.format(data.total)} article${data.total === 1 ? "" : "s"}${range}${took}`
+      ? `${number.format(data.total)}${data.total_exact === false ? "+" : ""} article${data.total === 1 ? "" : "s"}${range}${took}`
       : "No articles match. Try fewer words, a prefix (defen*) or a longer time range.";
     renderFacets(data.facets);
     renderPager(data.total);
