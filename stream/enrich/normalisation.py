@@ -2,12 +2,15 @@
 
 Steps, in order, within one article:
 1. Gazetteer hits override model spans that overlap them (the gazetteer knows the domain).
-2. Each surface is cleaned: spaces collapsed, a leading "the" and a possessive "'s" dropped.
+2. Each surface is cleaned: spaces collapsed, cut at a line end or a title's spaced dash, a leading
+   "the", a possessive "'s" and a trailing amount or score ("Meta 798 million") dropped;
+   all-lower-case model spans and a portfolio before "Minister" are not names.
 3. The alias table maps variants to a canonical name (Kiev -> Kyiv, U.S. -> United States) and
    drops names it lists as ignored (words like "Defence" the model takes for an organisation).
-4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then GPE for the
-   place of a wire dateline, then the type the name's head noun says ("... Airport" FAC, "... Film
-   Festival" EVENT, "Bank of ..." ORG), then the model's majority label over the name's mentions.
+4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then what the
+   text states (GPE for the place of a wire dateline, EVENT for "Typhoon Yagi"), then the type
+   the name's head noun says ("... Airport" FAC, "... Film Festival" EVENT, "Bank of ..." ORG),
+   then the model's majority label over the name's mentions.
    Tie rule: the label of the earliest mention wins (the first mention of a name in a news story
    usually carries its fullest context).
 5. Short forms fold into the one full form seen in the same article: a single word that is the
@@ -223,7 +226,7 @@ def drop_offices(mentions: list[Mention], text: str) -> list[Mention]:
 
 
 def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Mention]:
-    """All gazetteer (and dateline) mentions, plus the model mentions they do not overlap, in order.
+    """All gazetteer (and stated) mentions, plus the model mentions they do not overlap, in order.
 
     A model span that runs past a gazetteer hit at one end keeps the words outside it
     ("Russian Shahed" as NORP becomes "Russian" NORP beside the gazetteer's "Shahed" WEAPON).
