@@ -2,7 +2,7 @@
 
 python -m bench enrich [--articles 120] [--words 600] [--ner-chars 2000]
 
-Articles are stitched from the evaluation set's paragraphs (realistic entity density), each
+Articles are stitched from the evaluation set's dev paragraphs (realistic entity density), each
 different. Every worker process loads its own model and shares one SQLite cluster store, as
 `--scale stream=2` does. Timing starts once every worker has loaded its model.
 """
@@ -27,7 +27,7 @@ BATCH = 32
 def articles(count: int, words: int, seed: int = 7) -> list[Article]:
     """`count` distinct articles of about `words` words from shuffled evaluation paragraphs."""
     rng = random.Random(seed)
-    paragraphs = [c.article.content for c in load("all") if c.lang == "en"]
+    paragraphs = [c.article.content for c in load("dev") if c.lang == "en"]
     start = datetime(2026, 11, 20, tzinfo=UTC)
     out = []
     for n in range(count):

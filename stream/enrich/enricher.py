@@ -16,9 +16,18 @@ from stream.enrich.clusters import Assignment, ClusterStore, SqliteClusterStore,
 from stream.enrich.entities import NerModel
 from stream.enrich.gazetteer import Gazetteer
 from stream.enrich.language import detect_language
-from stream.enrich.normalisation import GAZETTEER, REPEAT, EntityTrace, Mention, normalise, resolve_overlaps
+from stream.enrich.normalisation import (
+    GAZETTEER,
+    REPEAT,
+    EntityTrace,
+    Mention,
+    drop_offices,
+    normalise,
+    resolve_overlaps,
+    stated_names,
+)
 from stream.enrich.patterns import Pattern, PatternMatcher
-from stream.enrich.text import article_text, head
+from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
 from wirewatch.schema import Article
 from wirewatch.settings import Settings
@@ -97,7 +106,11 @@ class Enricher:
                 Mention(h.surface, h.entry.type, h.start, h.end, GAZETTEER, h.entry.name)
                 for h in self.gazetteer.find(text)
             ]
-            traces = normalise(resolve_overlaps(mentions, hits), self.aliases, self.gazetteer.entries)
+            for stated in stated_names(text, dateline_place(text)):
+                if not any(h.start < stated.end and stated.start < h.end for h in hits):
+                    hits.append(stated)
+            mentions = drop_offices(mentions, text)
+            traces = normalise(resolve_overlaps(mentions, hits), self.aliases, self.gazetteer.entries, text)
             tagged = article.model_copy(update={"language": lang, "entities": [t.entity for t in traces]})
             topics = self.taxonomy.classify(tagged, traces)
             tagged = tagged.model_copy(

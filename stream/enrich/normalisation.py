@@ -2,16 +2,25 @@
 
 Steps, in order, within one article:
 1. Gazetteer hits override model spans that overlap them (the gazetteer knows the domain).
-2. Each surface is cleaned: spaces collapsed, a leading "the" and a possessive "'s" dropped.
+2. Each surface is cleaned: spaces collapsed, cut at a line end or a title's spaced dash, a leading
+   "the", a possessive "'s" and a trailing amount or score ("Meta 798 million") dropped;
+   all-lower-case model spans and a portfolio before "Minister" are not names.
 3. The alias table maps variants to a canonical name (Kiev -> Kyiv, U.S. -> United States) and
    drops names it lists as ignored (words like "Defence" the model takes for an organisation).
-4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then the model's
-   majority label over the name's mentions. Tie rule: the label of the earliest mention wins
-   (the first mention of a name in a news story usually carries its fullest context).
+4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then what the
+   text states (GPE for the place of a wire dateline, EVENT for "Typhoon Yagi"), then the type
+   the name's head noun says ("... Airport" FAC, "... Film Festival" EVENT, "Bank of ..." ORG),
+   then the model's majority label over the name's mentions.
+   Tie rule: the label of the earliest mention wins (the first mention of a name in a news story
+   usually carries its fullest context).
 5. Short forms fold into the one full form seen in the same article: a single word that is the
    last word of exactly one multi-word PERSON ("Stoltenberg" -> "Jens Stoltenberg"), or an
    acronym that spells the initials of exactly one multi-word name ("IAEA"). With two candidates
    (two Smiths), nothing is folded.
+6. A name still typed by the model alone that is a country or a town of 15,000+ people in
+   GeoNames becomes GPE ("Opava" the model called PERSON), after folding, so "Austin" after
+   "Lloyd Austin" stays a person. An ORG only when a mention reads like a place ("in Mariupol",
+   "the island of Rhodes"): companies are named after towns (Toyota, Kongsberg).
 """
 
 from __future__ import annotations
@@ -23,17 +32,122 @@ from dataclasses import dataclass, field
 
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Entry
+from stream.enrich.places import place_names
 from wirewatch.schema import Entity
 
 # Labels worth filtering and alerting on; numbers, dates, amounts and works of art are left out.
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW"})
 MAX_NAME_CHARS = 100
 MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
+# Spans whose type the text itself gives: the place of a wire dateline (GPE), a named storm (EVENT).
+DATELINE, STORM = "place of the wire dateline", "named storm"
+_STORM = re.compile(r"\b(?:Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
 _NO_FOLD_TYPES = frozenset({"GPE", "LOC", "NORP"})
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s$|(?<=s)['’]$")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}<>,;:!?-–—*•|/"
 _MINOR_WORDS = frozenset({"of", "the", "and", "for", "on", "in", "de", "du", "la", "&"})
+# A span never runs across a title's " - " ("Champions League - Real Madrid beat ...").
+_SPACED_DASH = re.compile(r"\s[-–—]\s")
+# Amounts and scores the model glues to a name: "Meta 798 million", "Bayern Munich 2-1",
+# "Magnitude 6.8". A plain integer stays: it is part of names like "Euro 2024" or "Ariane 6".
+_TRAILING_AMOUNT = re.compile(
+    r"\s+(?:[$€£]?\d[\d,]*\.\d+|[$€£]?\d[\d.,]*\s+(?:million|billion|trillion|percent|per cent)"
+    r"|\d+-\d+|[$€£]\d[\d.,]*)$",
+    re.IGNORECASE,
+)
+# A single capitalised word right before one of these is a portfolio ("Energy Minister", "Treasury
+# Secretary", "Competition Commissioner"), not an organisation.
+_OFFICE_AFTER = re.compile(r"\s+(?:Minister|Ministry|Secretary|Commissioner)\b")
+# Words right before a name that make it a place: "in Mariupol", "the island of Rhodes".
+_LOCATIVE = re.compile(
+    r"\b(?:in|near|outside|around|into|(?:town|city|village|island|region|province|port|capital) of)\s+$",
+    re.IGNORECASE,
+)
+_OFFICE_LABELS = frozenset({"ORG", "PERSON", "FAC", "PRODUCT", "LAW", "LOC"})
+# The head noun of a multi-word name decides its type when no gazetteer or alias rule does:
+# the word before "of" ("Bank of Japan") or else the last word ("Crimean Bridge").
+_HEAD_TYPES = {
+    **dict.fromkeys(
+        [
+            "Festival",
+            "Championship",
+            "Championships",
+            "Olympics",
+            "Games",
+            "Summit",
+            "Contest",
+            "Cup",
+            "Open",
+            "Prix",
+            "Expo",
+            "Biennale",
+            "Conference",
+        ],
+        "EVENT",
+    ),
+    **dict.fromkeys(
+        ["Airport", "Bridge", "Stadium", "Arena", "Dam", "Cathedral", "Airbase", "Base", "Terminal"], "FAC"
+    ),
+    **dict.fromkeys(
+        [
+            "Sea",
+            "Ocean",
+            "River",
+            "Valley",
+            "Mountains",
+            "Strait",
+            "Gulf",
+            "Canal",
+            "Peninsula",
+            "Desert",
+            "Lake",
+            "Bay",
+            "Island",
+            "Islands",
+        ],
+        "LOC",
+    ),
+    **dict.fromkeys(
+        [
+            "Ministry",
+            "Agency",
+            "Bank",
+            "Commission",
+            "Council",
+            "Committee",
+            "Party",
+            "Institute",
+            "University",
+            "Court",
+            "Bureau",
+            "Authority",
+            "Service",
+            "Forces",
+            "Army",
+            "Navy",
+            "Brigade",
+            "Corps",
+            "Police",
+            "Assembly",
+            "Association",
+            "Foundation",
+            "Company",
+            "Organization",
+            "Organisation",
+            "Office",
+            "Department",
+            "Fund",
+            "Centre",
+            "Center",
+            "Fleet",
+            "Group",
+            "Board",
+            "Parliament",
+        ],
+        "ORG",
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +181,19 @@ class _Group:
     gazetteer_type: str | None = None
     gazetteer_detail: str = ""
     pinned_type: str | None = None
+    stated: str = ""  # DATELINE or STORM when the text says what this is
+    located: bool = False
     rules: list[str] = field(default_factory=list)
     type: str = ""
 
 
 def clean_surface(text: str) -> str:
     """The name in a mention: single-spaced, without a leading 'the', possessive or edge punctuation."""
-    name = " ".join(text.split("\n")[0].split())
+    name = " ".join(_SPACED_DASH.split(text.split("\n")[0])[0].split())
     previous = None
     while name != previous:
         previous = name
+        name = _TRAILING_AMOUNT.sub("", name)
         name = _LEADING_THE.sub("", name).strip(_EDGE_PUNCT + " ")
         name = _POSSESSIVE.sub("", name)
         if name.endswith(".") and name.count(".") == 1:
@@ -86,8 +203,30 @@ def clean_surface(text: str) -> str:
     return name
 
 
+def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
+    """Names whose type the text states: the dateline's place, storms ("Typhoon Yagi" -> "Yagi")."""
+    found = [Mention(text[slice(*dateline)], "GPE", *dateline, DATELINE)] if dateline else []
+    for match in _STORM.finditer(text):
+        found.append(Mention(match.group(), "EVENT", match.start(), match.end(), STORM, match.group(1)))
+    return found
+
+
+def drop_offices(mentions: list[Mention], text: str) -> list[Mention]:
+    """The mentions without a one-word portfolio before a title ("Energy" in "Energy Minister")."""
+    return [
+        m
+        for m in mentions
+        if not (
+            m.label in _OFFICE_LABELS
+            and m.surface.isalpha()
+            and m.surface.istitle()
+            and _OFFICE_AFTER.match(text, m.end)
+        )
+    ]
+
+
 def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Mention]:
-    """All gazetteer mentions, plus the model mentions they do not overlap, in text order.
+    """All gazetteer (and stated) mentions, plus the model mentions they do not overlap, in order.
 
     A model span that runs past a gazetteer hit at one end keeps the words outside it
     ("Russian Shahed" as NORP becomes "Russian" NORP beside the gazetteer's "Shahed" WEAPON).
@@ -125,21 +264,22 @@ def _initials(name: str) -> str:
 
 
 def normalise(
-    mentions: list[Mention], aliases: AliasTable, entries: Mapping[str, Entry]
+    mentions: list[Mention], aliases: AliasTable, entries: Mapping[str, Entry], text: str = ""
 ) -> list[EntityTrace]:
     """One traced Entity per normalised name, in order of first mention.
 
     `mentions` must already have overlaps resolved; `entries` are the gazetteer's entries by name
-    (their category is carried to the trace for topic rules, their file to the explanation).
+    (their category is carried to the trace for topic rules, their file to the explanation);
+    `text` is the one the offsets point into (it tells "in Mariupol" from "Toyota").
     """
     groups: dict[str, _Group] = {}
     for m in sorted(mentions, key=lambda m: m.start):
-        if m.source != GAZETTEER and m.label not in KEPT_LABELS:
-            continue
+        if m.source in (MODEL, REPEAT) and (m.label not in KEPT_LABELS or m.surface.islower()):
+            continue  # "air defense systems": a name has a capital letter
         surface = clean_surface(m.surface)
         if not surface:
             continue
-        name = m.detail if m.source == GAZETTEER else surface
+        name = m.detail if m.source in (GAZETTEER, STORM) else surface
         alias = aliases.lookup(name)
         if alias is not None and alias.ignore:
             continue
@@ -153,11 +293,14 @@ def normalise(
             group = groups[name] = _Group(first_label=m.label, first_offset=m.start)
         group.count += 1
         group.surfaces[surface] += 1
+        group.located = group.located or bool(_LOCATIVE.search(text, max(0, m.start - 20), m.start))
         if rule and rule not in group.rules:
             group.rules.append(rule)
         if alias is not None and alias.type:
             group.pinned_type = alias.type
-        if m.source == GAZETTEER:
+        if m.source in (DATELINE, STORM):
+            group.stated = m.source
+        elif m.source == GAZETTEER:
             group.gazetteer_type = group.gazetteer_type or m.label
             if not group.gazetteer_detail:
                 entry = entries.get(m.detail)
@@ -165,9 +308,10 @@ def normalise(
                 group.gazetteer_detail = f"gazetteer entry '{m.detail}' {m.label} matched '{surface}'{where}"
         else:
             group.labels[m.label] += 1
-    for group in groups.values():
-        _decide_type(group)
+    for name, group in groups.items():
+        _decide_type(name, group)
     _fold_short_forms(groups)
+    _retype_places(groups)
     return [
         EntityTrace(
             Entity(name=name[:200], type=g.type[:20], mentions=g.count, first_offset=g.first_offset),
@@ -178,7 +322,15 @@ def normalise(
     ]
 
 
-def _decide_type(group: _Group) -> None:
+def _head_type(name: str) -> str | None:
+    words = name.split()
+    if len(words) < 2:
+        return None
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    return _HEAD_TYPES.get(head)
+
+
+def _decide_type(name: str, group: _Group) -> None:
     model_labels = ", ".join(f"{label} x{n}" for label, n in group.labels.most_common())
     if group.gazetteer_type:
         group.type = group.gazetteer_type
@@ -187,6 +339,12 @@ def _decide_type(group: _Group) -> None:
     elif group.pinned_type:
         group.type = group.pinned_type
         group.rules.append(f"type {group.type} pinned by the alias table (model: {model_labels})")
+    elif group.stated:
+        group.type = "GPE" if group.stated == DATELINE else "EVENT"
+        group.rules.insert(0, f"{group.stated} (model: {model_labels or 'nothing'})")
+    elif head := _head_type(name):
+        group.type = head
+        group.rules.insert(0, f"head noun says {head} (model: {model_labels})")
     else:
         ranked = group.labels.most_common()
         best = ranked[0][1]
@@ -197,6 +355,18 @@ def _decide_type(group: _Group) -> None:
         else:
             group.type = group.first_label if group.first_label in tied else tied[0]
             group.rules.insert(0, f"model ({model_labels}): tie, first mention's label {group.type}")
+
+
+def _retype_places(groups: dict[str, _Group]) -> None:
+    places = place_names()
+    for name, g in groups.items():
+        if g.gazetteer_type or g.pinned_type or g.stated or g.type not in ("PERSON", "ORG", "LOC"):
+            continue
+        if g.type == "ORG" and not g.located:
+            continue
+        if name in places:
+            g.rules.append(f"GeoNames place: type GPE, not {g.type}")
+            g.type = "GPE"
 
 
 def _fold_short_forms(groups: dict[str, _Group]) -> None:

@@ -17,6 +17,8 @@ _BREAK = re.compile(r"\n\s*\n|(?<=[.!?])\s+")
 # A wire dateline: "KYIV -", "NEW DELHI (Reuters) -". The model reads upper-case words badly, and
 # merges the place with the sentence after the dash ("CUPERTINO - Apple" as one ORG).
 _DATELINE = re.compile(r"^([A-Z][A-Z'.]+(?: [A-Z][A-Z'.]+){0,3})((?: \([^)\n]{1,40}\))? [-–—] )")
+# The same dateline once rewritten by article_text: the body's first "sentence" is the place.
+_WRITTEN_DATELINE = re.compile(r"\n\n([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,3})\.  ")
 
 
 def article_text(article: Article) -> str:
@@ -33,6 +35,13 @@ def article_text(article: Article) -> str:
 def _dateline_sentence(match: re.Match[str]) -> str:
     place, rest = match.group(1), match.group(2)
     return place.title() + "." + " " * (len(rest) - 1)
+
+
+def dateline_place(text: str) -> tuple[int, int] | None:
+    """Where the place of the body's wire dateline is in `article_text` output, if it has one."""
+    title_end = text.find("\n\n")
+    match = _WRITTEN_DATELINE.match(text, title_end) if title_end >= 0 else None
+    return match.span(1) if match else None
 
 
 def head(text: str, max_chars: int) -> str:

@@ -8,7 +8,16 @@ import pytest
 
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Gazetteer
-from stream.enrich.normalisation import GAZETTEER, MODEL, Mention, clean_surface, normalise, resolve_overlaps
+from stream.enrich.normalisation import (
+    GAZETTEER,
+    MODEL,
+    Mention,
+    clean_surface,
+    drop_offices,
+    normalise,
+    resolve_overlaps,
+    stated_names,
+)
 
 
 def m(surface: str, label: str, start: int, source: str = MODEL, detail: str = "") -> Mention:
@@ -36,6 +45,11 @@ def names(mentions: list[Mention], aliases: AliasTable, gazetteer: Gazetteer) ->
         ("1,200", ""),
         ("the", ""),  # what is left of "the United States" beside a gazetteer hit
         ("x" * 150, ""),
+        ("Meta 798 million", "Meta"),  # amounts and scores glued to a name
+        ("Bayern Munich 2-1", "Bayern Munich"),
+        ("Magnitude 6.8", "Magnitude"),
+        ("Euro 2024", "Euro 2024"),  # a plain number is part of the name
+        ("Champions League - Real Madrid", "Champions League"),  # a title's spaced dash
     ],
 )
 def test_clean_surface(surface: str, expected: str) -> None:
@@ -101,3 +115,45 @@ def test_user_alias_file_extends_and_overrides(tmp_path: Path, gazetteer: Gazett
     table = AliasTable.load(user)
     mentions = [m("Kyiv council", "ORG", 0), m("Kiev", "GPE", 20)]
     assert names(mentions, table, gazetteer) == [("Kyiv City Council", "ORG", 1), ("Kyiv", "LOC", 1)]
+
+
+def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "Storm hits\n\nAthens.  Wildfires and Typhoon Yagi. Crimean Bridge, Bank of Japan."
+    stated = stated_names(text, (12, 18))
+    model = [m("Athens", "ORG", 12), m("Typhoon Yagi", "ORG", 35), m("Crimean Bridge", "ORG", 49)]
+    model.append(m("Bank of Japan", "GPE", 65))
+    traces = normalise(resolve_overlaps(model, stated), aliases, gazetteer.entries, text)
+    assert [(t.entity.name, t.entity.type) for t in traces] == [
+        ("Athens", "GPE"),
+        ("Yagi", "EVENT"),
+        ("Crimean Bridge", "FAC"),
+        ("Bank of Japan", "ORG"),
+    ]
+
+
+def test_portfolios_and_lower_case_spans_are_not_names(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "Energy Minister Herman Halushchenko said air defense systems worked. EU Commissioner Kos."
+    model = [
+        m("Energy", "ORG", 0),
+        m("Herman Halushchenko", "PERSON", 16),
+        m("air defense systems", "ORG", 41),
+    ]
+    model.append(m("EU", "ORG", 69))
+    kept = drop_offices(model, text)
+    assert names(kept, aliases, gazetteer) == [
+        ("Herman Halushchenko", "PERSON", 1),
+        ("European Union", "ORG", 1),
+    ]
+
+
+def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "in the town of Opava. Toyota and Kongsberg. Lloyd Austin met Austin. Paid in Wolfsburg."
+    model = [m("Opava", "PERSON", 15), m("Toyota", "ORG", 22), m("Kongsberg", "ORG", 33)]
+    model += [m("Lloyd Austin", "PERSON", 44), m("Austin", "PERSON", 61), m("Wolfsburg", "ORG", 77)]
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Opava", "GPE"),
+        ("Toyota", "ORG"),  # a company named after a town: no place words before it
+        ("Kongsberg", "ORG"),
+        ("Lloyd Austin", "PERSON"),  # "Austin" folded into the person, not made a city
+        ("Wolfsburg", "GPE"),
+    ]
