@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ingest.fetch import address_policy
 from search.backends import SearchBackend, open_backend
 from stream.alerts.db import AlertsDb
 from stream.alerts.deliver import DeliveryPolicy, Sender
@@ -31,7 +32,12 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
 def sender(settings: Settings) -> Sender:
     """The channel sender configured from the settings (webhook secret, timeout, user agent)."""
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    return Sender(timeout=settings.delivery_timeout, secret=secret, user_agent=settings.user_agent)
+    return Sender(
+        timeout=settings.delivery_timeout,
+        secret=secret,
+        user_agent=settings.user_agent,
+        policy=address_policy(settings),
+    )
 
 
 @dataclass

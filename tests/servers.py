@@ -124,6 +124,8 @@ class WebhookReceiver(_Server):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the sender died mid-request: nothing was delivered
                 if server.delay:
                     time.sleep(server.delay)
                 with server.lock:

@@ -3,7 +3,10 @@
 A webhook receives the payload JSON by POST with `X-Wirewatch-Alert-Id` (receivers can drop
 repeats by it) and, when WIREWATCH_WEBHOOK_SECRET is set, `X-Wirewatch-Signature:
 sha256=<hex HMAC of the body>`. 2xx is success; 408, 429 and 5xx are retried (honouring
-Retry-After); other 4xx fail at once. Apprise targets get the rendered message.
+Retry-After); other 4xx fail at once. Webhooks connect through the feeds' SSRF guard, checked
+at every send after DNS resolution, so neither a subscription saved from the CLI nor a DNS
+answer changed later can point delivery at an internal service (WIREWATCH_ALLOW_PRIVATE_NETWORKS
+opens it). Apprise targets get the rendered message.
 
 The loop runs beside the stream's agents in every worker: it leases due rows of the queue in
 alerts.db, sends each as its own task (bounded per target and overall), and records the outcome,
@@ -28,7 +31,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ingest.fetch import parse_retry_after
+from ingest.fetch import GuardedTransport, parse_retry_after
+from ingest.netguard import AddressPolicy, BlockedAddressError
 from stream.alerts.match import sample_payload
 from stream.alerts.render import console_line, render
 from stream.alerts.store import ALERT, FAILED, PENDING, SENT, AlertStore, Claim
@@ -58,10 +62,14 @@ def signature(secret: str, body: bytes) -> str:
 class Sender:
     """One attempt to one target, whatever its channel; one shared HTTP client per process."""
 
-    def __init__(self, *, timeout: float, secret: str | None, user_agent: str) -> None:
+    def __init__(self, *, timeout: float, secret: str | None, user_agent: str, policy: AddressPolicy) -> None:
         self.timeout = timeout
         self.secret = secret
-        self._client = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": user_agent})
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            headers={"User-Agent": user_agent},
+            transport=GuardedTransport(policy, httpx.Limits(max_connections=100)),
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -84,6 +92,8 @@ class Sender:
         try:
             response = await self._client.post(target, content=body, headers=headers)
         except httpx.HTTPError as exc:
+            if isinstance(exc.__cause__, BlockedAddressError):
+                raise DeliveryError(f"blocked: {exc.__cause__}", retry=False) from None
             raise DeliveryError(f"{type(exc).__name__}: {exc}".rstrip(": "), retry=True) from None
         if response.is_success:
             return

@@ -69,7 +69,9 @@ def test_manage_subscriptions_and_send_a_test_alert(
     assert shown["query"] == "kyiv" and shown["mode"] == "realtime" and shown["muted"] and shown["dedup"]
     assert shown["filters"] == {"sources": ["Wire"]}
 
-    tested = cli(user_env, "alerts", "test", "air")
+    refused = cli(user_env, "alerts", "test", "air")  # the receiver is on loopback
+    assert refused.returncode == 1 and "127.0.0.1 is a loopback address" in refused.stdout + refused.stderr
+    tested = cli(user_env | {"WIREWATCH_ALLOW_PRIVATE_NETWORKS": "1"}, "alerts", "test", "air")
     assert tested.returncode == 0, tested.stderr
     (sample,) = webhook.delivered()
     assert sample["subscription"]["name"] == "air" and "Test alert" in sample["article"]["title"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.netguard import AddressPolicy
 from stream.alerts.db import AlertsDb
 from stream.alerts.deliver import DeliveryLoop, DeliveryPolicy, Sender, signature
 from stream.alerts.store import CARRIED, FAILED, SENT, AlertStore, Claim, NewAlert
@@ -54,13 +55,18 @@ def alert(sub: Subscription, n: int, story: str | None = None, due: float | None
     return NewAlert(f"{sub.name}-{n}", sub, f"a{n}", story or f"s{n}", payload, due)
 
 
+LOOPBACK_ALLOWED = AddressPolicy(allow_private=True)  # the receivers listen on loopback
+
+
 class Harness:
     """A store, a sender and a running delivery loop; dead letters are collected."""
 
-    def __init__(self, path: Path, policy: DeliveryPolicy = FAST) -> None:
+    def __init__(
+        self, path: Path, policy: DeliveryPolicy = FAST, addresses: AddressPolicy = LOOPBACK_ALLOWED
+    ) -> None:
         self.db = AlertsDb(path)
         self.store = AlertStore(self.db)
-        self.sender = Sender(timeout=2.0, secret="s3cret", user_agent="test")
+        self.sender = Sender(timeout=2.0, secret="s3cret", user_agent="test", policy=addresses)
         self.dead: list[tuple[Claim, str]] = []
         self.loop = DeliveryLoop(self.store, self.sender, policy, self._dead)
         self.task: asyncio.Task[None] | None = None
@@ -146,6 +152,25 @@ async def test_dead_target_is_dead_lettered_and_others_not_delayed(
     finally:
         await h.stop()
         slow.close()
+
+
+@run_async
+async def test_a_webhook_to_an_internal_address_is_refused_at_send_time(
+    tmp_path: Path, webhook: WebhookReceiver
+) -> None:
+    # As a subscription saved from the CLI, or a public name re-pointed at 127.0.0.1 later.
+    h = Harness(tmp_path / "alerts.db", addresses=AddressPolicy())
+    sub = new_subscription("air", "patriot", [webhook.url("/hook")])
+    h.store.record([alert(sub, 1)])
+    h.start()
+    try:
+        await until(lambda: statuses(h.store, "air-1") == {webhook.url("/hook"): FAILED}, 10, "the refusal")
+        state = next(iter(h.store.get("air-1").deliveries.values()))  # type: ignore[union-attr]
+        assert state["attempts"] == 1, "a refused address is not retried"
+        assert "127.0.0.1 is a loopback address" in state["last_error"]
+        assert webhook.delivered() == [] and len(h.dead) == 1
+    finally:
+        await h.stop()
 
 
 @run_async
