@@ -184,7 +184,8 @@ class SearchBackend(ABC):
         """Top values with counts per keyword field among the matching articles.
 
         Values group by their folded key (case and accents ignored), most frequent first, ties
-        by key; each is shown as spelled in the newest matching article that has it.
+        by key; each is shown as spelled in the newest matching article that has it. A backend
+        may count only the newest TOTAL_LIMIT matches (SQLite does).
         """
         raise NotImplementedError(f"the {self.name} backend does not support facets")
 

@@ -76,8 +76,9 @@ _FTS_CONFIG = {"hashsize": 16 * 2**20, "automerge": 8}
 FTS_LAYOUT = f"analyzer {ANALYZER_VERSION}; columns {' '.join(FTS_COLUMNS)}"
 CHUNK = 500  # ids per `IN (...)` list
 CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit in memory
-# Relevance ranks the RANK_WINDOW most recently indexed matches and totals stop at TOTAL_LIMIT,
-# so a query matching a third of a million articles costs what one matching ten thousand does.
+# Relevance ranks, and facets count, the RANK_WINDOW most recently indexed matches, and totals
+# stop at TOTAL_LIMIT: a query matching a third of a million articles costs what one matching ten
+# thousand does.
 RANK_WINDOW = 10_000
 
 
@@ -365,8 +366,12 @@ class SqliteBackend(SearchBackend):
                 "CREATE INDEX IF NOT EXISTS temp.facet_hits_newest ON facet_hits (published DESC, id)"
             )
             try:
+                # Counted over the newest `rank_window` matches, like the ranking: a query matching
+                # most of the index would otherwise group every one of them.
                 self._conn.execute(
-                    f"INSERT INTO temp.facet_hits SELECT a.rowid, a.published, a.id {clause}", params
+                    f"INSERT INTO temp.facet_hits SELECT a.rowid, a.published, a.id {clause}"
+                    f" ORDER BY a.rowid DESC LIMIT {self.rank_window:d}",
+                    params,
                 )
                 for field in fields:
                     # CROSS JOIN keeps the hits as the outer loop: SQLite would otherwise scan

@@ -199,7 +199,9 @@ class TestSqliteContract(Contract):
         assert (backend.matching_ids("alpha"), len(backend.matching_ids("bravo"))) == (set(), 7)
         backend.close()
 
-    def test_totals_stop_counting_at_the_limit_and_ranking_reads_the_newest(self, tmp_path: Path) -> None:
+    def test_totals_stop_counting_at_the_limit_ranking_and_facets_read_the_newest(
+        self, tmp_path: Path
+    ) -> None:
         backend = SqliteBackend(tmp_path / "search.db")
         backend.index([art(n, "alpha " * (10 if n == 1 else 1)) for n in range(1, 8)])
         assert backend.search("alpha") == backend.search("alpha")  # stable
@@ -211,6 +213,7 @@ class TestSqliteContract(Contract):
         # Article 1 repeats the word ten times but is not among the 3 most recently indexed.
         assert [h.article.id for h in capped.hits] == [art(n).id for n in (7, 6, 5)]
         assert len(backend.search("alpha", sort="newest", size=10).hits) == 7  # newest first reads all
+        assert backend.facets("alpha", ["entity"]) == {"entity": [("Kyiv", 3)]}  # the newest 3
         backend.close()
 
     def test_a_missing_file_is_a_clear_error_for_readers(self, tmp_path: Path) -> None:
