@@ -29,6 +29,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from kafka import KafkaConsumer
+
+from wirewatch import topics
 from wirewatch.broker import broker_argv, wait_for_port
 from wirewatch.demo.server import Item, Outlet, load_outlets, render_rss
 
@@ -77,6 +80,22 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
     server = Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def topic_times(bootstrap: str, topic: str) -> dict[str, tuple[float, float]]:
+    """url -> (fetched, record timestamp) of every article in a topic: when each stage sent it on."""
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=[bootstrap], auto_offset_reset="earliest", consumer_timeout_ms=3000
+    )
+    out = {}
+    try:
+        for record in consumer:
+            article = json.loads(record.value)
+            fetched = datetime.fromisoformat(article["fetched"]).timestamp()
+            out.setdefault(article["url"], (fetched, record.timestamp / 1000))
+    finally:
+        consumer.close()
+    return out
 
 
 def main(argv: list[str]) -> None:
@@ -176,6 +195,10 @@ def main(argv: list[str]) -> None:
                 proc.terminate()
             for proc in procs:
                 proc.wait(20)
+        try:  # the topics are complete now that nothing produces: read them before the broker goes
+            bootstrap = f"127.0.0.1:{broker_port}"
+            raw, enriched = topic_times(bootstrap, topics.RAW), topic_times(bootstrap, topics.ENRICHED)
+        finally:
             broker.terminate()
             broker.wait(10)
         with feeds.lock:
@@ -187,6 +210,12 @@ def main(argv: list[str]) -> None:
             }
         latencies = sorted(received[u] - t for u, t in probes.items() if u in received)
         to_match = sorted(matched[u] - t for u, t in probes.items() if u in matched)
+        # Upstream of the match, per hop: HTTP fetch, parse + produce, raw -> enriched, -> matched.
+        hops = [u for u in probes if u in matched and u in raw and u in enriched]
+        to_fetched = sorted(raw[u][0] - probes[u] for u in hops)
+        to_raw = sorted(raw[u][1] - raw[u][0] for u in hops)
+        to_enriched = sorted(enriched[u][1] - raw[u][1] for u in hops)
+        to_matched = sorted(matched[u] - enriched[u][1] for u in hops)
         to_record = sorted(recorded[u] - matched[u] for u in probes if u in received and u in recorded)
         to_hook = sorted(received[u] - recorded[u] for u in probes if u in received and u in recorded)
         missing = len(probes) - len(latencies)
@@ -202,6 +231,10 @@ def main(argv: list[str]) -> None:
     )
     for label, part in (
         ("fetch -> matched", to_match),
+        ("  served -> fetched (HTTP)", to_fetched),
+        ("  fetched -> produced (parse, dedup)", to_raw),
+        ("  produced -> enriched", to_enriched),
+        ("  enriched -> matched", to_matched),
         ("matched -> recorded", to_record),
         ("recorded -> webhook", to_hook),
     ):
