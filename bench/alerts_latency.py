@@ -2,6 +2,7 @@
 
 python -m bench alerts_latency                           60 s at 50 articles/s (the default)
 python -m bench alerts_latency --rate 50 --seconds 120 --no-ner
+python -m bench alerts_latency --workers 2               two stream worker processes
 
 Starts a Tansu broker, a loopback feed server, `wirewatch stream` and `wirewatch ingest`, and a
 webhook receiver. Feeds gain items at `--rate` per second in total (sentences of the bundled
@@ -105,6 +106,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured period")
     parser.add_argument("--probe-every", type=int, default=25, help="one item in N is a probe")
     parser.add_argument("--ner", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--workers", type=int, default=1, help="`wirewatch stream` processes")
     args = parser.parse_args(argv)
 
     sentences = [
@@ -173,17 +175,20 @@ def main(argv: list[str]) -> None:
         # count as missing though nothing was late.
         subscribe = ["subscribe", "probe", "Patriot", "--webhook", hook, "--no-dedup"]
         subprocess.run([*WIREWATCH, *subscribe], env=env, check=True)
-        stream_log = data / "stream.log"
+        logs = [data / f"stream{k}.log" for k in range(args.workers)]
         procs = [
             subprocess.Popen([*WIREWATCH, "stream"], env=env | {"WIREWATCH_LOG_LEVEL": "INFO"},
-                             stdout=stream_log.open("wb"), stderr=subprocess.STDOUT),
+                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
+            for log in logs
         ]  # fmt: skip
         try:
             deadline = time.time() + 120
-            while "partitions assigned" not in stream_log.read_text(errors="replace"):
+            while not all("partitions assigned" in log.read_text(errors="replace") for log in logs):
                 if time.time() > deadline:
-                    sys.exit("the stream worker did not become ready in 120 s")
+                    sys.exit("the stream workers did not become ready in 120 s")
                 time.sleep(0.2)
+            if args.workers > 1:
+                time.sleep(5.0)  # the group settles once every worker has joined
             feeds.started = time.time()  # items start appearing now
             procs.append(subprocess.Popen([*WIREWATCH, "ingest"], env=env, stderr=subprocess.DEVNULL))
             warmup = 15.0
@@ -225,6 +230,7 @@ def main(argv: list[str]) -> None:
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")  # never beyond the max
     print(
         f"{args.rate:g} articles/s over {args.feeds} feeds, NER {'on' if args.ner else 'off'}, "
+        f"{args.workers} stream worker{'s' if args.workers > 1 else ''}, "
         f"{len(latencies)} probe alerts in {args.seconds:g}s ({missing} missing): "
         f"p50 {cuts[49]:.2f}s  p90 {cuts[89]:.2f}s  p99 {cuts[98]:.2f}s  max {latencies[-1]:.2f}s",
         flush=True,
