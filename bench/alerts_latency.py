@@ -2,6 +2,7 @@
 
 python -m bench alerts_latency                           60 s at 50 articles/s (the default)
 python -m bench alerts_latency --rate 50 --seconds 120 --no-ner
+python -m bench alerts_latency --workers 2               two stream worker processes
 
 Starts a Tansu broker, a loopback feed server, `wirewatch stream` and `wirewatch ingest`, and a
 webhook receiver. Feeds gain items at `--rate` per second in total (sentences of the bundled
@@ -29,6 +30,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from kafka import KafkaConsumer
+
+from wirewatch import topics
 from wirewatch.broker import broker_argv, wait_for_port
 from wirewatch.demo.server import Item, Outlet, load_outlets, render_rss
 
@@ -79,6 +83,22 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
     return server
 
 
+def topic_times(bootstrap: str, topic: str) -> dict[str, tuple[float, float]]:
+    """url -> (fetched, record timestamp) of every article in a topic: when each stage sent it on."""
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=[bootstrap], auto_offset_reset="earliest", consumer_timeout_ms=3000
+    )
+    out = {}
+    try:
+        for record in consumer:
+            article = json.loads(record.value)
+            fetched = datetime.fromisoformat(article["fetched"]).timestamp()
+            out.setdefault(article["url"], (fetched, record.timestamp / 1000))
+    finally:
+        consumer.close()
+    return out
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench alerts_latency")
     parser.add_argument("--rate", type=float, default=50.0, help="articles per second, all feeds")
@@ -86,6 +106,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured period")
     parser.add_argument("--probe-every", type=int, default=25, help="one item in N is a probe")
     parser.add_argument("--ner", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--workers", type=int, default=1, help="`wirewatch stream` processes")
     args = parser.parse_args(argv)
 
     sentences = [
@@ -154,17 +175,20 @@ def main(argv: list[str]) -> None:
         # count as missing though nothing was late.
         subscribe = ["subscribe", "probe", "Patriot", "--webhook", hook, "--no-dedup"]
         subprocess.run([*WIREWATCH, *subscribe], env=env, check=True)
-        stream_log = data / "stream.log"
+        logs = [data / f"stream{k}.log" for k in range(args.workers)]
         procs = [
             subprocess.Popen([*WIREWATCH, "stream"], env=env | {"WIREWATCH_LOG_LEVEL": "INFO"},
-                             stdout=stream_log.open("wb"), stderr=subprocess.STDOUT),
+                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
+            for log in logs
         ]  # fmt: skip
         try:
             deadline = time.time() + 120
-            while "partitions assigned" not in stream_log.read_text(errors="replace"):
+            while not all("partitions assigned" in log.read_text(errors="replace") for log in logs):
                 if time.time() > deadline:
-                    sys.exit("the stream worker did not become ready in 120 s")
+                    sys.exit("the stream workers did not become ready in 120 s")
                 time.sleep(0.2)
+            if args.workers > 1:
+                time.sleep(5.0)  # the group settles once every worker has joined
             feeds.started = time.time()  # items start appearing now
             procs.append(subprocess.Popen([*WIREWATCH, "ingest"], env=env, stderr=subprocess.DEVNULL))
             warmup = 15.0
@@ -176,6 +200,10 @@ def main(argv: list[str]) -> None:
                 proc.terminate()
             for proc in procs:
                 proc.wait(20)
+        try:  # the topics are complete now that nothing produces: read them before the broker goes
+            bootstrap = f"127.0.0.1:{broker_port}"
+            raw, enriched = topic_times(bootstrap, topics.RAW), topic_times(bootstrap, topics.ENRICHED)
+        finally:
             broker.terminate()
             broker.wait(10)
         with feeds.lock:
@@ -187,6 +215,12 @@ def main(argv: list[str]) -> None:
             }
         latencies = sorted(received[u] - t for u, t in probes.items() if u in received)
         to_match = sorted(matched[u] - t for u, t in probes.items() if u in matched)
+        # Upstream of the match, per hop: HTTP fetch, parse + produce, raw -> enriched, -> matched.
+        hops = [u for u in probes if u in matched and u in raw and u in enriched]
+        to_fetched = sorted(raw[u][0] - probes[u] for u in hops)
+        to_raw = sorted(raw[u][1] - raw[u][0] for u in hops)
+        to_enriched = sorted(enriched[u][1] - raw[u][1] for u in hops)
+        to_matched = sorted(matched[u] - enriched[u][1] for u in hops)
         to_record = sorted(recorded[u] - matched[u] for u in probes if u in received and u in recorded)
         to_hook = sorted(received[u] - recorded[u] for u in probes if u in received and u in recorded)
         missing = len(probes) - len(latencies)
@@ -196,12 +230,17 @@ def main(argv: list[str]) -> None:
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")  # never beyond the max
     print(
         f"{args.rate:g} articles/s over {args.feeds} feeds, NER {'on' if args.ner else 'off'}, "
+        f"{args.workers} stream worker{'s' if args.workers > 1 else ''}, "
         f"{len(latencies)} probe alerts in {args.seconds:g}s ({missing} missing): "
         f"p50 {cuts[49]:.2f}s  p90 {cuts[89]:.2f}s  p99 {cuts[98]:.2f}s  max {latencies[-1]:.2f}s",
         flush=True,
     )
     for label, part in (
         ("fetch -> matched", to_match),
+        ("  served -> fetched (HTTP)", to_fetched),
+        ("  fetched -> produced (parse, dedup)", to_raw),
+        ("  produced -> enriched", to_enriched),
+        ("  enriched -> matched", to_matched),
         ("matched -> recorded", to_record),
         ("recorded -> webhook", to_hook),
     ):

@@ -115,6 +115,7 @@ class Poller:
         self._scheduled: dict[str, tuple[object, ...]] = {}  # feed id -> its schedule settings
         self._in_flight: dict[str, asyncio.Task[object]] = {}  # feed id -> the task polling it
         self._running: set[str] = set()  # feed ids whose scheduled job is running
+        self._polled: set[str] = set()  # feed ids polled in this run
         self._idle = asyncio.Event()
         self._rng = random.Random()
 
@@ -263,8 +264,15 @@ class Poller:
 
     def _delay(self, feed: Feed, outcome: PollOutcome) -> float:
         """Seconds from now to the next poll of a feed as it stands after `outcome`."""
+        first = feed.id not in self._polled
+        self._polled.add(feed.id)
         return next_delay(
-            self.cadence(feed), feed.rate, feed.consecutive_failures, outcome.retry_after, self._rng
+            self.cadence(feed),
+            feed.rate,
+            feed.consecutive_failures,
+            outcome.retry_after,
+            self._rng,
+            first=first,
         )
 
     def _schedule_next(self, feed: Feed) -> None:

@@ -8,7 +8,8 @@ Pure functions over plain numbers (docs/ingest.md has the rules with examples):
 - After a failure the delay doubles per consecutive failure from the interval, up to
   `BACKOFF_CAP`; a Retry-After is honoured (at most `RETRY_AFTER_CAP`).
 - Every delay is jittered (±10%, or half-to-full for backoff) so polls spread instead of
-  marching in lockstep.
+  marching in lockstep; the first delay of a run by ±50%, as feeds polled together at start-up
+  would otherwise stay in step for dozens of polls (their items arriving as one burst).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ RATE_HORIZON = 86_400.0  # seconds of history the rate average mostly reflects
 BACKOFF_CAP = 6 * 3_600.0
 RETRY_AFTER_CAP = 24 * 3_600.0
 JITTER = 0.1
+FIRST_JITTER = 0.5
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,15 @@ def next_delay(
     failures: int,
     retry_after: float | None = None,
     rng: random.Random | None = None,
+    *,
+    first: bool = False,
 ) -> float:
-    """Seconds until the next poll, jittered."""
+    """Seconds until the next poll, jittered (more widely after a feed's `first` poll of a run)."""
     rng = rng or random.Random()
     interval = cadence.interval(rate)
     if failures <= 0:
-        return interval * rng.uniform(1 - JITTER, 1 + JITTER)
+        jitter = FIRST_JITTER if first else JITTER
+        return interval * rng.uniform(1 - jitter, 1 + jitter)
     backoff = min(BACKOFF_CAP, max(interval, cadence.floor) * 2 ** min(failures - 1, 30))
     delay = backoff * rng.uniform(0.5, 1.0)
     if retry_after is not None:

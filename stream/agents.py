@@ -139,7 +139,7 @@ class Agents:
             for article in await asyncio.to_thread(self.services.enricher.enrich, articles):
                 await self.enriched.send(key=article.id.encode(), value=article.to_json())
 
-        async for events in acked_batches(stream, 32, within=0.2):
+        async for events in acked_batches(stream, 32, within=0.05):
             await self.process("enrich", events, work)
 
     async def index(self, stream: StreamT) -> None:

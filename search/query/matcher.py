@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeGuard
 
 from search.analysis import analyse
 from search.document import keyword_fields, text_fields
@@ -23,12 +24,13 @@ class FieldIndex:
     maps that phrases and NEAR need (`stems`, `exacts`) are built on first use, as most
     queries never ask for them."""
 
-    __slots__ = ("_positions", "exact_set", "exact_tokens", "stem_set", "stem_tokens")
+    __slots__ = ("_positions", "_sorted", "exact_set", "exact_tokens", "stem_set", "stem_tokens")
 
     def __init__(self, exact_tokens: list[str], stem_tokens: list[str]) -> None:
         self.exact_tokens, self.stem_tokens = exact_tokens, stem_tokens
         self.exact_set, self.stem_set = set(exact_tokens), set(stem_tokens)
         self._positions: dict[bool, dict[str, list[int]]] = {}
+        self._sorted: list[str] | None = None
 
     @classmethod
     def of(cls, text: str) -> FieldIndex:
@@ -55,7 +57,11 @@ class FieldIndex:
         return self.exact_set if exact else self.stem_set
 
     def has_prefix(self, prefix: str) -> bool:
-        return any(word.startswith(prefix) for word in self.exact_set)
+        """Does any exact word start with `prefix`? (A binary search in the sorted words.)"""
+        if self._sorted is None:
+            self._sorted = sorted(self.exact_set)
+        i = bisect_left(self._sorted, prefix)
+        return i < len(self._sorted) and self._sorted[i].startswith(prefix)
 
 
 def _positions(words: list[str]) -> dict[str, list[int]]:
@@ -154,7 +160,12 @@ def compile_query(node: Node, now: datetime | None = None) -> Predicate:
     if isinstance(node, DateRange):
         return _date_predicate(node, now)
     if isinstance(node, And | Or):
-        parts = [compile_query(c, now) for c in node.children]
+        if isinstance(node, Or):  # its words as set tests, then the rest
+            parts = _or_of_words(node.children) + [
+                compile_query(c, now) for c in node.children if not _word(c)
+            ]
+        else:
+            parts = [compile_query(c, now) for c in node.children]
         if len(parts) == 2:  # the usual case, without a generator's overhead
             first, second = parts
             if isinstance(node, And):
@@ -167,6 +178,34 @@ def compile_query(node: Node, now: datetime | None = None) -> Predicate:
         inner = compile_query(node.child, now)
         return lambda doc: not inner(doc)
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _word(node: Node) -> TypeGuard[Phrase]:
+    """A single word or prefix, which an OR tests together with its sibling words."""
+    return isinstance(node, Phrase) and len(node.words) == 1
+
+
+def _or_of_words(children: Sequence[Node]) -> list[Predicate]:
+    """The single words and prefixes of an OR, one predicate per fields and form: a set test
+    instead of one call per word (topic rules are ORs of dozens of words)."""
+    words: defaultdict[tuple[tuple[str, ...], bool], set[str]] = defaultdict(set)
+    prefixes: defaultdict[tuple[str, ...], list[str]] = defaultdict(list)
+    for child in children:
+        if not _word(child):
+            continue
+        if child.prefix:
+            prefixes[child.fields].append(child.words[0])
+        else:
+            words[child.fields, child.exact].add(child.words[0])
+    out = []
+    for (fields, exact), group in words.items():
+        frozen = frozenset(group)
+        out.append(
+            _in_any_field(fields, lambda index, w=frozen, e=exact: not w.isdisjoint(index.word_set(e)))
+        )
+    for fields, starts in prefixes.items():
+        out.append(_in_any_field(fields, lambda index, p=tuple(starts): any(map(index.has_prefix, p))))
+    return out
 
 
 def _in_any_field(fields: tuple[str, ...], test: Callable[[FieldIndex], bool]) -> Predicate:

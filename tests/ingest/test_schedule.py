@@ -51,6 +51,13 @@ def test_jitter_spreads_polls() -> None:
     assert len({round(d) for d in delays}) > 40
 
 
+def test_the_first_delay_of_a_run_spreads_over_the_interval() -> None:
+    """Feeds polled together at start-up fall out of step at once, not after dozens of polls."""
+    rng = random.Random(3)
+    delays = [next_delay(CADENCE, None, 0, rng=rng, first=True) for _ in range(500)]
+    assert 150 <= min(delays) < 165 and 435 < max(delays) <= 450
+
+
 def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
     rng = random.Random(2)
     for failures in range(1, 12):

@@ -132,6 +132,12 @@ CASES: list[Case] = [
     Case('"air defense sys*"', must=("air-defense-hyphen", "patriot-air-defense-topic")),
     Case("кие*", must=("kiev-russian",)),
     Case("xx*", must=("long-word",)),
+    # an OR of words, prefixes and field words (the matcher tests each group as one set)
+    Case(
+        "title:patr* OR missi* OR =cafe OR кие* OR title:grain OR zzyzx",
+        must=("title-only-patriot", "missile-singular", "missionary", "cafe-plain", "kiev-russian"),
+        never=("body-only-patriot",),
+    ),
     # proximity: NEAR/N and "..."~N (FTS5 semantics: N words may come between)
     Case("air NEAR/0 defense", must=("air-defense-space",), never=GAPS),
     Case("air NEAR/1 defense", must=("near-gap-1",), never=GAPS[1:]),

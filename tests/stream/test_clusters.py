@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -102,3 +103,17 @@ def test_two_worker_processes_share_one_consistent_store(tmp_path: Path) -> None
         }
     )
     store.close()
+
+
+def test_a_background_thread_checkpoints_the_wal(tmp_path: Path) -> None:
+    """Commits only append to the WAL; the store's own thread copies it into the database."""
+    path = tmp_path / "clusters.db"
+    store = SqliteClusterStore(path, checkpoint_every=0.1)
+    empty = path.stat().st_size
+    store.assign([item(f"a{n}", f"{STORY} {n} {OTHER}", n) for n in range(50)])
+    deadline = time.monotonic() + 10
+    while path.stat().st_size == empty and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert path.stat().st_size > empty
+    store.close()
+    assert not store._checkpointer.is_alive()
