@@ -82,14 +82,18 @@ def test_the_interval_follows_the_feed_dates(feed_server: FeedServer, make_polle
     feed_server.routes["/hourly.xml"] = Response(feed(hourly))
     poller = make_poller()
     poller.store.sync_file([FeedSpec(url=feed_server.url("/hourly.xml"))])
-    now = datetime.now(UTC).timestamp()
-    asyncio.run(poller.poll(only_feed(poller)))
-    planned = only_feed(poller).next_poll - now
-    assert 1_800 * 0.49 <= planned <= 1_800 * 1.51  # half the one-hour gap; a run's first delay ±50%
-    now = datetime.now(UTC).timestamp()
-    asyncio.run(poller.poll(only_feed(poller)))
-    planned = only_feed(poller).next_poll - now
-    assert 1_800 * 0.89 <= planned <= 1_800 * 1.11  # then ±10%
+
+    async def planned_after_a_poll() -> float:
+        now = datetime.now(UTC).timestamp()
+        await poller.poll(only_feed(poller))
+        return only_feed(poller).next_poll - now
+
+    async def two_polls() -> tuple[float, float]:  # one event loop: the client keeps its connections
+        return await planned_after_a_poll(), await planned_after_a_poll()
+
+    first, second = asyncio.run(two_polls())
+    assert 1_800 * 0.49 <= first <= 1_800 * 1.51  # half the one-hour gap; a run's first delay ±50%
+    assert 1_800 * 0.89 <= second <= 1_800 * 1.11  # then ±10%
 
 
 def test_unconfirmed_items_are_produced_again_after_a_restart(
