@@ -5,7 +5,7 @@ tokenizer, which splits only on the spaces we put between tokens. `articles` hol
 per-article facts queries filter and sort on (id, published); the article JSON lives apart,
 zlib-compressed, in `article_docs`, and is read only for the hits shown. Updating or deleting
 an article re-analyses its stored text to remove the old tokens, which is why the analyser
-version is recorded and checked at open.
+version is recorded: an index made by another one is rebuilt from the stored articles at open.
 """
 
 from __future__ import annotations
@@ -355,7 +355,10 @@ class SqliteBackend(SearchBackend):
         size: int = 10,
         now: datetime | None = None,
     ) -> dict[str, list[tuple[str, int]]]:
-        clause, params = self._compile(query, filters, now).from_clause()
+        compiled = self._compile(query, filters, now)
+        clause, params = compiled.from_clause()
+        # FTS5 yields matches in rowid order: ordered by its rowid, the newest come first unsorted.
+        newest = "f.rowid" if compiled.match is not None else "a.rowid"
         out: dict[str, list[tuple[str, int]]] = {}
         with self._lock:
             self._conn.execute(
@@ -370,7 +373,7 @@ class SqliteBackend(SearchBackend):
                 # most of the index would otherwise group every one of them.
                 self._conn.execute(
                     f"INSERT INTO temp.facet_hits SELECT a.rowid, a.published, a.id {clause}"
-                    f" ORDER BY a.rowid DESC LIMIT {self.rank_window:d}",
+                    f" ORDER BY {newest} DESC LIMIT {self.rank_window:d}",
                     params,
                 )
                 for field in fields:
