@@ -43,8 +43,8 @@ class Word(NamedTuple):
 
 def fold_word(word: str) -> tuple[str, ...]:
     """Case-fold and strip diacritics from one raw word; may split it (e.g. '½' -> '1', '2')."""
-    if word.isascii():  # letters, digits and inner apostrophes: nothing to decompose
-        return tuple(part[:MAX_WORD_CHARS] for part in _POSSESSIVE.sub("", word.lower()).split("'"))
+    if word.isascii() and word.replace("'", "").isalnum():  # nothing to decompose: split at "'"
+        return tuple(part[:MAX_WORD_CHARS] for part in _POSSESSIVE.sub("", word.lower()).split("'") if part)
     folded = _POSSESSIVE.sub("", word.casefold())
     decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
