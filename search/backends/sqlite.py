@@ -128,9 +128,6 @@ class SqliteBackend(SearchBackend):
     supports_retention = True
     total_limit = TOTAL_LIMIT
     rank_window = RANK_WINDOW
-    _fts_insert = (
-        f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?{', ?' * len(FTS_COLUMNS)})"
-    )
     _fts_insert_json = (
         f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) SELECT "
         + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(FTS_COLUMNS) + 1))
@@ -175,9 +172,8 @@ class SqliteBackend(SearchBackend):
             self._configure_fts()
             docs = conn.execute("SELECT rowid, doc FROM article_docs ORDER BY rowid")
             while rows := docs.fetchmany(1_000):
-                conn.executemany(
-                    self._fts_insert, [(rowid, *_fts_values(_unpack(doc))) for rowid, doc in rows]
-                )
+                fts = [(rowid, *_fts_values(_unpack(doc))) for rowid, doc in rows]
+                conn.execute(self._fts_insert_json, (json.dumps(fts, ensure_ascii=False),))
             conn.execute("DELETE FROM meta WHERE key = 'analyzer'")  # the layout says it now
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('fts', ?)", (FTS_LAYOUT,))
 
