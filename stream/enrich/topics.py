@@ -24,6 +24,7 @@ from search.document import text_fields
 from search.query.ast import Node, Phrase, positive_text
 from search.query.matcher import Predicate, PreparedDoc, compile_query, phrase_starts
 from search.query.parser import QueryError, parse
+from stream.alerts.index import SubscriptionIndex
 from stream.enrich.datafiles import load_layers
 from stream.enrich.normalisation import EntityTrace
 from wirewatch.schema import Article
@@ -202,7 +203,8 @@ class TopicMatch:
 
 
 class Taxonomy:
-    """All topics with compiled rules."""
+    """All topics with compiled rules, their queries indexed like subscriptions (only the rules
+    whose query can match an article are evaluated; rules with no query are checked always)."""
 
     def __init__(self, layers: list[tuple[str, TaxonomyFile]]) -> None:
         self.topics: dict[str, tuple[str, list[Rule], str]] = {}
@@ -213,6 +215,11 @@ class Taxonomy:
                     for r in topic.rules
                 ]
                 self.topics[name] = (topic.title, rules, origin)  # a later file replaces a same-named topic
+        self._queries = SubscriptionIndex()
+        for name, (_, rules, _) in self.topics.items():
+            for index, rule in enumerate(rules):
+                if rule.node is not None:
+                    self._queries.add((name, index), rule.node)
 
     @classmethod
     def load(cls, user_file: Path | None = None) -> Taxonomy:
@@ -222,11 +229,14 @@ class Taxonomy:
     def classify(self, article: Article, entities: Sequence[EntityTrace]) -> list[TopicMatch]:
         """Every topic with a rule that holds, with the first such rule and its evidence."""
         text = ArticleText(article)
+        matching = set(self._queries.match(text.doc))
         out = []
         for name, (_, rules, origin) in self.topics.items():
-            for index, rule in enumerate(rules, start=1):
+            for index, rule in enumerate(rules):
+                if rule.node is not None and (name, index) not in matching:
+                    continue
                 evidence = rule.evidence(text, entities)
                 if evidence:
-                    out.append(TopicMatch(name, index, rule, evidence, origin))
+                    out.append(TopicMatch(name, index + 1, rule, evidence, origin))
                     break
         return out
