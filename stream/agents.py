@@ -131,8 +131,9 @@ class Agents:
     async def enrich(self, stream: StreamT) -> None:
         """raw -> language, entities, topics, story cluster -> enriched.
 
-        The model runs in a thread so the event loop keeps heartbeating; the cluster store records
-        assignments idempotently, so a batch replayed after a crash gets the same clusters.
+        The work runs in a thread (the model in a process of its own) so the event loop keeps
+        heartbeating; the cluster store records assignments idempotently, so a batch replayed after
+        a crash gets the same clusters.
         """
 
         async def work(articles: list[Article]) -> None:

@@ -58,7 +58,7 @@ class Services:
         db = AlertsDb(settings.alerts_db)
         subscriptions = open_subscriptions(settings, db)
         return cls(
-            enricher=Enricher.from_settings(settings),
+            enricher=Enricher.from_settings(settings, worker=True),
             index=open_backend(settings),
             subscriptions=subscriptions,
             matcher=SubscriptionMatcher(subscriptions, timedelta(seconds=settings.alert_max_age)),

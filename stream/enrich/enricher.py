@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from stream.enrich.aliases import AliasTable
 from stream.enrich.clusters import Assignment, ClusterStore, SqliteClusterStore, StoryItem, signature
-from stream.enrich.entities import NerModel
+from stream.enrich.entities import NerModel, NerProcess
 from stream.enrich.gazetteer import Gazetteer
 from stream.enrich.language import detect_language
 from stream.enrich.normalisation import (
@@ -49,7 +49,7 @@ class Enricher:
 
     def __init__(
         self,
-        ner: NerModel | None,
+        ner: NerModel | NerProcess | None,
         aliases: AliasTable,
         gazetteer: Gazetteer,
         taxonomy: Taxonomy,
@@ -67,15 +67,21 @@ class Enricher:
         self.record_clusters = record_clusters
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, record_clusters: bool = True) -> Enricher:
-        """The enricher a worker (or the CLI, with `record_clusters=False`) runs with."""
+    def from_settings(
+        cls, settings: Settings, *, record_clusters: bool = True, worker: bool = False
+    ) -> Enricher:
+        """The enricher a stream worker runs with (the CLI reads clusters without recording them).
+
+        A worker runs the model in a child process of its own (`NerProcess`); the CLI loads it in process.
+        """
+        ner = NerProcess if worker else NerModel
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):
             clusters = SqliteClusterStore(
                 settings.clusters_db, settings.cluster_threshold, timedelta(seconds=settings.cluster_window)
             )
         return cls(
-            NerModel(settings.spacy_model) if settings.ner else None,
+            ner(settings.spacy_model) if settings.ner else None,
             AliasTable.load(settings.aliases_file),
             Gazetteer.load(settings.gazetteer_file),
             Taxonomy.load(settings.topics_file),
@@ -85,7 +91,9 @@ class Enricher:
         )
 
     def close(self) -> None:
-        """Release the cluster store."""
+        """Release the model and the cluster store."""
+        if self.ner is not None:
+            self.ner.close()
         if self.clusters is not None:
             self.clusters.close()
 

@@ -1,12 +1,19 @@
 """Named-entity recognition with spaCy: the model loaded once, only the NER component, batched.
 
 The English pipelines' `ner` component has its own token-to-vector layer, so the tagger,
-parser, lemmatizer and the shared tok2vec are not loaded at all.
+parser, lemmatizer and the shared tok2vec are not loaded at all. The stream worker runs the
+model in a process of its own (`NerProcess`): spaCy holds the GIL for nearly all of its work,
+so in the worker's process every other agent, and the event loop itself, waited for it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +22,22 @@ from spacy.language import Language
 
 from stream.enrich.normalisation import MODEL, Mention
 from wirewatch.errors import ConfigError
+from wirewatch.failures import TemporaryError
 
 
 def _meta(name: str) -> dict[str, Any]:
-    """The pipeline's meta.json (an installed package or a directory), or {} when there is none."""
+    """The pipeline's meta.json (an installed package or a directory), with NER, or a clear error."""
     try:
         path = spacy.util.get_package_path(name) if spacy.util.is_package(name) else Path(name)
-        return dict(spacy.util.get_model_meta(path))
+        meta = dict(spacy.util.get_model_meta(path))
     except (OSError, ValueError, ImportError):
-        return {}
+        meta = {}
+    if "ner" not in meta.get("pipeline", []):
+        raise ConfigError(
+            f"spaCy model '{name}' is not installed or has no NER "
+            "(set WIREWATCH_SPACY_MODEL, or WIREWATCH_NER=0 to run without NER)"
+        )
+    return meta
 
 
 class NerModel:
@@ -32,13 +46,7 @@ class NerModel:
     def __init__(self, name: str, batch_size: int = 32) -> None:
         self.name = name
         self.batch_size = batch_size
-        meta = _meta(name)
-        if "ner" not in meta.get("pipeline", []):
-            raise ConfigError(
-                f"spaCy model '{name}' is not installed or has no NER "
-                "(set WIREWATCH_SPACY_MODEL, or WIREWATCH_NER=0 to run without NER)"
-            )
-        unneeded = [p for p in meta["pipeline"] if p != "ner"]
+        unneeded = [p for p in _meta(name)["pipeline"] if p != "ner"]
         self.nlp: Language = spacy.load(name, exclude=unneeded)
         self.language: str = self.nlp.lang
 
@@ -48,3 +56,67 @@ class NerModel:
             [Mention(e.text, e.label_, e.start_char, e.end_char, MODEL) for e in doc.ents]
             for doc in self.nlp.pipe(texts, batch_size=self.batch_size)
         ]
+
+    def close(self) -> None:
+        """Nothing to release in process."""
+
+
+_loaded: NerModel | None = None  # the model, in a NerProcess's child
+
+
+def _load(name: str, batch_size: int) -> None:
+    global _loaded
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    _loaded = NerModel(name, batch_size)
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    """End the child when the worker ends, even a worker killed before it could stop it."""
+    parent.join()
+    os._exit(0)
+
+
+def _child_mentions(texts: list[str]) -> list[list[Mention]]:
+    assert _loaded is not None
+    return _loaded.mentions(texts)
+
+
+class NerProcess:
+    """The same model in a child process (one core of its own); restarted if it dies."""
+
+    def __init__(self, name: str, batch_size: int = 32) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        self.language: str = str(_meta(name)["lang"])
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # Spawned, not forked: the worker already runs threads (stores, checkpoints) at this point.
+        executor = ProcessPoolExecutor(
+            1, multiprocessing.get_context("spawn"), initializer=_load, initargs=(self.name, self.batch_size)
+        )
+        try:
+            executor.submit(os.getpid).result()  # the model is loaded: a broken one fails here
+        except BrokenProcessPool as exc:
+            raise ConfigError(f"spaCy model '{self.name}' could not be loaded (see the log above)") from exc
+        return executor
+
+    @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return int(self._executor.submit(os.getpid).result())
+
+    def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
+        """As `NerModel.mentions`; a dead child is restarted and the call fails as temporary."""
+        try:
+            return self._executor.submit(_child_mentions, list(texts)).result()
+        except BrokenProcessPool as exc:
+            self._executor.shutdown(wait=False)
+            self._executor = self._start()
+            raise TemporaryError(f"the NER process died and was restarted: {exc}") from exc
+
+    def close(self) -> None:
+        """Stop the child."""
+        self._executor.shutdown(cancel_futures=True)

@@ -1,0 +1,58 @@
+"""The worker's NER process: the same answers as the model in process, and it survives a crash."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stream.enrich.entities import NerModel, NerProcess
+from tests.conftest import wait_for
+from wirewatch.errors import ConfigError
+from wirewatch.failures import TemporaryError
+
+
+def test_answers_like_the_model_and_restarts_when_killed(ner_model: NerModel) -> None:
+    texts = ["Jens Stoltenberg met Olaf Scholz in Berlin on Tuesday.", "", "Apple opened a plant in Texas."]
+    expected = ner_model.mentions(texts)
+    assert any(expected)
+    process = NerProcess(ner_model.name)
+    try:
+        assert process.language == ner_model.language and process.pid != os.getpid()
+        assert process.mentions(texts) == expected
+        os.kill(process.pid, signal.SIGKILL)
+        with pytest.raises(TemporaryError, match="NER process died"):  # the agent retries it
+            process.mentions(texts)
+        assert process.mentions(texts) == expected
+    finally:
+        process.close()
+
+
+def test_a_missing_model_is_a_clear_error_at_start() -> None:
+    with pytest.raises(ConfigError, match="'no_such_model' is not installed"):
+        NerProcess("no_such_model")
+
+
+def test_the_child_ends_with_a_killed_worker(ner_model: NerModel) -> None:
+    script = (
+        "import time\nfrom stream.enrich.entities import NerProcess\n"
+        f"print(NerProcess({ner_model.name!r}).pid, flush=True)\ntime.sleep(60)\n"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert worker.stdout is not None
+    child = int(worker.stdout.readline())
+    worker.kill()
+    worker.wait()
+    wait_for(lambda: not _alive(child), 10, "the NER child to exit")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return not Path(f"/proc/{pid}/stat").read_text().split(")")[-1].startswith(" Z")
