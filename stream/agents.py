@@ -19,13 +19,12 @@ import faust
 from faust.types import EventT, StreamT
 
 from stream.alerts.deliver import DeliveryLoop
-from stream.alerts.match import new_alert
 from stream.alerts.store import Claim, NewAlert
 from stream.services import Services
 from wirewatch import topics
 from wirewatch.deadletter import dead_letter
 from wirewatch.failures import is_temporary
-from wirewatch.schema import Article, utcnow
+from wirewatch.schema import Article
 
 log = logging.getLogger("wirewatch.stream")
 T = TypeVar("T")
@@ -80,6 +79,8 @@ class Agents:
         self.alerts = app.topic(topics.ALERTS, **raw)
         self.deadletter = app.topic(topics.DEADLETTER, **raw)
         app.agent(self.raw, name="enrich")(self.enrich)
+        if services.early_matcher is not None:
+            app.agent(self.raw, name="early-match")(self.early_match)
         app.agent(self.enriched, name="index")(self.index)
         app.agent(self.enriched, name="match")(self.match)
         app.agent(self.alerts, name="notify")(self.notify)
@@ -95,15 +96,17 @@ class Agents:
         await self.deadletter.send(key=event.message.key, value=value)
 
     async def records(
-        self, events: Sequence[EventT], stage: str, parse: Callable[[bytes], T], what: str
+        self, events: Sequence[EventT], stage: str, parse: Callable[[bytes], T], what: str, owner: bool
     ) -> list[tuple[T, EventT]]:
-        """Valid records of a batch with their events; invalid ones are dead-lettered."""
+        """Valid records of a batch with their events; invalid ones are dead-lettered by the one
+        agent of their topic that owns them (the others skip them, so each goes there once)."""
         out = []
         for event in events:
             try:
                 out.append((parse(event.message.value or b""), event))
             except (ValueError, KeyError, TypeError) as exc:  # SchemaError is a ValueError
-                await self.reject(event, stage, f"invalid {what}: {exc}")
+                if owner:
+                    await self.reject(event, stage, f"invalid {what}: {exc}")
         return out
 
     async def process(
@@ -113,9 +116,10 @@ class Agents:
         work: Callable[[list[T]], Awaitable[None]],
         parse: Callable[[bytes], T] = Article.from_json,  # type: ignore[assignment]
         what: str = "article",
+        owner: bool = True,
     ) -> None:
         """Run `work` on a batch; if it fails for good, isolate the culprits record by record."""
-        pairs = await self.records(events, stage, parse, what)
+        pairs = await self.records(events, stage, parse, what, owner)
         if not pairs:
             return
         try:
@@ -155,27 +159,34 @@ class Agents:
 
     async def match(self, stream: StreamT) -> None:
         """enriched -> subscriptions -> alerts topic (one record per match, keyed by alert id)."""
+        services = self.services
+        await self.alert_on(stream, "match", lambda a: services.alerts_for(a, services.matcher), 100)
+
+    async def early_match(self, stream: StreamT) -> None:
+        """raw -> subscriptions that need no NER -> alerts topic, beside (not behind) the enrich agent.
+
+        Each subscription is held by one of the two matchers; the story cluster is recorded once,
+        by whichever agent comes first, and alert records are create-only, so a replay doubles nothing.
+        """
+        # Small batches: the first articles of a feed's burst alert before the rest are read.
+        await self.alert_on(stream, "early-match", self.services.early_alerts, 16)
+
+    async def alert_on(
+        self,
+        stream: StreamT,
+        stage: str,
+        alerts_for: Callable[[list[Article]], list[NewAlert]],
+        batch: int,
+    ) -> None:
+        """Send the alerts each batch of `stream` raises to the alerts topic, keyed by alert id."""
 
         async def work(articles: list[Article]) -> None:
-            found = await asyncio.to_thread(self.matches, articles)
-            for alert in found:
+            for alert in await asyncio.to_thread(alerts_for, articles):
                 await self.alerts.send(key=alert.id.encode(), value=alert.to_json())
 
-        async for events in acked_batches(stream, 100, within=0.05):
-            await self.process("match", events, work)
-
-    def matches(self, articles: list[Article]) -> list[NewAlert]:
-        """The alerts a batch raises, with payloads (pure but for reading the stores)."""
-        services = self.services
-        services.matcher.refresh()
-        services.alerts.note_stories(articles)
-        now = utcnow()
-        out = []
-        for article in articles:
-            for m in services.matcher.match(article, now):
-                covered = services.alerts.covered_by(article.story_id, article.id)
-                out.append(new_alert(m, article, covered, now))
-        return out
+        async for events in acked_batches(stream, batch, within=0.05):
+            # The enrich and index agents dead-letter invalid raw and enriched records.
+            await self.process(stage, events, work, owner=False)
 
     async def notify(self, stream: StreamT) -> None:
         """alerts topic -> alert records and delivery queue (create-only); the loop sends them."""

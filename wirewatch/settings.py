@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     fulltext_timeout: float = Field(15.0, gt=0, description="Seconds per full-text page fetch")
     fulltext_max_bytes: int = Field(3_000_000, gt=0, description="Largest article page fetched")
     user_agent: str = "wirewatch/0.1 (+https://github.com/wirewatch/wirewatch)"
+    early_alerts: bool = Field(
+        True,
+        description="Match subscriptions without entity:/topic: conditions before NER, so their alerts"
+        " never wait for the model (their payload then lists gazetteer entities only)",
+    )
     alert_max_age: int = Field(
         172_800, ge=0, description="Articles published longer ago (s) are indexed but not alerted"
     )

@@ -3,18 +3,25 @@
 The matcher keeps a `SubscriptionIndex` of the active subscriptions and follows the store's
 revision: when it changes, only added, edited and removed subscriptions are re-indexed, so a
 subscription created while the pipeline runs applies to the next batch (within seconds).
+
+Most subscriptions are keyword queries that need nothing the NER model finds. With early alerts
+on (the default) the worker matches those on the raw article, beside the enrich stage, so their
+alerts never wait behind the model; only subscriptions with `entity:` or `topic:` conditions
+wait for the enriched article. Each matcher holds its share (`early` / `needs_enrichment`).
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from search.highlight import highlight
 from search.query import Node, QueryError
+from search.query.ast import Keyword, walk
 from search.query.matcher import PreparedDoc
 from stream.alerts.index import SubscriptionIndex
 from stream.alerts.store import NewAlert
@@ -22,6 +29,19 @@ from stream.alerts.subscriptions import Subscription, SubscriptionStore
 from wirewatch.schema import SCHEMA_VERSION, Article, alert_id, utcnow
 
 log = logging.getLogger("wirewatch.match")
+
+# Keyword fields only enrichment (the model's entities, the topic rules) decides.
+ENRICHED_FIELDS = frozenset({"entity", "topic"})
+
+
+def needs_enrichment(node: Node) -> bool:
+    """True when a query (with its filters) asks for entities or topics."""
+    return any(isinstance(n, Keyword) and n.field in ENRICHED_FIELDS for n in walk(node))
+
+
+def early(node: Node) -> bool:
+    """The subscriptions an early matcher holds: those decidable before enrichment."""
+    return not needs_enrichment(node)
 
 
 @dataclass(frozen=True)
@@ -82,12 +102,21 @@ def new_alert(match: Match, article: Article, covered_by: list[str], now: dateti
 class SubscriptionMatcher:
     """Finds the active subscriptions an article matches."""
 
-    def __init__(self, store: SubscriptionStore, max_age: timedelta) -> None:
+    def __init__(
+        self,
+        store: SubscriptionStore,
+        max_age: timedelta,
+        holds: Callable[[Node], bool] | None = None,
+        name: str = "matcher",
+    ) -> None:
         self.store = store
         self.max_age = max_age
+        self.holds = holds  # which subscriptions this matcher answers for (None: all)
+        self.name = name
         self.index = SubscriptionIndex()
         self._revision: str | None = None
-        self._loaded: dict[str, tuple[float, Subscription, Node]] = {}
+        self._seen: dict[str, float] = {}  # last update time of every subscription read, held or not
+        self._loaded: dict[str, tuple[Subscription, Node]] = {}
 
     def refresh(self) -> None:
         """Re-index what changed since the last call (cheap when nothing did)."""
@@ -95,30 +124,35 @@ class SubscriptionMatcher:
         if revision == self._revision:
             return
         current = {s.id: s for s in self.store.list() if not s.muted}
-        for gone in set(self._loaded) - set(current):
-            self.index.remove(gone)
-            del self._loaded[gone]
+        for gone in set(self._seen) - set(current):
+            self._forget(gone)
         for sub in current.values():
-            known = self._loaded.get(sub.id)
-            if known is not None and known[0] == sub.updated:
+            if self._seen.get(sub.id) == sub.updated:
                 continue
+            self._forget(sub.id)
+            self._seen[sub.id] = sub.updated
             try:
                 node = sub.node()
             except QueryError as exc:  # saved before a grammar change; skip it, loudly
                 log.error("subscription %r has an invalid query, skipped: %s", sub.name, exc)
-                self.index.remove(sub.id)
-                self._loaded.pop(sub.id, None)
                 continue
-            self.index.add(sub.id, node)
-            self._loaded[sub.id] = (sub.updated, sub, node)
+            if self.holds is None or self.holds(node):  # else it is the other matcher's share
+                self.index.add(sub.id, node)
+                self._loaded[sub.id] = (sub, node)
         self._revision = revision
         # The index is long-lived: keep the cyclic collector from walking it on every collection.
         gc.freeze()
         log.info(
-            "matching against %d subscriptions (%d always checked)",
+            "%s: matching against %d subscriptions (%d always checked)",
+            self.name,
             len(self.index),
             self.index.always_checked,
         )
+
+    def _forget(self, sub_id: str) -> None:
+        self.index.remove(sub_id)
+        self._loaded.pop(sub_id, None)
+        self._seen.pop(sub_id, None)
 
     def match(self, article: Article, now: datetime | None = None) -> list[Match]:
         """Alerts this article raises; articles older than `max_age` raise none."""
@@ -127,7 +161,7 @@ class SubscriptionMatcher:
             return []
         out = []
         for key in self.index.match(PreparedDoc.of(article)):
-            _, sub, node = self._loaded[str(key)]
+            sub, node = self._loaded[str(key)]
             out.append(Match(alert_key(sub, article), sub, node))
         return out
 

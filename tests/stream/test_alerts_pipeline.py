@@ -40,7 +40,10 @@ def start_worker(procs: Processes) -> None:
     wait_for(lambda: "partitions assigned" in procs.log_text("stream"), 60, "the stream worker to be ready")
 
 
-def enriched(n: int, title: str, source: str = "Wire", cluster: str | None = None) -> Article:
+def polled(
+    n: int, title: str, source: str = "Wire", summary: str = "Officials confirmed the news on Tuesday."
+) -> Article:
+    """An article as a poller would produce it."""
     now = utcnow()
     return Article(
         id=article_id(f"https://{source.lower()}.example/{n}", ""),
@@ -48,18 +51,17 @@ def enriched(n: int, title: str, source: str = "Wire", cluster: str | None = Non
         feed_id=source,
         source=source,
         title=title,
-        summary="Officials confirmed the news on Tuesday.",
+        summary=summary,
         published=now - timedelta(minutes=1),
         fetched=now,
-        language="en",
-        cluster_id=cluster,
     )
 
 
 def produce(env: dict[str, str], articles: list[Article]) -> None:
+    """Send articles to the raw topic, where the pollers put them."""
     producer = make_producer(env["WIREWATCH_KAFKA_BOOTSTRAP"])
     for a in articles:
-        producer.send(topics.ENRICHED, key=a.id.encode(), value=a.to_json())
+        producer.send(topics.RAW, key=a.id.encode(), value=a.to_json())
     producer.flush(30)
     producer.close()
 
@@ -124,7 +126,7 @@ def test_feed_item_to_webhook_email_and_apprise(
         cli(alert_env, "subscribe", "floods", "monsoon", "--webhook", webhook.url("/floods")).returncode == 0
     )
     started = time.monotonic()
-    produce(alert_env, [enriched(1, "Monsoon rains return")])
+    produce(alert_env, [polled(1, "Monsoon rains return")])
     wait_for(lambda: any(r.path == "/floods" for r in webhook.received), 5, "the new subscription's alert")
     assert time.monotonic() - started < 5
 
@@ -132,27 +134,32 @@ def test_feed_item_to_webhook_email_and_apprise(
 def test_one_alert_per_story_across_outlets(
     alert_env: dict[str, str], procs: Processes, webhook: WebhookReceiver
 ) -> None:
-    assert cli(alert_env, "subscribe", "story", "Patriot", "--webhook", webhook.url("/story")).returncode == 0
-    assert (
-        cli(
-            alert_env, "subscribe", "each", "Patriot", "--webhook", webhook.url("/each"), "--no-dedup"
-        ).returncode
-        == 0
-    )
+    """Three outlets' copies of a story are one cluster, so one alert per dedup subscription, from
+    the early matcher (words) and from the one after enrichment (an entity condition) alike."""
+    subscriptions = [
+        ("story", "Patriot"),
+        ("each", "Patriot", "--no-dedup"),
+        ("weapon", "entity:Patriot"),
+    ]
+    for name, query, *more in subscriptions:
+        added = cli(alert_env, "subscribe", name, query, "--webhook", webhook.url(f"/{name}"), *more)
+        assert added.returncode == 0, added.stderr
     start_worker(procs)
     outlets = ["Wire", "Atom Daily", "Kyiv Post"]
-    produce(
-        alert_env, [enriched(7, f"{s}: Patriot battery arrives", s, cluster="c-patriot") for s in outlets]
-    )
-    produce(alert_env, [enriched(8, "Another Patriot story", "Wire")])
-    wait_for(lambda: len([r for r in webhook.received if r.path == "/each"]) >= 4, 30, "per-article alerts")
-    wait_for(lambda: len([r for r in webhook.received if r.path == "/story"]) >= 2, 30, "per-story alerts")
+    copies = [polled(7, f"{s}: Patriot battery arrives in Rzeszow", s) for s in outlets]
+    produce(alert_env, copies)
+    other = polled(8, "Another Patriot battery", "Wire", "Crews trained for months in Texas.")
+    produce(alert_env, [other])
+    count = lambda path: len([r for r in webhook.received if r.path == path])  # noqa: E731
+    wait_for(lambda: count("/each") >= 4, 30, "per-article alerts")
+    wait_for(lambda: count("/story") >= 2 and count("/weapon") >= 2, 30, "per-story alerts")
     time.sleep(1.5)
-    story = [a for a in webhook.delivered() if a["subscription"]["name"] == "story"]
-    each = [a for a in webhook.delivered() if a["subscription"]["name"] == "each"]
-    assert sorted(a["article"]["story_id"] for a in story) == sorted(
-        ["c-patriot", enriched(8, "", "Wire").id]
-    )
+    delivered = webhook.delivered()
+    story = {a["article"]["story_id"] for a in delivered if a["subscription"]["name"] == "story"}
+    weapon = [a for a in delivered if a["subscription"]["name"] == "weapon"]
+    each = [a for a in delivered if a["subscription"]["name"] == "each"]
+    assert len(story) == 2 and other.id in story and (story - {other.id}) <= {c.id for c in copies}
+    assert {a["article"]["story_id"] for a in weapon} == story and len(weapon) == 2
     assert len(each) == 4 and len({a["article"]["id"] for a in each}) == 4
 
 
@@ -162,9 +169,10 @@ def test_worker_restart_in_the_middle_of_delivery(
 ) -> None:
     """Stopped (or killed) while sending: nothing lost; a clean stop sends nothing twice."""
     webhook.delay = 0.3
-    assert cli(alert_env, "subscribe", "r", "Patriot", "--webhook", webhook.url("/r")).returncode == 0
+    subscribe = ["subscribe", "r", "Patriot", "--webhook", webhook.url("/r"), "--no-dedup"]
+    assert cli(alert_env, *subscribe).returncode == 0  # the reports are one story: alert on each
     start_worker(procs)
-    articles = [enriched(n, f"Patriot report {n}") for n in range(16)]
+    articles = [polled(n, f"Patriot report {n}") for n in range(16)]
     produce(alert_env, articles)
     wait_for(lambda: len(webhook.received) >= 4, 30, "the first deliveries")
     worker = procs.running["stream"]
@@ -189,7 +197,7 @@ def test_alerts_tail_shows_alerts_live(alert_env: dict[str, str], procs: Process
     start_worker(procs)
     tail = procs.start("tail", "alerts", "tail", "--count", "1", "--every", "0.2")
     wait_for(lambda: "following alerts" in procs.log_text("tail"), 30, "tail to start following")
-    produce(alert_env, [enriched(9, "Patriot deliveries resume")])
+    produce(alert_env, [polled(9, "Patriot deliveries resume")])
     tail.wait(30)
     assert "[t] Patriot deliveries resume" in procs.log_text("tail")
     assert "ALERT [t] Patriot deliveries resume" in procs.log_text("stream")

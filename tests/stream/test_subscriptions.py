@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from stream.alerts.db import AlertsDb
+from stream.alerts.match import SubscriptionMatcher, early, needs_enrichment
 from stream.alerts.schedule import Schedule
 from stream.alerts.subscriptions import DIGEST, Filters, SqliteSubscriptions, edit, new_subscription
 from stream.alerts.targets import Channel, channel, redact, validate_target
 from wirewatch.errors import UsageError
+from wirewatch.schema import Article, Entity, utcnow
 
 
 @pytest.fixture
@@ -93,6 +95,35 @@ def test_filters_are_part_of_what_matches() -> None:
         "f", "patriot", ["console"], filters=Filters(sources=("Wire", "Atom"), topics=("x",))
     )
     assert str(sub.node()) == '(patriot AND (source:"wire" OR source:"atom") AND topic:"x")'
+
+
+def test_early_and_enriched_matchers_share_the_subscriptions_out(store: SqliteSubscriptions) -> None:
+    """Keyword queries are answered before NER, entity and topic conditions after; an edit that
+    adds one moves the subscription across, and each subscription is held by exactly one."""
+    store.create(new_subscription("words", "Patriot", ["console"]))
+    store.create(new_subscription("lang", "Patriot lang:en source:Wire", ["console"]))
+    store.create(new_subscription("entity", "Patriot", ["console"], filters=Filters(entities=("Kyiv",))))
+    store.create(new_subscription("topic", 'topic:"air-defense"', ["console"]))
+    store.create(new_subscription("muted", "Patriot", ["console"]))
+    edit(store, "muted", muted=True)
+    age = timedelta(days=2)
+    before, after = SubscriptionMatcher(store, age, early), SubscriptionMatcher(store, age, needs_enrichment)
+    now = utcnow()
+    article = Article(
+        id="0" * 32, url="https://wire.example/1", feed_id="wire", source="Wire",
+        title="Patriot battery reaches Kyiv", published=now, fetched=now, language="en",
+        entities=[Entity(name="Kyiv", type="GPE")], topics=["air-defense"],
+    )  # fmt: skip
+
+    def names(matcher: SubscriptionMatcher) -> set[str]:
+        matcher.refresh()
+        return {m.subscription.name for m in matcher.match(article, now)}
+
+    assert names(before) == {"words", "lang"} and names(after) == {"entity", "topic"}
+    edit(store, "words", query="Patriot AND entity:Kyiv")
+    store.delete("topic")
+    assert names(before) == {"lang"} and names(after) == {"entity", "words"}
+    assert len(before.index) + len(after.index) == 3
 
 
 def utc(text: str) -> datetime:
