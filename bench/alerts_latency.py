@@ -3,6 +3,7 @@
 python -m bench alerts_latency                           60 s at 50 articles/s (the default)
 python -m bench alerts_latency --rate 50 --seconds 120 --no-ner
 python -m bench alerts_latency --workers 2               two stream worker processes
+python -m bench alerts_latency --no-early-alerts         every subscription matched after NER
 
 Starts a Tansu broker, a loopback feed server, `wirewatch stream` and `wirewatch ingest`, and a
 webhook receiver. Feeds gain items at `--rate` per second in total (sentences of the bundled
@@ -106,6 +107,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured period")
     parser.add_argument("--probe-every", type=int, default=25, help="one item in N is a probe")
     parser.add_argument("--ner", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--early-alerts", action=argparse.BooleanOptionalAction, default=True, help="match before NER"
+    )
     parser.add_argument("--workers", type=int, default=1, help="`wirewatch stream` processes")
     args = parser.parse_args(argv)
 
@@ -166,6 +170,7 @@ def main(argv: list[str]) -> None:
             "WIREWATCH_FEEDS": str(data / "feeds.yaml"),
             "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "1",
             "WIREWATCH_NER": "1" if args.ner else "0",
+            "WIREWATCH_EARLY_ALERTS": "1" if args.early_alerts else "0",
             "WIREWATCH_LOG_LEVEL": "WARNING",
             "WIREWATCH_DELIVERY_RATE_LIMIT": "100000",  # latency, not the rate limiter, is measured
         }
@@ -221,6 +226,7 @@ def main(argv: list[str]) -> None:
         to_raw = sorted(raw[u][1] - raw[u][0] for u in hops)
         to_enriched = sorted(enriched[u][1] - raw[u][1] for u in hops)
         to_matched = sorted(matched[u] - enriched[u][1] for u in hops)
+        early = sorted(matched[u] - raw[u][1] for u in hops)  # the early-match agent reads raw
         to_record = sorted(recorded[u] - matched[u] for u in probes if u in received and u in recorded)
         to_hook = sorted(received[u] - recorded[u] for u in probes if u in received and u in recorded)
         missing = len(probes) - len(latencies)
@@ -230,6 +236,7 @@ def main(argv: list[str]) -> None:
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")  # never beyond the max
     print(
         f"{args.rate:g} articles/s over {args.feeds} feeds, NER {'on' if args.ner else 'off'}, "
+        f"early alerts {'on' if args.early_alerts and args.ner else 'off'}, "
         f"{args.workers} stream worker{'s' if args.workers > 1 else ''}, "
         f"{len(latencies)} probe alerts in {args.seconds:g}s ({missing} missing): "
         f"p50 {cuts[49]:.2f}s  p90 {cuts[89]:.2f}s  p99 {cuts[98]:.2f}s  max {latencies[-1]:.2f}s",
@@ -239,8 +246,14 @@ def main(argv: list[str]) -> None:
         ("fetch -> matched", to_match),
         ("  served -> fetched (HTTP)", to_fetched),
         ("  fetched -> produced (parse, dedup)", to_raw),
-        ("  produced -> enriched", to_enriched),
-        ("  enriched -> matched", to_matched),
+        *(
+            [
+                ("  produced -> matched (before NER)", early),
+                ("  (produced -> enriched: off the path)", to_enriched),
+            ]
+            if args.early_alerts and args.ner
+            else [("  produced -> enriched", to_enriched), ("  enriched -> matched", to_matched)]
+        ),
         ("matched -> recorded", to_record),
         ("recorded -> webhook", to_hook),
     ):

@@ -66,7 +66,7 @@ class Services:
         age = timedelta(seconds=settings.alert_max_age)
         matcher = SubscriptionMatcher(subscriptions, age)
         early_matcher = None
-        if settings.early_alerts:
+        if settings.early_alerts and settings.ner:  # without the model, enrichment is as quick
             matcher = SubscriptionMatcher(subscriptions, age, needs_enrichment, "enriched")
             early_matcher = SubscriptionMatcher(subscriptions, age, early, "early")
         return cls(

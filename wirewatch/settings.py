@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     early_alerts: bool = Field(
         True,
         description="Match subscriptions without entity:/topic: conditions before NER, so their alerts"
-        " never wait for the model (their payload then lists gazetteer entities only)",
+        " never wait for the model (their payload then lists gazetteer entities only); only with NER on",
     )
     alert_max_age: int = Field(
         172_800, ge=0, description="Articles published longer ago (s) are indexed but not alerted"

@@ -135,7 +135,8 @@ def test_one_alert_per_story_across_outlets(
     alert_env: dict[str, str], procs: Processes, webhook: WebhookReceiver
 ) -> None:
     """Three outlets' copies of a story are one cluster, so one alert per dedup subscription, from
-    the early matcher (words) and from the one after enrichment (an entity condition) alike."""
+    the early matcher (words, before NER) and from the one after enrichment (an entity condition)."""
+    alert_env["WIREWATCH_NER"] = "1"  # early alerts run beside the model
     subscriptions = [
         ("story", "Patriot"),
         ("each", "Patriot", "--no-dedup"),
@@ -161,6 +162,9 @@ def test_one_alert_per_story_across_outlets(
     assert len(story) == 2 and other.id in story and (story - {other.id}) <= {c.id for c in copies}
     assert {a["article"]["story_id"] for a in weapon} == story and len(weapon) == 2
     assert len(each) == 4 and len({a["article"]["id"] for a in each}) == 4
+    log = procs.log_text("stream")
+    assert "early: matching against 2 subscriptions" in log
+    assert "enriched: matching against 1 subscriptions" in log
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
