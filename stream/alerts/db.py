@@ -77,4 +77,7 @@ class AlertsDb:
         self.lock = threading.Lock()
 
     def close(self) -> None:
-        self.conn.close()
+        """Close once no store call is running: closing under a call in another thread (a
+        delivery thread still claiming when its loop is cancelled) crashed the process."""
+        with self.lock:
+            self.conn.close()
