@@ -61,6 +61,8 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
+        # First, so that the model's process is forked before any database is open.
+        enricher = Enricher.from_settings(settings, worker=True)
         db = AlertsDb(settings.alerts_db)
         subscriptions = open_subscriptions(settings, db)
         age = timedelta(seconds=settings.alert_max_age)
@@ -69,8 +71,8 @@ class Services:
         if settings.early_alerts and settings.ner:  # without the model, enrichment is as quick
             matcher = SubscriptionMatcher(subscriptions, age, needs_enrichment, "enriched")
             early_matcher = SubscriptionMatcher(subscriptions, age, early, "early")
-        return cls(
-            enricher=Enricher.from_settings(settings, worker=True),
+        services = cls(
+            enricher=enricher,
             index=open_backend(settings),
             subscriptions=subscriptions,
             matcher=matcher,
@@ -80,6 +82,9 @@ class Services:
             policy=delivery_policy(settings),
             archive=ElasticsearchAlerts.from_settings(settings) if settings.elasticsearch_url else None,
         )
+        if enricher.ner is not None:
+            enricher.ner.wait_ready()  # its process loaded the model meanwhile
+        return services
 
     def alerts_for(self, articles: list[Article], matcher: SubscriptionMatcher) -> list[NewAlert]:
         """The alerts a batch raises on one matcher, with payloads (pure but for reading the stores)."""

@@ -74,14 +74,15 @@ class Enricher:
 
         A worker runs the model in a child process of its own (`NerProcess`); the CLI loads it in process.
         """
-        ner = NerProcess if worker else NerModel
+        # First: a worker's model process is forked before the cluster store starts its thread.
+        ner = (NerProcess if worker else NerModel)(settings.spacy_model) if settings.ner else None
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):
             clusters = SqliteClusterStore(
                 settings.clusters_db, settings.cluster_threshold, timedelta(seconds=settings.cluster_window)
             )
         return cls(
-            ner(settings.spacy_model) if settings.ner else None,
+            ner,
             AliasTable.load(settings.aliases_file),
             Gazetteer.load(settings.gazetteer_file),
             Taxonomy.load(settings.topics_file),

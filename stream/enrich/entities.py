@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,9 @@ class NerModel:
             for doc in self.nlp.pipe(texts, batch_size=self.batch_size)
         ]
 
+    def wait_ready(self) -> None:
+        """Loaded already (in process)."""
+
     def close(self) -> None:
         """Nothing to release in process."""
 
@@ -84,37 +87,43 @@ def _child_mentions(texts: list[str]) -> list[list[Mention]]:
 
 
 class NerProcess:
-    """The same model in a child process (one core of its own); restarted if it dies."""
+    """The same model in a child process (one core of its own); restarted if it dies.
+
+    The child loads the model while the worker builds everything else; `wait_ready` joins it.
+    """
 
     def __init__(self, name: str, batch_size: int = 32) -> None:
         self.name = name
         self.batch_size = batch_size
         self.language: str = str(_meta(name)["lang"])
-        self._executor = self._start()
+        self._executor, self._ready = self._start()
 
-    def _start(self) -> ProcessPoolExecutor:
-        # Spawned, not forked: the worker already runs threads (stores, checkpoints) at this point.
+    def _start(self) -> tuple[ProcessPoolExecutor, Future[int]]:
+        # Forked while the worker has no other thread (at start: the child needs no imports and
+        # loads the model while the worker builds the rest), spawned otherwise (a restart while
+        # threads run, whose locks a forked child could inherit held).
+        method = "fork" if threading.active_count() == 1 else "spawn"
         executor = ProcessPoolExecutor(
-            1, multiprocessing.get_context("spawn"), initializer=_load, initargs=(self.name, self.batch_size)
+            1, multiprocessing.get_context(method), initializer=_load, initargs=(self.name, self.batch_size)
         )
+        return executor, executor.submit(os.getpid)  # done once the model is loaded
+
+    def wait_ready(self) -> int:
+        """Wait until the child has loaded the model; its process id. A model that cannot be
+        loaded is a ConfigError (the worker stops with it at start)."""
         try:
-            executor.submit(os.getpid).result()  # the model is loaded: a broken one fails here
+            return int(self._ready.result())
         except BrokenProcessPool as exc:
             raise ConfigError(f"spaCy model '{self.name}' could not be loaded (see the log above)") from exc
-        return executor
-
-    @property
-    def pid(self) -> int:
-        """The child's process id."""
-        return int(self._executor.submit(os.getpid).result())
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
         """As `NerModel.mentions`; a dead child is restarted and the call fails as temporary."""
+        self.wait_ready()
         try:
             return self._executor.submit(_child_mentions, list(texts)).result()
         except BrokenProcessPool as exc:
             self._executor.shutdown(wait=False)
-            self._executor = self._start()
+            self._executor, self._ready = self._start()
             raise TemporaryError(f"the NER process died and was restarted: {exc}") from exc
 
     def close(self) -> None:

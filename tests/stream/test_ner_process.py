@@ -22,9 +22,9 @@ def test_answers_like_the_model_and_restarts_when_killed(ner_model: NerModel) ->
     assert any(expected)
     process = NerProcess(ner_model.name)
     try:
-        assert process.language == ner_model.language and process.pid != os.getpid()
+        assert process.language == ner_model.language and process.wait_ready() != os.getpid()
         assert process.mentions(texts) == expected
-        os.kill(process.pid, signal.SIGKILL)
+        os.kill(process.wait_ready(), signal.SIGKILL)
         with pytest.raises(TemporaryError, match="NER process died"):  # the agent retries it
             process.mentions(texts)
         assert process.mentions(texts) == expected
@@ -40,7 +40,7 @@ def test_a_missing_model_is_a_clear_error_at_start() -> None:
 def test_the_child_ends_with_a_killed_worker(ner_model: NerModel) -> None:
     script = (
         "import time\nfrom stream.enrich.entities import NerProcess\n"
-        f"print(NerProcess({ner_model.name!r}).pid, flush=True)\ntime.sleep(60)\n"
+        f"print(NerProcess({ner_model.name!r}).wait_ready(), flush=True)\ntime.sleep(60)\n"
     )
     worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert worker.stdout is not None
