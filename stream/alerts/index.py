@@ -82,8 +82,9 @@ class DocTerms:
 
     @classmethod
     def of(cls, doc: PreparedDoc, prefix_lengths: frozenset[int] = frozenset()) -> DocTerms:
-        stems = frozenset().union(*(f.stems.keys() for f in doc.fields.values()))
-        exacts = frozenset().union(*(f.exacts.keys() for f in doc.fields.values()))
+        # The word sets, not the position maps: those are built only if a phrase needs them.
+        stems = frozenset().union(*(f.stem_set for f in doc.fields.values()))
+        exacts = frozenset().union(*(f.exact_set for f in doc.fields.values()))
         prefixes = frozenset(w[:n] for n in prefix_lengths for w in exacts if len(w) >= n)
         return cls(stems, exacts, prefixes, doc.keywords)
 
