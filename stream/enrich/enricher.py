@@ -105,15 +105,15 @@ class Enricher:
     def without_model(self, articles: Sequence[Article]) -> list[Article]:
         """Enriched copies as far as they go without the NER model: language, gazetteer entities,
         topics and story cluster. What early alerts carry, so they never wait for the model."""
-        return [article for article, _ in self.explain(articles, model=False)]
+        return [article for article, _ in self.explain(articles, with_model=False)]
 
     def explain(
-        self, articles: Sequence[Article], *, model: bool = True
+        self, articles: Sequence[Article], *, with_model: bool = True
     ) -> list[tuple[Article, Explanation]]:
         """Enriched copies with the explanation of every entity, topic and cluster."""
         texts = [article_text(a) for a in articles]
         languages = [detect_language(t) for t in texts]
-        model_mentions, notes = self._model_mentions(texts, languages, model)
+        model_mentions, notes = self._model_mentions(texts, languages, with_model)
         out: list[tuple[Article, Explanation]] = []
         for article, text, lang, mentions, note in zip(
             articles, texts, languages, model_mentions, notes, strict=True
@@ -139,13 +139,13 @@ class Enricher:
         return self._cluster(out, texts)
 
     def _model_mentions(
-        self, texts: list[str], languages: list[str | None], model: bool
+        self, texts: list[str], languages: list[str | None], with_model: bool
     ) -> tuple[list[list[Mention]], list[str]]:
         """NER mentions per text (in the model's language only) and a note on what ran."""
         mentions: list[list[Mention]] = [[] for _ in texts]
         if self.ner is None:
             return mentions, ["NER disabled (WIREWATCH_NER=0)"] * len(texts)
-        if not model:
+        if not with_model:
             return mentions, ["NER not run yet (early alerts)"] * len(texts)
         model = self.ner
         notes = [f"no NER model for language {lang or 'unknown'}; gazetteer only" for lang in languages]

@@ -37,6 +37,18 @@ def test_entities_are_normalised(enricher: Enricher) -> None:
     assert enriched.language == "en"
 
 
+def test_without_the_model_only_known_names_and_their_topics(enricher: Enricher) -> None:
+    """What early alerts carry: the gazetteer's names and the topics rules give without the model."""
+    text = WIRE + " Defence analyst Tomasz Wrobel said the first battery would arrive within weeks."
+    article = make_article("Germany pledges Patriots", text)
+    early, why = enricher.explain([article], with_model=False)[0]
+    full = enricher.enrich([article])[0]
+    assert "NER not run yet" in why.ner and early.language == full.language == "en"
+    assert entities(early)["Patriot"] == "WEAPON" and "Tomasz Wrobel" not in entities(early)
+    assert entities(early).items() <= entities(full).items() and entities(full)["Tomasz Wrobel"] == "PERSON"
+    assert early.topics and set(early.topics) <= set(full.topics)
+
+
 def test_mentions_past_the_ner_window_are_counted(enricher: Enricher) -> None:
     short = Enricher(enricher.ner, enricher.aliases, enricher.gazetteer, enricher.taxonomy, ner_max_chars=200)
     filler = "Officials gave no further details about the meeting. " * 10
