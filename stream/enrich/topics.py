@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from search.analysis import Token, fold_keyword, tokens
 from search.document import text_fields
 from search.query.ast import Node, Phrase, positive_text
-from search.query.matcher import Predicate, PreparedDoc, compile_query, phrase_starts
+from search.query.matcher import PreparedDoc, phrase_starts
 from search.query.parser import QueryError, parse
 from stream.alerts.index import SubscriptionIndex
 from stream.enrich.datafiles import load_layers
@@ -110,12 +110,6 @@ class Rule:
     min_evidence: int
 
     @cached_property
-    def predicate(self) -> Predicate:
-        """The compiled query."""
-        assert self.node is not None
-        return compile_query(self.node)
-
-    @cached_property
     def phrases(self) -> list[Phrase]:
         """The query's words and phrases that count as evidence (those not under NOT)."""
         return positive_text(self.node) if self.node is not None else []
@@ -126,11 +120,10 @@ class Rule:
         return frozenset(fold_keyword(n) for n in self.entities.names) if self.entities else frozenset()
 
     def evidence(self, text: ArticleText, entities: Sequence[EntityTrace]) -> list[str]:
-        """The evidence this rule finds in an article, or [] when it does not hold."""
+        """The evidence this rule finds in an article whose text its query (if any) matches,
+        or [] when the rule does not hold (the taxonomy's query index decides the query)."""
         found: list[str] = []
         if self.node is not None:
-            if not self.predicate(text.doc):
-                return []
             found.extend(_matched_text(self.phrases, text))
         if self.entities is not None:
             hits = [f"entity:{t.entity.name}" for t in entities if self._entity_ok(t)]
