@@ -19,7 +19,6 @@ import os
 import random
 import re
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from kafka import KafkaConsumer
 from wirewatch import topics
 from wirewatch.broker import broker_argv, wait_for_port
 from wirewatch.demo.server import Item, Outlet, load_outlets, render_rss
+from wirewatch.sqlite import sqlite3
 
 WIREWATCH = [sys.executable, "-m", "wirewatch"]
 

@@ -21,7 +21,6 @@ import logging
 import multiprocessing
 import os
 import random
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -36,6 +35,7 @@ from search.backends.sqlite import SqliteBackend
 from wirewatch.broker import broker_argv, wait_for_port
 from wirewatch.kafka import ensure_topics, make_producer
 from wirewatch.settings import Settings
+from wirewatch.sqlite import sqlite3
 
 WORDS = [
     "air",

@@ -10,7 +10,6 @@ it produced that the index has not confirmed yet, so nothing is lost if the brok
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -23,7 +22,7 @@ from ingest.outcomes import PollStatus
 from ingest.schedule import update_rate
 from wirewatch.errors import ConflictError, NotFoundError, UsageError
 from wirewatch.schema import canonical_url, feed_id
-from wirewatch.sqlite import connect, migrate, transaction
+from wirewatch.sqlite import connect, migrate, sqlite3, transaction
 
 HISTORY_KEEP = 100  # poll history rows kept per feed
 REMOVED_FROM_LIST = "removed from the feed list"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from tests.conftest import Processes, cli, settings_for, wait_for
 from tests.feeds import ATOM_ITEMS, MATCHING_SLUGS, PATRIOT_QUERY, WIRE_ITEMS, feed
 from tests.servers import FeedServer, Response, WebhookReceiver
 from wirewatch.schema import article_id
+from wirewatch.sqlite import sqlite3
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,8 @@ it with the reason and move on. Duplicates are not failures at all: ids make the
 
 from __future__ import annotations
 
-import sqlite3
-
 from wirewatch.errors import UnreachableError
+from wirewatch.sqlite import sqlite3
 
 
 class TemporaryError(Exception):

@@ -1,13 +1,23 @@
-"""Opening SQLite files the one way every wirewatch store needs: WAL, busy timeout, migrations."""
+"""Opening SQLite files the one way every wirewatch store needs: WAL, busy timeout, migrations.
+
+Every wirewatch module takes its SQLite driver from here (`from wirewatch.sqlite import sqlite3`):
+pysqlite3-binary where its wheel exists, a newer SQLite than Python's that can load the search
+index's ranking function, else the standard library's. One driver for every store, because two
+SQLite libraries in one process must never open the same file (each would drop the other's locks).
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from wirewatch.errors import UnreachableError
+
+try:
+    from pysqlite3 import dbapi2 as sqlite3
+except ImportError:  # no wheel for this platform
+    import sqlite3
 
 BUSY_TIMEOUT_MS = 10_000
 

@@ -10,9 +10,10 @@ version is recorded: an index made by another one is rebuilt from the stored art
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import logging
-import sqlite3
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,7 +41,7 @@ from search.query import Node
 from search.query.fts5 import BM25_WEIGHTS, FTS_COLUMNS, FTS_TABLE, CompiledQuery, Fts5Compiler
 from wirewatch.errors import UnreachableError
 from wirewatch.schema import Article
-from wirewatch.sqlite import connect, migrate, transaction
+from wirewatch.sqlite import connect, migrate, sqlite3, transaction
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,36 @@ CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit 
 # stop at TOTAL_LIMIT: a query matching a third of a million articles costs what one matching ten
 # thousand does.
 RANK_WINDOW = 10_000
+
+
+RANK_EXTENSION = "search.backends._fts5rank"  # fts5rank.c, compiled when the package is installed
+
+
+@functools.cache
+def _rank_extension() -> str | None:
+    """The compiled ranking extension's path, or None (with a warning, once) where it is missing."""
+    spec = importlib.util.find_spec(RANK_EXTENSION)
+    if spec is None or spec.origin is None or not hasattr(sqlite3.Connection, "enable_load_extension"):
+        log.warning("wirewatch_rank is not compiled, or SQLite cannot load it: ranking with bm25()")
+        return None
+    return spec.origin
+
+
+def _load_rank_function(conn: sqlite3.Connection) -> bool:
+    """Load wirewatch_rank into `conn`; False where it cannot be, and relevance then uses FTS5's
+    bm25(), which ranks alike but counts each phrase over the whole index (see fts5rank.c)."""
+    path = _rank_extension()
+    if path is None:
+        return False
+    conn.enable_load_extension(True)
+    try:
+        conn.load_extension(path)
+    except sqlite3.Error as exc:
+        log.warning("cannot load %s: %s; ranking with bm25()", path, exc)
+        return False
+    finally:
+        conn.enable_load_extension(False)
+    return True
 
 
 def _fts_values(article: Article) -> tuple[str, ...]:
@@ -142,6 +173,7 @@ class SqliteBackend(SearchBackend):
             self._conn = connect(path, readonly=readonly)
             self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._conn.execute("PRAGMA temp_store=MEMORY")
+            self._rank_function = _load_rank_function(self._conn)
             if not readonly:
                 migrate(self._conn, _SCHEMA)
                 self._check_layout()
@@ -305,22 +337,22 @@ class SqliteBackend(SearchBackend):
         compiled = Fts5Compiler(now).compile(node)
         clause, params = compiled.from_clause()
         offset = (max(page, 1) - 1) * size
-        if sort == "relevance" and compiled.match is not None:
-            # bm25 is computed for the newest matches only (FTS5 reads its index in rowid order);
-            # ties go to the latest indexed. Without other conditions the FTS index alone is read.
-            score = f"-bm25({FTS_TABLE}, {', '.join(str(w) for w in BM25_WEIGHTS)})"
-            if compiled.where:
-                window = f"SELECT f.rowid AS rowid, {score} AS score {clause} ORDER BY f.rowid DESC"
-            else:
-                window = f"SELECT rowid, {score} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
-                window += " ORDER BY rowid DESC"
-            ranking = f"SELECT * FROM ({window} LIMIT {self.rank_window:d}) ORDER BY score DESC, rowid DESC"
-        else:
-            ranking = f"SELECT a.rowid AS rowid, 0.0 AS score {clause} ORDER BY a.published DESC, a.id"
+        ranked_by_score = sort == "relevance" and compiled.match is not None
         with self._lock:
-            count_sql, count_params = compiled.count_sql(self.total_limit + 1)
-            total = int(self._conn.execute(count_sql, count_params).fetchone()[0])
-            ranked = self._conn.execute(f"{ranking} LIMIT ? OFFSET ?", [*params, size, offset]).fetchall()
+            if ranked_by_score:
+                score, score_params = self._score()
+                ranking = self._relevance_sql(score, clause if compiled.where else None)
+                ranking_params = [*score_params, *params]
+            else:
+                ranking = f"SELECT a.rowid AS rowid, 0.0 AS score {clause} ORDER BY a.published DESC, a.id"
+                ranking_params = list(params)
+            ranking_params += [size, offset]
+            ranked = self._conn.execute(f"{ranking} LIMIT ? OFFSET ?", ranking_params).fetchall()
+            if ranked_by_score and ranked:
+                total = int(ranked[0]["matches"])  # the window counted them
+            else:
+                count_sql, count_params = compiled.count_sql(self.total_limit + 1)
+                total = int(self._conn.execute(count_sql, count_params).fetchone()[0])
             docs = {
                 row["rowid"]: row["doc"]
                 for row in self._by_ids(
@@ -334,6 +366,36 @@ class SqliteBackend(SearchBackend):
         exact = total <= self.total_limit
         return SearchResult(
             total=min(total, self.total_limit), hits=hits, page=page, size=size, total_exact=exact
+        )
+
+    def _score(self) -> tuple[str, list[object]]:
+        """The relevance expression over the FTS table (best lowest, as FTS5 ranks) and its
+        parameters: wirewatch_rank where the extension is loaded, else FTS5's bm25()."""
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        if not self._rank_function:
+            return f"bm25({FTS_TABLE}, {weights})", []
+        # Two subqueries: SQLite reads min() or max() off the index only when it is alone.
+        low, high = self._conn.execute(
+            "SELECT (SELECT min(rowid) FROM articles), (SELECT max(rowid) FROM articles)"
+        ).fetchone()
+        return f"wirewatch_rank({FTS_TABLE}, ?, ?, {weights})", [low or 0, high or 0]
+
+    def _relevance_sql(self, score: str, clause: str | None) -> str:
+        """Rows (rowid, score, matches) best first: relevance over the newest `rank_window` matches
+        (FTS5 reads its index in rowid order; ties go to the latest indexed), `matches` counting
+        the window, which reaches one past `total_limit` so that it also tells the total. `clause`
+        (FROM/WHERE) where other conditions apply; without, the FTS index alone is read."""
+        limit = max(self.rank_window, self.total_limit + 1)
+        if clause:
+            window = f"SELECT f.rowid AS rowid, {score} AS fts_rank {clause} ORDER BY f.rowid DESC"
+        else:
+            window = f"SELECT rowid, {score} AS fts_rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+            window += " ORDER BY rowid DESC"
+        return (
+            f"WITH newest AS MATERIALIZED ({window} LIMIT {limit:d})"
+            " SELECT rowid, -fts_rank AS score, (SELECT count(*) FROM newest) AS matches"
+            f" FROM (SELECT * FROM newest ORDER BY rowid DESC LIMIT {self.rank_window:d})"
+            " ORDER BY fts_rank, rowid DESC"
         )
 
     def matching_ids(

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
-import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from search.analysis import exact_terms, stem
-from wirewatch.sqlite import connect, migrate, transaction
+from wirewatch.sqlite import connect, migrate, sqlite3, transaction
 
 # 63 bands of 2 rows: a pair at Jaccard 0.2 (the default threshold) becomes a candidate 92% of the
 # time, at 0.3 more than 99%; unrelated stories (below 0.07 on the evaluation's dev split) rarely

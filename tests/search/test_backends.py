@@ -216,6 +216,34 @@ class TestSqliteContract(Contract):
         assert backend.facets("alpha", ["entity"]) == {"entity": [("Kyiv", 3)]}  # the newest 3
         backend.close()
 
+    def test_the_ranking_function_scores_as_bm25_does(self, tmp_path: Path) -> None:
+        # wirewatch_rank counts a phrase exactly up to 2,000 matches and estimates past that:
+        # "echo" (2,100 matches) is estimated, "charlie" (450) and "bravo" (2,250) are counted.
+        backend = SqliteBackend(tmp_path / "search.db")
+        assert backend._rank_function  # compiled by the package's install
+
+        def text(n: int) -> str:
+            words = ["alpha"] * (1 + n % 4) + ["bravo"] * (n % 2) + ["charlie"] * (n % 10 == 0)
+            return " ".join(words + ["echo"] * (n % 15 < 7) + ["x"] * (n % 7))
+
+        backend.index([art(n, text(n)) for n in range(4_500)])
+
+        def ranked(query: str, rank_function: bool) -> list[tuple[str, float]]:
+            backend._rank_function = rank_function
+            return [(h.article.id, h.score) for h in backend.search(query, size=50).hits]
+
+        for query, tolerance in (
+            ("charlie OR bravo", 1e-9),
+            ('"alpha alpha" OR bravo', 1e-9),
+            ("echo OR charlie", 0.01),
+        ):
+            ours, bm25 = ranked(query, True), ranked(query, False)
+            assert [i for i, _ in ours] == [i for i, _ in bm25], query
+            assert [s for _, s in ours] == pytest.approx([s for _, s in bm25], rel=tolerance), query
+        # One phrase: the same order; its IDF, a constant factor, is left out.
+        assert [i for i, _ in ranked("alpha", True)] == [i for i, _ in ranked("alpha", False)]
+        backend.close()
+
     def test_a_missing_file_is_a_clear_error_for_readers(self, tmp_path: Path) -> None:
         with pytest.raises(UnreachableError, match="has the pipeline run yet"):
             SqliteBackend(tmp_path / "nothing.db", readonly=True)

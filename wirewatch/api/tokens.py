@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from wirewatch.errors import ConflictError, NotFoundError, UsageError
-from wirewatch.sqlite import connect, migrate, transaction
+from wirewatch.sqlite import connect, migrate, sqlite3, transaction
 
 READ, WRITE = "read", "write"
 SCOPES = (READ, WRITE)

@@ -1,0 +1,176 @@
+/*
+** wirewatch_rank(): an FTS5 ranking function for the wirewatch search index.
+**
+** It scores like FTS5's built-in bm25() (k1 = 1.2, b = 0.75, per-column weights, document length
+** over all columns), with one difference that matters on a large index: bm25() learns each
+** phrase's document frequency by running the phrase over the whole index, once per query, which
+** for a phrase matching a third of a million articles costs more than everything else. Here:
+**   - a query of one phrase needs no document frequency at all (its IDF scales every score alike);
+**   - otherwise a phrase is counted up to SAMPLE_HITS matches, and past that its frequency is
+**     estimated from how much of the rowid range those matches spanned (rowids are handed out in
+**     indexing order, so a phrase's matches are spread evenly enough over them).
+**
+** SQL: wirewatch_rank(fts_table, min_rowid, max_rowid, weight_0, ..., weight_n-1), returning the
+** negated score like bm25(), so that ORDER BY ascending puts the best first.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT1
+
+#define K1 1.2
+#define B 0.75
+#define SAMPLE_HITS 2000
+
+/* Per-query state, kept with xSetAuxdata between the rows of one MATCH. */
+typedef struct RankQuery {
+  int n_phrase;
+  double avg_tokens;  /* average row length in tokens, all columns */
+  double *idf;        /* per phrase; NaN until needed */
+  double *freq;       /* per phrase, scratch for the current row */
+} RankQuery;
+
+/* Counting state for one phrase's bounded pass over the index. */
+typedef struct PhraseCount {
+  sqlite3_int64 hits;
+  sqlite3_int64 first_rowid;
+  sqlite3_int64 last_rowid;
+} PhraseCount;
+
+static int count_hit(const Fts5ExtensionApi *api, Fts5Context *fts, void *data) {
+  PhraseCount *count = (PhraseCount *)data;
+  sqlite3_int64 rowid = api->xRowid(fts);
+  if (count->hits == 0) count->first_rowid = rowid;
+  count->last_rowid = rowid;
+  count->hits++;
+  return count->hits >= SAMPLE_HITS ? SQLITE_DONE : SQLITE_OK;
+}
+
+/* The phrase's IDF as bm25() defines it, from an exact or estimated document frequency. */
+static int phrase_idf(const Fts5ExtensionApi *api, Fts5Context *fts, int phrase, sqlite3_int64 rows,
+                      sqlite3_int64 min_rowid, sqlite3_int64 max_rowid, double *idf) {
+  PhraseCount count = {0, 0, 0};
+  int rc = api->xQueryPhrase(fts, phrase, &count, count_hit);
+  if (rc != SQLITE_OK) return rc;
+  double docs = (double)count.hits;
+  if (count.hits >= SAMPLE_HITS) {
+    double spanned = fabs((double)(count.last_rowid - count.first_rowid)) + 1.0;
+    double range = (double)(max_rowid - min_rowid) + 1.0;
+    docs = spanned >= range ? docs : docs * range / spanned;
+    if (docs > (double)rows) docs = (double)rows;
+  }
+  double value = log(((double)rows - docs + 0.5) / (docs + 0.5));
+  *idf = value > 1e-6 ? value : 1e-6;
+  return SQLITE_OK;
+}
+
+static void free_query(void *data) {
+  RankQuery *query = (RankQuery *)data;
+  if (query) {
+    sqlite3_free(query->idf);
+    sqlite3_free(query);
+  }
+}
+
+static int new_query(const Fts5ExtensionApi *api, Fts5Context *fts, RankQuery **out) {
+  sqlite3_int64 rows = 0, tokens = 0;
+  int rc = api->xRowCount(fts, &rows);
+  if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+  if (rc != SQLITE_OK) return rc;
+  int n_phrase = api->xPhraseCount(fts);
+  RankQuery *query = sqlite3_malloc(sizeof(RankQuery));
+  double *arrays = sqlite3_malloc64(sizeof(double) * 2 * (n_phrase > 0 ? n_phrase : 1));
+  if (!query || !arrays) {
+    sqlite3_free(query);
+    sqlite3_free(arrays);
+    return SQLITE_NOMEM;
+  }
+  query->n_phrase = n_phrase;
+  query->avg_tokens = rows > 0 ? (double)tokens / (double)rows : 1.0;
+  query->idf = arrays;
+  query->freq = arrays + n_phrase;
+  for (int i = 0; i < n_phrase; i++) query->idf[i] = n_phrase == 1 ? 1.0 : NAN;
+  rc = api->xSetAuxdata(fts, query, free_query);
+  if (rc == SQLITE_OK) *out = query;
+  return rc;
+}
+
+static void wirewatch_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int n_val,
+                           sqlite3_value **values) {
+  if (n_val < 2) {
+    sqlite3_result_error(ctx, "wirewatch_rank(fts, min_rowid, max_rowid, weights...)", -1);
+    return;
+  }
+  RankQuery *query = (RankQuery *)api->xGetAuxdata(fts, 0);
+  int rc = query ? SQLITE_OK : new_query(api, fts, &query);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  int n_weight = n_val - 2;
+  for (int p = 0; p < query->n_phrase; p++) {
+    Fts5PhraseIter iter;
+    int column, offset;
+    double freq = 0.0;
+    rc = api->xPhraseFirst(fts, p, &iter, &column, &offset);
+    if (rc != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
+    for (; column >= 0; api->xPhraseNext(fts, &iter, &column, &offset))
+      freq += column < n_weight ? sqlite3_value_double(values[2 + column]) : 1.0;
+    query->freq[p] = freq;
+  }
+  int tokens = 0;
+  rc = api->xColumnSize(fts, -1, &tokens);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  double norm = K1 * (1.0 - B + B * (double)tokens / query->avg_tokens);
+  double score = 0.0;
+  for (int p = 0; p < query->n_phrase; p++) {
+    double freq = query->freq[p];
+    if (freq <= 0.0) continue;
+    if (isnan(query->idf[p])) {
+      sqlite3_int64 rows = 0;
+      rc = api->xRowCount(fts, &rows);
+      if (rc == SQLITE_OK)
+        rc = phrase_idf(api, fts, p, rows, sqlite3_value_int64(values[0]), sqlite3_value_int64(values[1]),
+                        &query->idf[p]);
+      if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+      }
+    }
+    score += query->idf[p] * freq * (K1 + 1.0) / (freq + norm);
+  }
+  sqlite3_result_double(ctx, -score);
+}
+
+/* The FTS5 API of this connection, as SQLite hands it out: SELECT fts5(?) with a bound pointer. */
+static fts5_api *fts5_of(sqlite3 *db) {
+  fts5_api *api = 0;
+  sqlite3_stmt *stmt = 0;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, 0) == SQLITE_OK) {
+    sqlite3_bind_pointer(stmt, 1, (void *)&api, "fts5_api_ptr", 0);
+    sqlite3_step(stmt);
+  }
+  sqlite3_finalize(stmt);
+  return api;
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_extension_init(sqlite3 *db, char **error, const sqlite3_api_routines *routines) {
+  SQLITE_EXTENSION_INIT2(routines);
+  fts5_api *api = fts5_of(db);
+  if (!api || api->iVersion < 2) {
+    *error = sqlite3_mprintf("wirewatch_rank needs SQLite built with FTS5");
+    return SQLITE_ERROR;
+  }
+  return api->xCreateFunction(api, "wirewatch_rank", 0, wirewatch_rank, 0);
+}
