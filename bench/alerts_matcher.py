@@ -20,8 +20,8 @@ from itertools import accumulate
 from pathlib import Path
 
 from search.query import parse
+from search.query.index import QueryIndex
 from search.query.matcher import PreparedDoc
-from stream.alerts.index import SubscriptionIndex
 from wirewatch.schema import Article, Entity, article_id
 
 SOURCES = ["Meridian Wire", "Atom Daily", "Kyiv Post", "Baltic Times", "Harbour Herald"]
@@ -101,7 +101,7 @@ def measure(queries: list[str], docs_articles: list[Article], n_subs: int) -> No
     gc.collect()
     before = rss_mib()
     started = time.perf_counter()
-    index = SubscriptionIndex()
+    index = QueryIndex()
     for i, text in enumerate(queries[:n_subs]):
         index.add(i, parse(text))
     built = time.perf_counter() - started

@@ -1,6 +1,6 @@
 """Matching enriched articles against the saved subscriptions, and the alert payload.
 
-The matcher keeps a `SubscriptionIndex` of the active subscriptions and follows the store's
+The matcher keeps a `QueryIndex` of the active subscriptions and follows the store's
 revision: when it changes, only added, edited and removed subscriptions are re-indexed, so a
 subscription created while the pipeline runs applies to the next batch (within seconds).
 
@@ -22,8 +22,8 @@ from typing import Any
 from search.highlight import highlight
 from search.query import Node, QueryError
 from search.query.ast import Keyword, walk
+from search.query.index import QueryIndex
 from search.query.matcher import PreparedDoc
-from stream.alerts.index import SubscriptionIndex
 from stream.alerts.store import NewAlert
 from stream.alerts.subscriptions import Subscription, SubscriptionStore
 from wirewatch.schema import SCHEMA_VERSION, Article, alert_id, utcnow
@@ -113,7 +113,7 @@ class SubscriptionMatcher:
         self.max_age = max_age
         self.holds = holds  # which subscriptions this matcher answers for (None: all)
         self.name = name
-        self.index = SubscriptionIndex()
+        self.index = QueryIndex()
         self._revision: str | None = None
         self._seen: dict[str, float] = {}  # last update time of every subscription read, held or not
         self._loaded: dict[str, tuple[Subscription, Node]] = {}

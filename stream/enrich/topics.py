@@ -22,9 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from search.analysis import Token, fold_keyword, tokens
 from search.document import text_fields
 from search.query.ast import Node, Phrase, positive_text
+from search.query.index import QueryIndex
 from search.query.matcher import PreparedDoc, phrase_starts
 from search.query.parser import QueryError, parse
-from stream.alerts.index import SubscriptionIndex
 from stream.enrich.datafiles import load_layers
 from stream.enrich.normalisation import EntityTrace
 from wirewatch.schema import Article
@@ -208,7 +208,7 @@ class Taxonomy:
                     for r in topic.rules
                 ]
                 self.topics[name] = (topic.title, rules, origin)  # a later file replaces a same-named topic
-        self._queries = SubscriptionIndex()
+        self._queries = QueryIndex()
         for name, (_, rules, _) in self.topics.items():
             for index, rule in enumerate(rules):
                 if rule.node is not None:

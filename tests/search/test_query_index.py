@@ -1,4 +1,4 @@
-"""The subscription index answers exactly like testing every query on its own (and like the index)."""
+"""The query index answers exactly like testing every query on its own (and like the index)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from search.backends.sqlite import SqliteBackend
 from search.query import parse
+from search.query.index import QueryIndex, required_terms
 from search.query.matcher import PreparedDoc, compile_query
-from stream.alerts.index import SubscriptionIndex, required_terms
 from wirewatch.schema import Article, Entity, article_id
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -73,8 +73,8 @@ def brute_force(texts: list[str], doc: PreparedDoc) -> set[int]:
     return {i for i, t in enumerate(texts) if compile_query(parse(t, NOW), NOW)(doc)}
 
 
-def build(texts: list[str]) -> SubscriptionIndex:
-    index = SubscriptionIndex()
+def build(texts: list[str]) -> QueryIndex:
+    index = QueryIndex()
     for i, text in enumerate(texts):
         index.add(i, parse(text, NOW))
     return index
@@ -84,7 +84,7 @@ def build(texts: list[str]) -> SubscriptionIndex:
 @given(st.lists(queries(), min_size=1, max_size=25))
 def test_index_equals_single_query_matcher(texts: list[str]) -> None:
     # The index resolves relative dates against the wall clock: pin them to an absolute bound.
-    index = SubscriptionIndex()
+    index = QueryIndex()
     for i, text in enumerate(texts):
         index.add(i, parse(text.replace("now-12h", "2026-11-25T00:00Z"), NOW))
     pinned = [t.replace("now-12h", "2026-11-25T00:00Z") for t in texts]

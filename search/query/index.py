@@ -1,9 +1,10 @@
-"""An index over subscriptions, so an article is tested only against queries it could match.
+"""An index over stored queries (alert subscriptions, topic rules), so an article is tested only
+against the queries it could match.
 
 In the spirit of Lucene's Monitor (Luwak) and the Elasticsearch percolator: from each query's
 AST we extract terms of which at least one must occur in any article the query matches (the
 rarest-looking term of one conjunct; every term of each disjunct). An inverted index maps those
-terms to subscriptions; an article's own terms select the candidates, and only candidates are
+terms to queries; an article's own terms select the candidates, and only candidates are
 evaluated. Queries made only of single words and keyword values (the common case) are decided
 by set lookups on the article's terms; the rest by `search.query.matcher`. Queries with no
 required terms (pure negations, date ranges alone) sit on an always-check list. The pre-filter
@@ -143,7 +144,7 @@ class _Entry:
     prefix_lengths: frozenset[int]
 
 
-class SubscriptionIndex:
+class QueryIndex:
     """Queries by key, indexed by their required terms; `match` answers like testing each one."""
 
     def __init__(self) -> None:
