@@ -97,23 +97,32 @@ class _Memo:
 # raw word -> its exact tokens, space-joined ("" for a lone mark); folded token -> its stem
 _FOLDED = _Memo(lambda word: " ".join(fold_word(word)))
 _STEMS = _Memo(lambda exact: " ".join(map(stem, exact.split())))  # of one token, or of a folded word
-_ASCII_POSSESSIVE = re.compile(r"'s(?= |$)")
+# ASCII: every character but letters, digits and the apostrophe separates words; apostrophes
+# not between two letters or digits are not part of a word, and a word's final "'s" goes.
+_ASCII_SEPARATORS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "'")})
+_ASCII_STRAY_APOSTROPHES = re.compile(r"(?<![a-z0-9])'+|'+(?![a-z0-9])")
+_ASCII_POSSESSIVE = re.compile(r"(?<=[a-z0-9])'s(?= |$)")
+_ASCII_LONG_WORD = re.compile(rf"[a-z0-9]{{{MAX_WORD_CHARS + 1}}}")
+
+
+def _ascii_words(text: str) -> list[str] | None:
+    """The folded words of an ASCII text in a few C-level passes (lower case, drop a final 's,
+    split at inner apostrophes), or None when a word is too long (the general path cuts it)."""
+    spaced = text.lower().translate(_ASCII_SEPARATORS)
+    if "'" in spaced:
+        spaced = _ASCII_POSSESSIVE.sub("", _ASCII_STRAY_APOSTROPHES.sub(" ", spaced)).replace("'", " ")
+    if len(spaced) > MAX_WORD_CHARS and _ASCII_LONG_WORD.search(spaced):
+        return None
+    return spaced.split()
 
 
 def analyse(text: str) -> tuple[str, str]:
     """The exact and the stemmed token stream of a text, each joined by single spaces."""
     text = nfkc(text)
-    exact = None
-    if text.isascii():
-        # The common case in a few C-level passes. On ASCII, folding a word is: lower case,
-        # drop a final 's, split at inner apostrophes (and cut long words: left to the
-        # general path).
-        raw = _WORD.findall(text.lower())
-        if not raw or max(map(len, raw)) <= MAX_WORD_CHARS:
-            exact = _ASCII_POSSESSIVE.sub("", " ".join(raw)).replace("'", " ")
+    exact = _ascii_words(text) if text.isascii() else None
     if exact is None:
-        exact = " ".join(_FOLDED.joined(_WORD.findall(text)).split())
-    return exact, _STEMS.joined(exact.split())
+        exact = _FOLDED.joined(_WORD.findall(text)).split()
+    return " ".join(exact), _STEMS.joined(exact)
 
 
 def nfkc(text: str) -> str:
