@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import logging
 import threading
 import zlib
@@ -118,11 +119,12 @@ def _fts_values(article: Article) -> tuple[str, ...]:
     return tuple(tokens[column] for column in FTS_COLUMNS)
 
 
-# The FTS rows, keyword rows and packed documents of a chunk of articles.
-_Analysed = tuple[list[tuple[object, ...]], list[tuple[str, str, int, str]], list[tuple[int, bytes]]]
-_KEYWORDS_INSERT = "INSERT OR IGNORE INTO article_keywords (field, key, article, value) VALUES (?, ?, ?, ?)"
-_FTS_INSERT = (
-    f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?{', ?' * len(FTS_COLUMNS)})"
+# (FTS rows, keyword rows) as JSON arrays, inserted by one statement each, and the packed docs.
+_Analysed = tuple[str, str, list[tuple[int, bytes]]]
+_KEYWORDS_INSERT_JSON = (
+    "INSERT OR IGNORE INTO article_keywords (field, key, article, value) SELECT"
+    " json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),"
+    " json_extract(value, '$[3]') FROM json_each(?)"
 )
 ANALYSE_CHUNK = 250  # articles per analysed chunk when a batch is split between two threads
 
@@ -137,7 +139,7 @@ def _analyse(rows: list[tuple[int, Article, str]]) -> _Analysed:
         for key, value in values.items()
     ]
     docs = [(rowid, _pack(doc)) for rowid, _, doc in rows]
-    return fts, keywords, docs
+    return json.dumps(fts, ensure_ascii=False), json.dumps(keywords, ensure_ascii=False), docs
 
 
 def _pack(article_json: str) -> bytes:
@@ -157,6 +159,11 @@ class SqliteBackend(SearchBackend):
     supports_retention = True
     total_limit = TOTAL_LIMIT
     rank_window = RANK_WINDOW
+    _fts_insert_json = (
+        f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) SELECT "
+        + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(FTS_COLUMNS) + 1))
+        + " FROM json_each(?)"
+    )
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
@@ -198,7 +205,7 @@ class SqliteBackend(SearchBackend):
             docs = conn.execute("SELECT rowid, doc FROM article_docs ORDER BY rowid")
             while rows := docs.fetchmany(1_000):
                 fts = [(rowid, *_fts_values(_unpack(doc))) for rowid, doc in rows]
-                conn.executemany(_FTS_INSERT, fts)
+                conn.execute(self._fts_insert_json, (json.dumps(fts, ensure_ascii=False),))
             conn.execute("DELETE FROM meta WHERE key = 'analyzer'")  # the layout says it now
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('fts', ?)", (FTS_LAYOUT,))
 
@@ -249,9 +256,9 @@ class SqliteBackend(SearchBackend):
                     new_rows.append((rowid, article.id, article.published.timestamp(), fingerprint))
                 to_write.append((rowid, article, doc))
             doc_rows: list[tuple[int, bytes]] = []
-            for fts, keywords, docs in self._analysed(to_write):
-                conn.executemany(_FTS_INSERT, fts)
-                conn.executemany(_KEYWORDS_INSERT, keywords)
+            for fts_json, keywords_json, docs in self._analysed(to_write):
+                conn.execute(self._fts_insert_json, (fts_json,))
+                conn.execute(_KEYWORDS_INSERT_JSON, (keywords_json,))
                 doc_rows.extend(docs)
             conn.executemany(
                 "INSERT INTO articles (rowid, id, published, digest) VALUES (?, ?, ?, ?)", new_rows
@@ -261,8 +268,8 @@ class SqliteBackend(SearchBackend):
 
     def _analysed(self, rows: list[tuple[int, Article, str]]) -> Iterator[_Analysed]:
         """The rows to write, chunk by chunk. With more than one chunk, a second thread analyses
-        the next chunks while this one inserts: SQLite runs each row's insert without the GIL,
-        so analysis and FTS5 share two cores."""
+        the next chunks while this one inserts: each insert is one statement, during which
+        SQLite runs without the GIL, so analysis and FTS5 share two cores."""
         chunks = [rows[i : i + ANALYSE_CHUNK] for i in range(0, len(rows), ANALYSE_CHUNK)]
         if len(chunks) < 2:
             return map(_analyse, chunks)
