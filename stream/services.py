@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ingest.fetch import address_policy
 from search.backends import SearchBackend, open_backend
 from stream.alerts.db import AlertsDb
 from stream.alerts.deliver import DeliveryPolicy, Sender
@@ -27,17 +26,6 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
         rate_limit=settings.delivery_rate_limit,
         concurrency=settings.delivery_concurrency,
         lease=settings.delivery_timeout * 3 + 30,
-    )
-
-
-def sender(settings: Settings) -> Sender:
-    """The channel sender configured from the settings (webhook secret, timeout, user agent)."""
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    return Sender(
-        timeout=settings.delivery_timeout,
-        secret=secret,
-        user_agent=settings.user_agent,
-        policy=address_policy(settings),
     )
 
 
@@ -78,7 +66,7 @@ class Services:
             matcher=matcher,
             early_matcher=early_matcher,
             alerts=AlertStore(db),
-            sender=sender(settings),
+            sender=Sender.from_settings(settings),
             policy=delivery_policy(settings),
             archive=ElasticsearchAlerts.from_settings(settings) if settings.elasticsearch_url else None,
         )

@@ -27,17 +27,20 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ingest.fetch import GuardedTransport, parse_retry_after
+from ingest.fetch import GuardedTransport, address_policy, parse_retry_after
 from ingest.netguard import AddressPolicy, BlockedAddressError
 from stream.alerts.match import sample_payload
 from stream.alerts.render import console_line, render
 from stream.alerts.store import ALERT, FAILED, PENDING, SENT, AlertStore, Claim
 from stream.alerts.subscriptions import Subscription
 from stream.alerts.targets import Channel, apprise_module, channel, redact
+
+if TYPE_CHECKING:
+    from wirewatch.settings import Settings
 
 log = logging.getLogger("wirewatch.notify")
 T = TypeVar("T")
@@ -69,6 +72,18 @@ class Sender:
             timeout=timeout,
             headers={"User-Agent": user_agent},
             transport=GuardedTransport(policy, httpx.Limits(max_connections=100)),
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Sender:
+        """The sender configured from the settings (webhook secret, timeout, user agent, and which
+        addresses targets may resolve to)."""
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        return cls(
+            timeout=settings.delivery_timeout,
+            secret=secret,
+            user_agent=settings.user_agent,
+            policy=address_policy(settings),
         )
 
     async def aclose(self) -> None:

@@ -15,10 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ingest.fetch import address_policy
 from ingest.netguard import resolve
-from stream.alerts.deliver import send_samples
+from stream.alerts.deliver import Sender, send_samples
 from stream.alerts.subscriptions import DIGEST, REALTIME, Filters, Subscription, edit, new_subscription
 from stream.alerts.targets import redact
-from stream.services import sender
 from wirewatch.api.models import (
     FiltersBody,
     SubscriptionCreate,
@@ -139,7 +138,7 @@ async def test_subscription(api: Api, name: str) -> dict[str, Any]:
     """Send a sample alert to every target of the subscription now; report each outcome."""
     sub = await run_in_threadpool(api.subscriptions.get, name)
     await guard_targets(api.settings, sub.targets)  # it may have been saved by the CLI
-    client = sender(api.settings)
+    client = Sender.from_settings(api.settings)
     try:
         results = await send_samples(client, sub)
     finally:

@@ -336,12 +336,11 @@ def alerts_test(name: str) -> None:
     """Send a sample alert to every target of a subscription now, and report each outcome."""
     import asyncio
 
-    from stream.alerts.deliver import send_samples
-    from stream.services import sender
+    from stream.alerts.deliver import Sender, send_samples
 
     with _stores() as (subscriptions, _):
         sub = subscriptions.get(name)
-    client = sender(cli_settings())
+    client = Sender.from_settings(cli_settings())
 
     async def send_all() -> list[tuple[str, str | None]]:
         try:
