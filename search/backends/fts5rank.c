@@ -88,7 +88,7 @@ static int new_query(const Fts5ExtensionApi *api, Fts5Context *fts, RankQuery **
     return SQLITE_NOMEM;
   }
   query->n_phrase = n_phrase;
-  query->avg_tokens = rows > 0 ? (double)tokens / (double)rows : 1.0;
+  query->avg_tokens = rows > 0 && tokens > 0 ? (double)tokens / (double)rows : 1.0;  /* never 0 */
   query->idf = arrays;
   query->freq = arrays + n_phrase;
   for (int i = 0; i < n_phrase; i++) query->idf[i] = n_phrase == 1 ? 1.0 : NAN;
