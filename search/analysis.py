@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import NamedTuple
 
@@ -150,23 +150,15 @@ def words(text: str) -> list[Word]:
     return [Word(*span, e, s) for span, e, s in zip(spans, exact, stems, strict=True)]
 
 
-class Token(NamedTuple):
-    """One token with its position in the token stream and its word's span in the text."""
-
-    stem: str
-    exact: str
-    position: int
-    start: int
-    end: int
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """The tokens of a text with positions and spans (to quote matches as written)."""
-    position = 0
-    for word in words(text):
-        for exact, stemmed in zip(word.exact.split(), word.stems.split(), strict=True):
-            yield Token(stemmed, exact, position, word.start, word.end)
-            position += 1
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """The span of each token's word, in token order (to quote matches as written; (0, 0)
+    when NFKC changed the text's length)."""
+    normalised = nfkc(text)
+    exact = _FOLDED.forms(_WORD.findall(normalised))
+    spans = word_spans(normalised) if len(normalised) == len(text) else [(0, 0)] * len(exact)
+    if "" not in exact and not any(" " in e for e in exact):  # one token per word: the usual case
+        return spans
+    return [span for span, e in zip(spans, exact, strict=True) if e for _ in range(e.count(" ") + 1)]
 
 
 def exact_terms(text: str) -> list[str]:

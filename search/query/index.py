@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from search.query.ast import ALL_TEXT, And, DateRange, Keyword, Near, Node, Not, Or, Phrase
 from search.query.matcher import PreparedDoc, compile_query
@@ -86,7 +87,9 @@ class DocTerms:
         # The word sets, not the position maps: those are built only if a phrase needs them.
         stems = frozenset().union(*(f.stem_set for f in doc.fields.values()))
         exacts = frozenset().union(*(f.exact_set for f in doc.fields.values()))
-        prefixes = frozenset(w[:n] for n in prefix_lengths for w in exacts if len(w) >= n)
+        # Each word cut to each length, the loop in C. A shorter word stays whole: it can only
+        # equal a prefix of its own length, which it has.
+        prefixes = frozenset().union(*(map(itemgetter(slice(n)), exacts) for n in prefix_lengths))
         return cls(stems, exacts, prefixes, doc.keywords)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeGuard
@@ -58,10 +58,17 @@ class FieldIndex:
 
     def has_prefix(self, prefix: str) -> bool:
         """Does any exact word start with `prefix`? (A binary search in the sorted words.)"""
+        return next(self.with_prefix(prefix), None) is not None
+
+    def with_prefix(self, prefix: str) -> Iterator[str]:
+        """The exact words that start with `prefix`, in order (a binary search, then a short walk)."""
         if self._sorted is None:
             self._sorted = sorted(self.exact_set)
-        i = bisect_left(self._sorted, prefix)
-        return i < len(self._sorted) and self._sorted[i].startswith(prefix)
+        words = self._sorted
+        for i in range(bisect_left(words, prefix), len(words)):
+            if not words[i].startswith(prefix):
+                return
+            yield words[i]
 
 
 def _positions(words: list[str]) -> dict[str, list[int]]:
@@ -96,12 +103,8 @@ def phrase_starts(phrase: Phrase, index: FieldIndex) -> list[int]:
     table = index.positions(phrase.exact)
     *head, last = phrase.words
     if phrase.prefix:
-        last_positions = sorted(
-            pos
-            for word, positions in index.positions(exact=True).items()
-            if word.startswith(last)
-            for pos in positions
-        )
+        exacts = index.positions(exact=True)
+        last_positions = sorted(pos for word in index.with_prefix(last) for pos in exacts[word])
     else:
         last_positions = table.get(last, [])
     if not head:

@@ -11,15 +11,14 @@ search expands ancestors, so `topic:conflict` finds articles tagged with any con
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import islice
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from search.analysis import Token, fold_keyword, tokens
+from search.analysis import fold_keyword, token_spans
 from search.document import text_fields
 from search.query.ast import Node, Phrase, positive_text
 from search.query.index import QueryIndex
@@ -146,26 +145,23 @@ class Rule:
 
 
 class ArticleText:
-    """An article prepared for matching, plus its tokens read on demand to quote evidence as written.
-
-    Evidence is the first occurrence of a word, usually early in the text, so the quoting
-    tokeniser only runs as far as the furthest quote needs.
-    """
+    """An article prepared for matching, plus its token spans found on demand to quote evidence
+    as written."""
 
     def __init__(self, article: Article) -> None:
         self.doc = PreparedDoc.of(article)
         self._fields = text_fields(article)
-        self._read: dict[str, tuple[list[Token], Iterator[Token]]] = {}
+        self._spans: dict[str, list[tuple[int, int]]] = {}
 
     def quote(self, field: str, start: int, words: int) -> str:
         """The original text of `words` tokens from token position `start` of a field."""
-        if field not in self._read:
-            self._read[field] = ([], tokens(self._fields[field]))
-        toks, rest = self._read[field]
-        toks.extend(islice(rest, max(0, start + words - len(toks))))
-        first, last = toks[start], toks[min(start + words, len(toks)) - 1]
-        quoted = self._fields[field][first.start : last.end]
-        return quoted if first.end > first.start else " ".join(t.exact for t in toks[start : start + words])
+        if field not in self._spans:
+            self._spans[field] = token_spans(self._fields[field])
+        spans = self._spans[field]
+        first, last = spans[start][0], spans[min(start + words, len(spans)) - 1][1]
+        if last > first:
+            return self._fields[field][first:last]
+        return " ".join(self.doc.fields[field].exact_tokens[start : start + words])
 
 
 def _matched_text(phrases: list[Phrase], text: ArticleText) -> list[str]:
