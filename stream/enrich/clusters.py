@@ -28,7 +28,7 @@ from typing import Protocol
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from search.analysis import exact_terms, stem
+from search.analysis import analyse
 from wirewatch.sqlite import connect, migrate, sqlite3, transaction
 
 # 63 bands of 2 rows: a pair at Jaccard 0.2 (the default threshold) becomes a candidate 92% of the
@@ -49,7 +49,12 @@ log = logging.getLogger(__name__)
 
 def shingles(text: str) -> set[str]:
     """Pairs of consecutive content-word stems (single stems for texts of one word)."""
-    words = [stem(w) for w in exact_terms(text) if w not in _STOP and (len(w) > 2 or w.isdigit())]
+    exact, stems = analyse(text)
+    words = [
+        s
+        for w, s in zip(exact.split(), stems.split(), strict=True)
+        if w not in _STOP and (len(w) > 2 or w.isdigit())
+    ]
     if len(words) < 2:
         return set(words)
     return {f"{a} {b}" for a, b in itertools.pairwise(words)}
