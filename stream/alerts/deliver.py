@@ -216,8 +216,11 @@ class DeliveryLoop:
                     await self.tick()
                 except Exception:  # a store hiccup must not end delivery for the whole worker
                     log.exception("delivery round failed; retrying")
+                # Not asyncio.wait_for: on Python 3.11 it drops a cancel that lands as the wait ends,
+                # and the loop then ignores its stop and keeps sending.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.policy.poll)
+                    async with asyncio.timeout(self.policy.poll):
+                        await self._wake.wait()
         except asyncio.CancelledError:
             await self.drain()
             raise

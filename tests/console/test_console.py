@@ -7,14 +7,15 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from search.backends import open_backend
 from tests.conftest import Processes, clean_env, cli, free_port, settings_for, wait_for
@@ -217,17 +218,31 @@ def test_syntax_error_shown_inline_as_you_type(page: Page) -> None:
     expect(page.locator("#q")).not_to_have_attribute("aria-invalid", "true")
 
 
+def slow_by(seconds: float) -> Callable[[Route], None]:
+    """A route handler passing requests on to the real server after a delay."""
+
+    def handle(route: Route) -> None:
+        time.sleep(seconds)
+        route.continue_()
+
+    return handle
+
+
 def test_subscribe_then_alert_arrives_live(page: Page, stack: Stack) -> None:
     page.goto("/?view=alerts")
     expect(page.locator("#live")).to_have_attribute("data-state", "live")
     page.get_by_role("button", name="New subscription").click()
     form = page.locator("#sub-form")
     form.get_by_label("Name", exact=True).fill("harbour")
+    # A slow API: the query check of the submit is still under way when the typing check fires
+    # (250 ms after the last key), which used to abort it and make Create silently do nothing.
+    page.route("**/api/query/check*", slow_by(0.6))
     form.get_by_label("Query", exact=True).fill("drone AND harbour")
     form.get_by_role("button", name="Create").click()
     # No token yet: the write is refused and the console asks for one.
     dialog = page.locator("#token-dialog")
     expect(dialog).to_be_visible()
+    page.unroute("**/api/query/check*")
     dialog.get_by_label("Token").fill(stack.token)
     dialog.get_by_role("button", name="Save").click()
     expect(page.locator("#subs .sub h3", has_text="harbour")).to_be_visible()

@@ -18,14 +18,19 @@ pytestmark = pytest.mark.integration
 FEEDS = 16
 
 
-def pollers_since(store: FeedStore, since: float) -> dict[str, set[str]]:
-    """feed id -> the pollers that polled it since `since`."""
-    seen: dict[str, set[str]] = {}
+def polls_since(store: FeedStore, since: float) -> dict[str, list[str]]:
+    """feed id -> the poller of each poll of it since `since`."""
+    seen: dict[str, list[str]] = {}
     for registered in store.list():
         for row in store.history(registered, 100):
             if row.at >= since and row.via == "poll":
-                seen.setdefault(registered.id, set()).add(row.poller or "?")
+                seen.setdefault(registered.id, []).append(row.poller or "?")
     return seen
+
+
+def pollers_since(store: FeedStore, since: float) -> dict[str, set[str]]:
+    """feed id -> the pollers that polled it since `since`."""
+    return {feed_id: set(pollers) for feed_id, pollers in polls_since(store, since).items()}
 
 
 def test_two_pollers_split_the_feeds_and_take_over(
@@ -48,8 +53,14 @@ def test_two_pollers_split_the_feeds_and_take_over(
     wait_for(split, 60, "both pollers to own half of the partitions")
     since = time.time()
     store = FeedStore(settings_for(env).feeds_db)
-    wait_for(lambda: len(pollers_since(store, since)) == FEEDS, 40, "every feed to be polled after the split")
-    time.sleep(12)  # at least one more round of 10 s polls
+
+    # Twice, so that a feed both pollers own would show. Waited for, not slept: the delay after a
+    # feed's first poll of a run is jittered by half (5-15 s for a 10 s interval), later ones by 10%.
+    def polled_twice() -> bool:
+        polls = polls_since(store, since)
+        return len(polls) == FEEDS and all(len(p) >= 2 for p in polls.values())
+
+    wait_for(polled_twice, 45, "every feed to be polled twice after the split")
     seen = pollers_since(store, since)
     assert all(len(p) == 1 for p in seen.values()), seen
     assert {next(iter(p)) for p in seen.values()} == names  # both pollers have feeds

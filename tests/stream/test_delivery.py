@@ -80,6 +80,9 @@ class Harness:
     async def stop(self) -> None:
         assert self.task is not None
         self.task.cancel()
+        # Bounded (drain takes up to 10 s): a loop that ignores its stop fails here, by name.
+        await asyncio.wait([self.task], timeout=15)
+        assert self.task.done(), "the delivery loop ignored its cancellation and kept running"
         with pytest.raises(asyncio.CancelledError):
             await self.task
         await self.sender.aclose()
@@ -247,6 +250,20 @@ async def test_two_loops_on_one_database_send_each_alert_once(
     await b.stop()
     ids = [x["id"] for x in webhook.delivered()]
     assert sorted(ids) == sorted(f"shared-{i}" for i in range(40))
+
+
+@run_async
+async def test_a_stop_that_lands_as_the_loop_wakes_is_obeyed(tmp_path: Path) -> None:
+    """A send finishing wakes the loop; a stop arriving in the same instant must not be lost
+    (asyncio.wait_for on Python 3.11 dropped it: the loop kept sending, its stop hung)."""
+    for spins in range(4):  # the stop lands 0..3 event-loop steps after the wake
+        h = Harness(tmp_path / f"alerts-{spins}.db", DeliveryPolicy(poll=5.0))
+        h.start()
+        await asyncio.sleep(0.05)  # idle, waiting to be woken
+        h.loop.wake()
+        for _ in range(spins):
+            await asyncio.sleep(0)
+        await h.stop()
 
 
 @run_async

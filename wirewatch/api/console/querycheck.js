@@ -35,16 +35,10 @@ export function showQueryError(input, box, err) {
 /** Check `input` against /api/query/check as the user types. Returns `check()` for submit. */
 export function attachQueryCheck(input, box, { allowEmpty = true } = {}) {
   let controller = null;
-  async function check() {
-    const q = input.value;
-    controller?.abort();
-    if (!q.trim()) {
-      showQueryError(input, box, null);
-      return allowEmpty;
-    }
-    controller = new AbortController();
+  let inflight = null; // { q, result }: the check under way
+  async function run(q, signal) {
     try {
-      await api(withParams("api/query/check", { q }), { signal: controller.signal });
+      await api(withParams("api/query/check", { q }), { signal });
       if (input.value === q) showQueryError(input, box, null);
       return true;
     } catch (err) {
@@ -55,6 +49,25 @@ export function attachQueryCheck(input, box, { allowEmpty = true } = {}) {
       }
       return true; // the API is down: let the real request report it
     }
+  }
+  function check() {
+    const q = input.value;
+    // The typing check fires 250 ms after the last key: if a submit's check of the same text is
+    // still under way (a slow API), share it. Aborting it made the submit silently do nothing.
+    if (inflight?.q === q) return inflight.result;
+    controller?.abort();
+    if (!q.trim()) {
+      inflight = null;
+      showQueryError(input, box, null);
+      return Promise.resolve(allowEmpty);
+    }
+    controller = new AbortController();
+    const current = { q, result: run(q, controller.signal) };
+    inflight = current;
+    current.result.finally(() => {
+      if (inflight === current) inflight = null;
+    });
+    return current.result;
   }
   input.addEventListener("input", debounce(check, 250));
   return check;
