@@ -22,7 +22,7 @@ from search.analysis import fold_keyword, token_spans
 from search.document import text_fields
 from search.query.ast import Node, Phrase, positive_text
 from search.query.index import QueryIndex
-from search.query.matcher import PreparedDoc, phrase_starts
+from search.query.matcher import FieldIndex, PreparedDoc, phrase_starts
 from search.query.parser import QueryError, parse
 from stream.enrich.datafiles import load_layers
 from stream.enrich.normalisation import EntityTrace
@@ -168,16 +168,26 @@ def _matched_text(phrases: list[Phrase], text: ArticleText) -> list[str]:
     """The positive words and phrases of a query, quoted as they occur first in the article."""
     out = []
     for phrase in phrases:
-        table_of = (lambda i: i.exacts) if phrase.exact else (lambda i: i.stems)
         for field in phrase.fields:
-            index = text.doc.fields[field]
-            if not phrase.prefix and phrase.words[0] not in table_of(index):
-                continue  # the common case, answered by one dict lookup
-            starts = phrase_starts(phrase, index)
-            if starts:
-                out.append(text.quote(field, starts[0], len(phrase.words)))
+            start = _first_start(phrase, text.doc.fields[field])
+            if start is not None:
+                out.append(text.quote(field, start, len(phrase.words)))
                 break
     return out
+
+
+def _first_start(phrase: Phrase, index: FieldIndex) -> int | None:
+    """The first token position where `phrase` occurs in a field, if it does. Most evidence is
+    one word, found by a scan in C without building the field's word -> positions map."""
+    if phrase.prefix or len(phrase.words) > 1:
+        if not phrase.prefix and phrase.words[0] not in index.word_set(phrase.exact):
+            return None
+        starts = phrase_starts(phrase, index)
+        return starts[0] if starts else None
+    word = phrase.words[0]
+    if word not in index.word_set(phrase.exact):
+        return None
+    return (index.exact_tokens if phrase.exact else index.stem_tokens).index(word)
 
 
 @dataclass(frozen=True)
