@@ -113,7 +113,7 @@ def _ascii_words(text: str) -> list[str] | None:
     words = spaced.split()
     # Longest word by lengths, not by a regular expression: `[a-z0-9]{101}` restarts at every
     # letter and cost a third of the analysis of an article body.
-    if len(spaced) > MAX_WORD_CHARS and max(map(len, words)) > MAX_WORD_CHARS:
+    if len(spaced) > MAX_WORD_CHARS and max(map(len, words), default=0) > MAX_WORD_CHARS:
         return None
     return words
 

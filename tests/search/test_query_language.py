@@ -77,6 +77,7 @@ def test_the_fast_path_analyses_like_word_by_word(text: str) -> None:
 def test_huge_words_are_cut_so_every_index_accepts_them() -> None:
     assert exact_terms("x" * 5000) == ["x" * MAX_WORD_CHARS]
     assert exact_terms("é" * 5000 + " x's") == ["e" * MAX_WORD_CHARS, "x"]
+    assert exact_terms("- " * 100) == []  # long, and no word at all
 
 
 def test_topic_keys_include_ancestors() -> None:
