@@ -19,6 +19,8 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from thinc.api import use_ops
+from threadpoolctl import threadpool_limits
 
 from stream.enrich.normalisation import MODEL, Mention
 from wirewatch.errors import ConfigError
@@ -47,7 +49,12 @@ class NerModel:
         self.name = name
         self.batch_size = batch_size
         unneeded = [p for p in _meta(name)["pipeline"] if p != "ner"]
-        self.nlp: Language = spacy.load(name, exclude=unneeded)
+        # thinc multiplies matrices with blis by default, whose build falls back to its slow generic
+        # kernels on CPUs it does not know (AMD Zen 3: a third of the model's time); numpy's OpenBLAS
+        # picks a fast kernel. One BLAS thread: the worker and its model process use a core each.
+        threadpool_limits(1, user_api="blas")
+        with use_ops("numpy", use_blis=False):
+            self.nlp: Language = spacy.load(name, exclude=unneeded)
         self.language: str = self.nlp.lang
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
