@@ -1,6 +1,6 @@
 """Enrich-stage throughput: 600-word articles per second, one and two worker processes.
 
-python -m bench enrich [--articles 120] [--words 600] [--ner-chars 2000]
+python -m bench enrich [--articles 120] [--words 600] [--ner-chars 1200]
 
 Articles are stitched from the evaluation set's dev paragraphs (realistic entity density), each
 different. Every worker process runs the enricher as a stream worker does: the model in a child

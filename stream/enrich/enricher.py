@@ -27,6 +27,7 @@ from stream.enrich.normalisation import (
     stated_names,
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
+from stream.enrich.places import place_names
 from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
 from wirewatch.schema import Article
@@ -76,6 +77,8 @@ class Enricher:
         """
         # First: a worker's model process is forked before the cluster store starts its thread.
         ner = (NerProcess if worker else NerModel)(settings.spacy_model) if settings.ner else None
+        if ner is not None:
+            place_names()  # now (0.6 s, while a worker's model loads), not in the first batch
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):
             clusters = SqliteClusterStore(
