@@ -17,7 +17,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from itertools import islice
-from typing import NamedTuple
 
 import Stemmer
 
@@ -29,16 +28,6 @@ _ALNUM = re.compile(r"[^\W_]+")
 _POSSESSIVE = re.compile(r"['’]s$")
 _STEMMER = Stemmer.Stemmer("english")
 _STEMMER.maxCacheSize = 0  # _STEMS below memoises whole words
-
-
-class Word(NamedTuple):
-    """One word as written (its character span in the text) and the tokens it gives, exact and
-    stemmed, space-joined (usually one token; "don't" gives two, a lone mark none)."""
-
-    start: int
-    end: int
-    exact: str
-    stems: str
 
 
 def fold_word(word: str) -> tuple[str, ...]:
@@ -142,14 +131,6 @@ def word_forms(normalised: str) -> tuple[list[str], list[str]]:
 def word_spans(normalised: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
     """The character spans of words lo..hi-1 of an NFKC text."""
     return [m.span() for m in islice(_WORD.finditer(normalised), lo, hi)]
-
-
-def words(text: str) -> list[Word]:
-    """The words of a text with their spans (spans are (0, 0) when NFKC changed the length)."""
-    normalised = nfkc(text)
-    exact, stems = word_forms(normalised)
-    spans = word_spans(normalised) if len(normalised) == len(text) else [(0, 0)] * len(exact)
-    return [Word(*span, e, s) for span, e, s in zip(spans, exact, stems, strict=True)]
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
