@@ -124,8 +124,14 @@ def nfkc(text: str) -> str:
 def word_forms(normalised: str) -> tuple[list[str], list[str]]:
     """The exact and the stemmed form of each word of an NFKC text, in order, by memo lookups
     alone once the words are known (highlighting analyses the whole text of every hit)."""
-    exact = _FOLDED.forms(_WORD.findall(normalised))
+    exact = _exact_forms(normalised)
     return exact, _STEMS.forms(exact)
+
+
+def _exact_forms(normalised: str) -> list[str]:
+    """The exact form of each word of an NFKC text, in order ("" for a lone mark, several
+    space-joined tokens for "don't")."""
+    return _FOLDED.forms(_WORD.findall(normalised))
 
 
 def word_spans(normalised: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
@@ -137,7 +143,7 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     """The span of each token's word, in token order (to quote matches as written; (0, 0)
     when NFKC changed the text's length)."""
     normalised = nfkc(text)
-    exact = _FOLDED.forms(_WORD.findall(normalised))
+    exact = _exact_forms(normalised)
     spans = word_spans(normalised) if len(normalised) == len(text) else [(0, 0)] * len(exact)
     if "" not in exact and not any(" " in e for e in exact):  # one token per word: the usual case
         return spans
