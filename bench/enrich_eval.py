@@ -25,7 +25,7 @@ from wirewatch.schema import Article, article_id
 from wirewatch.settings import Settings
 
 HERE = Path(__file__).parent
-# dev: tuned on (it holds the first held-out split, read in 2026-11); test: the held-out split,
+# dev: tuned on (it holds the first two held-out splits, read in 2026-11); test: the held-out split,
 # frozen in git before the stage was ever run on it.
 SPLITS = {"dev": HERE / "enrich_eval_dev.yaml", "test": HERE / "enrich_eval_holdout.yaml"}
 
