@@ -66,7 +66,8 @@ def _worker(
     from stream.enrich import Enricher
 
     enricher = Enricher.from_settings(settings, worker=True)
-    model = enricher.ner.wait_ready() if enricher.ner is not None else None  # the child's pid
+    spacy_model = enricher.recognisers.get("en")
+    model = spacy_model.wait_ready() if spacy_model is not None else None  # the child's pid
     enricher.enrich(batch[:2])  # warm up (first call allocates the model's buffers)
     ready.wait()
     cpu = lambda: time.process_time() + (_cpu_seconds(model) if model else 0.0)  # noqa: E731

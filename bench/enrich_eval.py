@@ -104,11 +104,11 @@ def load(split: str) -> list[Case]:
 
 def raw_entities(enricher: Enricher, cases: list[Case]) -> list[frozenset[tuple[str, str]]]:
     """What the spaCy model alone says (English only, kept labels, surface text as the name)."""
-    assert enricher.ner is not None
+    model = enricher.recognisers["en"]
     out: list[frozenset[tuple[str, str]]] = [frozenset() for _ in cases]
-    english = [i for i, c in enumerate(cases) if c.article.language == enricher.ner.language]
+    english = [i for i, c in enumerate(cases) if c.article.language == "en"]
     texts = [head(article_text(cases[i].article), enricher.ner_max_chars) for i in english]
-    for i, mentions in zip(english, enricher.ner.mentions(texts), strict=True):
+    for i, mentions in zip(english, model.mentions(texts), strict=True):
         out[i] = frozenset((" ".join(m.surface.split()), m.label) for m in mentions if m.label in KEPT_LABELS)
     return out
 
@@ -196,7 +196,7 @@ def main(argv: list[str]) -> None:
         print(HEADER)
         print(r["entities_raw"].row("raw spaCy model (English articles)"))  # type: ignore[attr-defined]
         print(r["entities_english"].row("enrich stage (English articles)"))  # type: ignore[attr-defined]
-        print(r["entities_other"].row("enrich stage (ru/uk/de, gazetteer only)"))  # type: ignore[attr-defined]
+        print(r["entities_other"].row("enrich stage (ru/uk/de: Natasha NER on ru, gazetteer)"))  # type: ignore[attr-defined]
         print(r["entities_all"].row("enrich stage (all articles)"))  # type: ignore[attr-defined]
         print("\nTopics (ancestors implied on both sides)\n")
         print(HEADER)

@@ -70,8 +70,8 @@ class Services:
             policy=delivery_policy(settings),
             archive=ElasticsearchAlerts.from_settings(settings) if settings.elasticsearch_url else None,
         )
-        if enricher.ner is not None:
-            enricher.ner.wait_ready()  # its process loaded the model meanwhile
+        for recogniser in enricher.recognisers.values():
+            recogniser.wait_ready()  # the spaCy model's process loaded it meanwhile
         return services
 
     def alerts_for(self, articles: list[Article], matcher: SubscriptionMatcher) -> list[NewAlert]:

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from stream.enrich.aliases import AliasTable
 from stream.enrich.clusters import Assignment, ClusterStore, SqliteClusterStore, StoryItem, signature
-from stream.enrich.entities import NerModel, NerProcess
+from stream.enrich.entities import NerModel, NerProcess, Recogniser
 from stream.enrich.gazetteer import Gazetteer
 from stream.enrich.language import detect_language
 from stream.enrich.normalisation import (
@@ -28,6 +28,7 @@ from stream.enrich.normalisation import (
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
 from stream.enrich.places import place_names
+from stream.enrich.russian import RussianNer
 from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
 from wirewatch.schema import Article
@@ -50,7 +51,7 @@ class Enricher:
 
     def __init__(
         self,
-        ner: NerModel | NerProcess | None,
+        recognisers: Sequence[Recogniser],
         aliases: AliasTable,
         gazetteer: Gazetteer,
         taxonomy: Taxonomy,
@@ -59,7 +60,7 @@ class Enricher:
         ner_max_chars: int = 1_200,
         record_clusters: bool = True,
     ) -> None:
-        self.ner = ner
+        self.recognisers = {r.language: r for r in recognisers}  # none: NER is off
         self.aliases = aliases
         self.gazetteer = gazetteer
         self.taxonomy = taxonomy
@@ -73,11 +74,20 @@ class Enricher:
     ) -> Enricher:
         """The enricher a stream worker runs with (the CLI reads clusters without recording them).
 
-        A worker runs the model in a child process of its own (`NerProcess`); the CLI loads it in process.
+        A worker runs the spaCy model in a child process of its own (`NerProcess`); the CLI loads it in
+        process. Natasha runs in process: it reads only Russian articles, and quickly.
         """
         # First: a worker's model process is forked before the cluster store starts its thread.
-        ner = (NerProcess if worker else NerModel)(settings.spacy_model) if settings.ner else None
-        if ner is not None:
+        recognisers: list[Recogniser] = []
+        if settings.ner:
+            recognisers.append((NerProcess if worker else NerModel)(settings.spacy_model))
+        # Then the data files, so that a broken one stops the start at once.
+        aliases = AliasTable.load(settings.aliases_file)
+        gazetteer = Gazetteer.load(settings.gazetteer_file)
+        taxonomy = Taxonomy.load(settings.topics_file)
+        if settings.ner:
+            if settings.ner_russian:
+                recognisers.append(RussianNer())
             place_names()  # now (0.6 s, while a worker's model loads), not in the first batch
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):
@@ -85,19 +95,19 @@ class Enricher:
                 settings.clusters_db, settings.cluster_threshold, timedelta(seconds=settings.cluster_window)
             )
         return cls(
-            ner,
-            AliasTable.load(settings.aliases_file),
-            Gazetteer.load(settings.gazetteer_file),
-            Taxonomy.load(settings.topics_file),
+            recognisers,
+            aliases,
+            gazetteer,
+            taxonomy,
             clusters,
             ner_max_chars=settings.ner_max_chars,
             record_clusters=record_clusters,
         )
 
     def close(self) -> None:
-        """Release the model and the cluster store."""
-        if self.ner is not None:
-            self.ner.close()
+        """Release the models and the cluster store."""
+        for recogniser in self.recognisers.values():
+            recogniser.close()
         if self.clusters is not None:
             self.clusters.close()
 
@@ -144,19 +154,21 @@ class Enricher:
     def _model_mentions(
         self, texts: list[str], languages: list[str | None], with_model: bool
     ) -> tuple[list[list[Mention]], list[str]]:
-        """NER mentions per text (in the model's language only) and a note on what ran."""
+        """NER mentions per text (by the model for its language) and a note on what ran."""
         mentions: list[list[Mention]] = [[] for _ in texts]
-        if self.ner is None:
+        if not self.recognisers:
             return mentions, ["NER disabled (WIREWATCH_NER=0)"] * len(texts)
         if not with_model:
             return mentions, ["NER not run yet (early alerts)"] * len(texts)
-        model = self.ner
         notes = [f"no NER model for language {lang or 'unknown'}; gazetteer only" for lang in languages]
-        wanted = [i for i, lang in enumerate(languages) if lang == model.language]
-        windows = [head(texts[i], self.ner_max_chars) for i in wanted]
-        for i, window, found in zip(wanted, windows, model.mentions(windows), strict=True):
-            mentions[i] = found + _repeats(found, texts[i], len(window))
-            notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
+        for model in self.recognisers.values():
+            wanted = [i for i, lang in enumerate(languages) if lang == model.language]
+            if not wanted:
+                continue
+            windows = [head(texts[i], self.ner_max_chars) for i in wanted]
+            for i, window, found in zip(wanted, windows, model.mentions(windows), strict=True):
+                mentions[i] = found + _repeats(found, texts[i], len(window))
+                notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
         return mentions, notes
 
     def _cluster(
@@ -199,6 +211,7 @@ def _repeats(found: list[Mention], text: str, window_end: int) -> list[Mention]:
             window_end + x.start,
             window_end + x.end,
             REPEAT,
+            x.pattern.payload.detail,
         )
         for x in matcher.find(text[window_end:])
     ]

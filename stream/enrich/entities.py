@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import spacy
 from spacy.language import Language
@@ -40,6 +40,19 @@ def _meta(name: str) -> dict[str, Any]:
             "(set WIREWATCH_SPACY_MODEL, or WIREWATCH_NER=0 to run without NER)"
         )
     return meta
+
+
+class Recogniser(Protocol):
+    """A named-entity model for the articles of one language (spaCy's, or Natasha's for Russian)."""
+
+    name: str
+    language: str  # ISO code of the articles it reads
+
+    def mentions(self, texts: Sequence[str]) -> list[list[Mention]]: ...
+
+    def wait_ready(self) -> object: ...
+
+    def close(self) -> None: ...
 
 
 class NerModel:

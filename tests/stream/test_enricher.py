@@ -50,7 +50,13 @@ def test_without_the_model_only_known_names_and_their_topics(enricher: Enricher)
 
 
 def test_mentions_past_the_ner_window_are_counted(enricher: Enricher) -> None:
-    short = Enricher(enricher.ner, enricher.aliases, enricher.gazetteer, enricher.taxonomy, ner_max_chars=200)
+    short = Enricher(
+        enricher.recognisers.values(),
+        enricher.aliases,
+        enricher.gazetteer,
+        enricher.taxonomy,
+        ner_max_chars=200,
+    )
     filler = "Officials gave no further details about the meeting. " * 10
     text = (
         f"Estonian Prime Minister Kaja Kallas met ministers in Tallinn on Monday.\n\n{filler}\n\n"
@@ -125,7 +131,9 @@ def test_largest_article_is_enriched_quickly(enricher: Enricher) -> None:
 
 def test_stage_assigns_story_clusters(enricher: Enricher, tmp_path: Path) -> None:
     store = SqliteClusterStore(tmp_path / "clusters.db")
-    clustered = Enricher(enricher.ner, enricher.aliases, enricher.gazetteer, enricher.taxonomy, store)
+    clustered = Enricher(
+        enricher.recognisers.values(), enricher.aliases, enricher.gazetteer, enricher.taxonomy, store
+    )
     first = make_article("Germany pledges Patriots", WIRE, url="https://a.example/1")
     copy = make_article("Germany pledges Patriots", WIRE, url="https://b.example/1", source="Other")
     a, b = clustered.enrich([first, copy])

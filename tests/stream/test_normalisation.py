@@ -157,3 +157,12 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
         ("Lloyd Austin", "PERSON"),  # "Austin" folded into the person, not made a city
         ("Wolfsburg", "GPE"),
     ]
+
+
+def test_a_name_read_into_english_is_kept_whole_or_not_at_all(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    translated = [m("Путин Владимир Иванов", "PERSON", 0, MODEL, "Putin Vladimir Ivanov")]
+    hits = [m("Путин", "PERSON", 0, GAZETTEER, "Vladimir Putin")]
+    assert names(resolve_overlaps(translated, hits), aliases, gazetteer) == [("Vladimir Putin", "PERSON", 1)]
+    assert names(translated, aliases, gazetteer) == [("Putin Vladimir Ivanov", "PERSON", 1)]

@@ -50,7 +50,7 @@ def test_user_taxonomy_adds_and_replaces_topics(tmp_path: Path, enricher: Enrich
         "  sport:\n    title: Sport (only football)\n    rules:\n      - query: football\n"
     )
     taxonomy = Taxonomy.load(user)
-    custom = Enricher(None, enricher.aliases, enricher.gazetteer, taxonomy)
+    custom = Enricher([], enricher.aliases, enricher.gazetteer, taxonomy)
     enriched = custom.enrich(
         [make_article("Drone hits warships", "A drone hit warships of the Black Sea Fleet.")]
     )[0]

@@ -1,0 +1,75 @@
+"""Russian articles: Natasha's NER (the real model) and the English names given to what it finds."""
+
+from __future__ import annotations
+
+import pytest
+
+from stream.enrich import Enricher
+from stream.enrich.entities import NerModel
+from stream.enrich.places import cyrillic_places
+from stream.enrich.russian import RussianNer
+from stream.enrich.transliteration import transliterate
+from tests.stream.conftest import make_article
+
+
+@pytest.fixture(scope="module")
+def russian() -> RussianNer:
+    return RussianNer()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Дмитрий Песков", "Dmitry Peskov"),
+        ("Сергей Шойгу", "Sergei Shoygu"),
+        ("Евгений Фадеев", "Yevgeny Fadeyev"),
+        ("Мария Захарова", "Maria Zakharova"),
+        ("Римский-Корсаков", "Rimsky-Korsakov"),
+        ("Алёна Ёлкина", "Alena Yolkina"),
+    ],
+)
+def test_transliteration_spells_names_as_news_does(name: str, expected: str) -> None:
+    assert transliterate(name) == expected
+
+
+def test_places_and_countries_have_their_english_names() -> None:
+    places = cyrillic_places()
+    assert places["москва"] == "Moscow"
+    assert places["харків"] == places["харьков"] == "Kharkiv"
+    assert places["турция"] == "Turkey" and places["швеция"] == "Sweden"
+
+
+def test_names_come_out_in_english_and_in_the_nominative(russian: RussianNer) -> None:
+    text = (
+        "Пресс-секретарь Дмитрий Песков заявил, что Москва готова к переговорам в Стамбуле. "
+        "Министерство обороны России сообщило о переговорах с Турцией."
+    )
+    [found] = russian.mentions([text])
+    by_name = {m.detail: (m.label, m.surface) for m in found}
+    assert by_name["Dmitry Peskov"] == ("PERSON", "Дмитрий Песков")
+    assert by_name["Moscow"] == ("GPE", "Москва")
+    assert by_name["Istanbul"] == ("GPE", "Стамбуле")  # the locative read back to its nominative
+    assert by_name["Turkey"] == ("GPE", "Турцией")
+    assert all(m.detail for m in found)  # the ministry has no English name here: dropped, not transliterated
+    assert all(text[m.start : m.end] == m.surface for m in found)
+
+
+def test_the_enricher_runs_natasha_on_russian_articles_only(
+    ner_model: NerModel, russian: RussianNer, enricher: Enricher
+) -> None:
+    both = Enricher([ner_model, russian], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
+    russian_article = make_article(
+        "Губернатор Гладков сообщил об атаке",
+        "Губернатор Белгородской области Вячеслав Гладков сообщил, что беспилотники атаковали Белгород. "
+        "Позднее Гладкова поддержал Дмитрий Песков.",
+    )
+    english = make_article("Kremlin spokesman speaks", "Dmitry Peskov said Moscow was ready for talks.")
+    (ru, ru_why), (en, en_why) = both.explain([russian_article, english])
+    assert ru.language == "ru" and "natasha" in ru_why.ner
+    names = {e.name: e for e in ru.entities}
+    assert names["Vyacheslav Gladkov"].type == "PERSON"
+    assert names["Vyacheslav Gladkov"].mentions == 3  # "Гладков", "Вячеслав Гладков", "Гладкова" folded
+    assert names["Dmitry Peskov"].type == "PERSON" and names["Belgorod"].type == "GPE"
+    trace = next(t for t in ru_why.entities if t.entity.name == "Dmitry Peskov")
+    assert any("read as 'Dmitry Peskov'" in rule for rule in trace.rules)
+    assert en.language == "en" and ner_model.name in en_why.ner
