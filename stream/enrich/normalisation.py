@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Entry
-from stream.enrich.places import place_names
+from stream.enrich.places import country_names, place_names
 from wirewatch.schema import Entity
 
 # Labels worth filtering and alerting on; numbers, dates, amounts and works of art are left out.
@@ -203,10 +203,20 @@ def clean_surface(text: str) -> str:
     return name
 
 
+def _without_lower_tail(span: str) -> str:
+    """A model span without the lower-case words it runs on with ("Kunar province" -> "Kunar")."""
+    words = span.split()
+    while len(words) > 1 and words[-1].islower():
+        words.pop()
+    return " ".join(words)
+
+
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
     """Names whose type the text states: the dateline's place, storms ("Typhoon Yagi" -> "Yagi")."""
     found = [Mention(text[slice(*dateline)], "GPE", *dateline, DATELINE)] if dateline else []
     for match in _STORM.finditer(text):
+        if match.group(1) in _HEAD_TYPES:
+            continue  # "National Hurricane Center" is an organisation, not a storm called Center
         found.append(Mention(match.group(), "EVENT", match.start(), match.end(), STORM, match.group(1)))
     return found
 
@@ -281,6 +291,8 @@ def normalise(
         if m.source in (MODEL, REPEAT) and (m.label not in KEPT_LABELS or m.surface.islower()):
             continue  # "air defense systems": a name has a capital letter
         surface = clean_surface(m.surface)
+        if m.source in (MODEL, REPEAT) and aliases.lookup(surface) is None:  # a listed name is a name
+            surface = clean_surface(_without_lower_tail(surface))
         if not surface:
             continue
         name = m.detail or surface
@@ -361,12 +373,12 @@ def _decide_type(name: str, group: _Group) -> None:
 
 
 def _retype_places(groups: dict[str, _Group]) -> None:
-    places = place_names()
+    places, countries = place_names(), country_names()
     for name, g in groups.items():
         if g.gazetteer_type or g.pinned_type or g.stated or g.type not in ("PERSON", "ORG", "LOC"):
             continue
-        if g.type == "ORG" and not g.located:
-            continue
+        if g.type == "ORG" and not g.located and name not in countries:
+            continue  # companies are named after towns (Toyota), not after countries
         if name in places:
             g.rules.append(f"GeoNames place: type GPE, not {g.type}")
             g.type = "GPE"

@@ -28,13 +28,19 @@ def _countries() -> dict[str, dict[str, Any]]:
 
 
 @functools.cache
+def country_names() -> frozenset[str]:
+    """GeoNames' names of countries ("Armenia": never a company, whatever the model says)."""
+    return frozenset(c["name"] for c in _countries().values())
+
+
+@functools.cache
 def place_names() -> frozenset[str]:
     """Names (case-sensitive) of countries and of towns with 15,000 or more people.
 
     GeoNames' own spelling plus its Latin-script alternate names that start with a capital
     ("Dusseldorf" beside "Düsseldorf"); loaded once per process (about 0.6 s).
     """
-    names: set[str] = {c["name"] for c in _countries().values()}
+    names: set[str] = set(country_names())
     for city in _cities():
         for name in (city["name"], *city["alternatenames"]):
             if name[:1].isupper() and (name.isascii() or name == city["name"]):

@@ -159,6 +159,34 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
     ]
 
 
+def test_lower_case_words_after_a_model_name_are_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "Floods in Kunar province. Meta 798 million. Tour de France."
+    model = [
+        m("Kunar province", "GPE", 10),
+        m("Meta 798 million", "ORG", 26),
+        m("Tour de France", "EVENT", 44),
+    ]
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Kunar", "GPE"),
+        ("Meta", "ORG"),  # the amount goes first, so "798" is not left behind
+        ("Tour de France", "EVENT"),  # lower-case words inside a name stay
+    ]
+
+
+def test_an_organisation_named_like_a_storm_is_no_storm() -> None:
+    text = "The National Hurricane Center said Hurricane Melissa would strengthen."
+    assert [(s.surface, s.detail) for s in stated_names(text, None)] == [("Hurricane Melissa", "Melissa")]
+
+
+def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "Armenia signed the deal with Toyota."
+    model = [m("Armenia", "ORG", 0), m("Toyota", "ORG", 29)]
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Armenia", "GPE"),
+        ("Toyota", "ORG"),
+    ]
+
+
 def test_a_name_read_into_english_is_kept_whole_or_not_at_all(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
