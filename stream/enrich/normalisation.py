@@ -4,11 +4,14 @@ Steps, in order, within one article:
 1. Gazetteer hits override model spans that overlap them (the gazetteer knows the domain).
 2. Each surface is cleaned: spaces collapsed, cut at a line end or a title's spaced dash, a leading
    "the", a possessive "'s" and a trailing amount or score ("Meta 798 million") dropped;
-   all-lower-case model spans and a portfolio before "Minister" are not names.
+   all-lower-case model spans and a portfolio before "Minister" are not names. Model spans also
+   lose lower-case words at either end ("Kunar province") and a common word opening a sentence
+   ("Cholera spreads"), and one ending in a title ("Defence Minister") is no name.
 3. The alias table maps variants to a canonical name (Kiev -> Kyiv, U.S. -> United States) and
    drops names it lists as ignored (words like "Defence" the model takes for an organisation).
 4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then what the
-   text states (GPE for the place of a wire dateline, EVENT for "Typhoon Yagi"), then the type
+   text states (GPE for the place of a wire dateline or a name before "region" or "-based",
+   EVENT for "Typhoon Yagi", WEAPON for a name before "missiles" or "drones"), then the type
    the name's head noun says ("... Airport" FAC, "... Film Festival" EVENT, "Bank of ..." ORG),
    then the model's majority label over the name's mentions.
    Tie rule: the label of the earliest mention wins (the first mention of a name in a news story
@@ -41,6 +44,26 @@ MAX_NAME_CHARS = 100
 MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 # Spans whose type the text itself gives: the place of a wire dateline (GPE), a named storm (EVENT).
 DATELINE, STORM = "place of the wire dateline", "named storm"
+WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun after the name"
+_STATED_TYPES = {DATELINE: "GPE", STORM: "EVENT", WEAPON_NOUN: "WEAPON", PLACE_NOUN: "GPE"}
+# A name right before one of these is a place ("the Krasnodar region", "Eindhoven-based").
+_PLACE_AFTER = re.compile(
+    r"-based\b|\s+(?:region|province|oblast|district|county|prefecture|governorate)\b(?!\s+of\b)"
+)
+# A name right before one of these is a weapon system ("Sky Bow III missiles", "Gerbera drones").
+_WEAPON_AFTER = re.compile(
+    r"\s+(?:(?:cruise|ballistic|hypersonic|anti-ship|surface-to-air|air-to-air|attack|kamikaze)\s+)?"
+    r"(?:missiles?|drones?|interceptors?|howitzers?|launchers?|fighter jets?|fighters|warplanes?|tanks?"
+    r"|air[- ]defen[cs]e systems?|rockets?|helicopters?|submarines?|frigates?|corvettes?)\b"
+)
+_WEAPON_LABELS = frozenset({"ORG", "PERSON", "PRODUCT", "FAC", "LAW", "EVENT", "WORK_OF_ART"})
+# A title ends no name: "Defence Minister" is the office, the model's ORG notwithstanding.
+_OFFICES = frozenset(
+    {"Minister", "Secretary", "President", "Chancellor", "Spokesman", "Spokeswoman", "Governor", "Mayor"}
+)
+# Lower-case words that open names ("von der Leyen", "de Gaulle", "van Gogh").
+_PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "di", "da", "dos", "du", "la", "le"})
+_SENTENCE_END = '.!?:\n"“”'
 _STORM = re.compile(r"\b(?:Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
 _NO_FOLD_TYPES = frozenset({"GPE", "LOC", "NORP"})
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
@@ -61,7 +84,8 @@ _TRAILING_AMOUNT = re.compile(
 _OFFICE_AFTER = re.compile(r"\s+(?:Minister|Ministry|Secretary|Commissioner)\b")
 # Words right before a name that make it a place: "in Mariupol", "the island of Rhodes".
 _LOCATIVE = re.compile(
-    r"\b(?:in|near|outside|around|into|(?:town|city|village|island|region|province|port|capital) of)\s+$",
+    r"\b(?:in|near|outside|around|into|seized|captured|took|entered|enter|liberated"
+    r"|(?:town|city|village|island|region|province|port|capital|fall|outskirts) of)\s+$",
     re.IGNORECASE,
 )
 _OFFICE_LABELS = frozenset({"ORG", "PERSON", "FAC", "PRODUCT", "LAW", "LOC"})
@@ -181,7 +205,7 @@ class _Group:
     gazetteer_type: str | None = None
     gazetteer_detail: str = ""
     pinned_type: str | None = None
-    stated: str = ""  # DATELINE or STORM when the text says what this is
+    stated: str = ""  # DATELINE, STORM, WEAPON_NOUN or PLACE_NOUN when the text says what this is
     located: bool = False
     rules: list[str] = field(default_factory=list)
     type: str = ""
@@ -203,12 +227,33 @@ def clean_surface(text: str) -> str:
     return name
 
 
-def _without_lower_tail(span: str) -> str:
-    """A model span without the lower-case words it runs on with ("Kunar province" -> "Kunar")."""
-    words = span.split()
-    while len(words) > 1 and words[-1].islower():
+def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: frozenset[str]) -> str:
+    """The name in a model span, without what the model ran into it; "" when it is no name.
+
+    Cut: lower-case words at either end ("Kunar province", "chipmaker NXP") and a common word
+    opening a sentence that the text also writes in lower case ("Cholera", "Drones"). A span
+    ending in a title ("Defence Minister") is no name. A name the alias table lists is kept whole.
+    """
+    surface = clean_surface(m.surface)
+    if not surface or aliases.lookup(surface) is not None:
+        return surface
+    words = surface.split()
+    while len(words) > 1 and _is_lower(words[-1]):
         words.pop()
-    return " ".join(words)
+    while len(words) > 1 and _is_lower(words[0]) and words[0] not in _PARTICLES:
+        words.pop(0)
+    if words[-1] in _OFFICES:
+        return ""
+    at_sentence_start = text[: m.start].rstrip()[-1:] in ("", *_SENTENCE_END)
+    common = words[0] == surface.split()[0] and words[0].lower() in lower_words
+    if at_sentence_start and common and (len(words) == 1 or words[1][:1].isupper()):  # "Bank of Japan" stays
+        words.pop(0)
+    return clean_surface(" ".join(words))
+
+
+def _is_lower(word: str) -> bool:
+    """A lower-case word ("province"), not a number ("65th") or a name."""
+    return word[:1].isalpha() and word.islower()
 
 
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
@@ -287,19 +332,19 @@ def normalise(
     `text` is the one the offsets point into (it tells "in Mariupol" from "Toyota").
     """
     groups: dict[str, _Group] = {}
+    lower_words = frozenset(re.findall(r"\b[a-z][a-z-]+\b", text))
     for m in sorted(mentions, key=lambda m: m.start):
-        if m.source in (MODEL, REPEAT) and (m.label not in KEPT_LABELS or m.surface.islower()):
+        by_model = m.source in (MODEL, REPEAT)
+        if by_model and (m.label not in KEPT_LABELS or m.surface.islower()):
             continue  # "air defense systems": a name has a capital letter
-        surface = clean_surface(m.surface)
-        if m.source in (MODEL, REPEAT) and aliases.lookup(surface) is None:  # a listed name is a name
-            surface = clean_surface(_without_lower_tail(surface))
+        surface = _model_surface(m, text, aliases, lower_words) if by_model else clean_surface(m.surface)
         if not surface:
             continue
         name = m.detail or surface
         alias = aliases.lookup(name)
         if alias is not None and alias.ignore:
             continue
-        rule = f"model's '{surface}' read as '{name}'" if m.source in (MODEL, REPEAT) and m.detail else ""
+        rule = f"model's '{surface}' read as '{name}'" if by_model and m.detail else ""
         if alias is not None and alias.canonical != name:
             rule = f"alias '{name}' -> '{alias.canonical}' ({alias.origin})"
             name = alias.canonical
@@ -313,8 +358,14 @@ def normalise(
             group.rules.append(rule)
         if alias is not None and alias.type:
             group.pinned_type = alias.type
-        if m.source in (DATELINE, STORM):
+        if m.source in _STATED_TYPES:
             group.stated = m.source
+        elif by_model and m.label in _WEAPON_LABELS and _WEAPON_AFTER.match(text, m.end):
+            group.stated = WEAPON_NOUN
+            group.labels[m.label] += 1
+        elif by_model and m.label != "NORP" and _PLACE_AFTER.match(text, m.end):
+            group.stated = group.stated or PLACE_NOUN
+            group.labels[m.label] += 1
         elif m.source == GAZETTEER:
             group.gazetteer_type = group.gazetteer_type or m.label
             if not group.gazetteer_detail:
@@ -355,7 +406,7 @@ def _decide_type(name: str, group: _Group) -> None:
         group.type = group.pinned_type
         group.rules.append(f"type {group.type} pinned by the alias table (model: {model_labels})")
     elif group.stated:
-        group.type = "GPE" if group.stated == DATELINE else "EVENT"
+        group.type = _STATED_TYPES[group.stated]
         group.rules.insert(0, f"{group.stated} (model: {model_labels or 'nothing'})")
     elif head := _head_type(name):
         group.type = head

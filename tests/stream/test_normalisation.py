@@ -194,3 +194,42 @@ def test_a_name_read_into_english_is_kept_whole_or_not_at_all(
     hits = [m("Путин", "PERSON", 0, GAZETTEER, "Vladimir Putin")]
     assert names(resolve_overlaps(translated, hits), aliases, gazetteer) == [("Vladimir Putin", "PERSON", 1)]
     assert names(translated, aliases, gazetteer) == [("Putin Vladimir Ivanov", "PERSON", 1)]
+
+
+def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = (
+        "Cholera spreads. The cholera outbreak grew. Attacks by chipmaker NXP Semiconductors. "
+        "Bank of Japan and the central bank. Then von der Leyen spoke. Defence Minister Kos said."
+    )
+    spans = ["Cholera", "chipmaker NXP Semiconductors", "Bank of Japan", "von der Leyen", "Defence Minister"]
+    model = [m(s, "ORG", text.index(s)) for s in spans]
+    assert [t.entity.name for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        "NXP Semiconductors",  # "Cholera" opens a sentence and is written "cholera" too: no name
+        "Bank of Japan",  # "bank" is in the text, but "of Japan" is no name
+        "von der Leyen",  # a particle opening a name stays
+    ]  # "Defence Minister" is an office
+
+
+def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "Taiwan fired Sky Bow III missiles. Fires in the Krasnodar region. Eindhoven-based NXP. Russian drones."
+    spans = [("Sky Bow III", "PERSON"), ("Krasnodar", "ORG"), ("Eindhoven", "ORG"), ("Russian", "NORP")]
+    model = [m(s, label, text.index(s)) for s, label in spans]
+    traces = normalise(model, aliases, gazetteer.entries, text)
+    assert [(t.entity.name, t.entity.type) for t in traces] == [
+        ("Sky Bow III", "WEAPON"),
+        ("Krasnodar", "GPE"),
+        ("Eindhoven", "GPE"),
+        ("Russian", "NORP"),  # a nationality before "drones" is no weapon
+    ]
+    assert traces[0].rules[0].startswith("weapon noun after the name")
+
+
+def test_a_place_the_model_calls_an_organisation_after_a_verb_of_capture(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "The RSF seized El Fasher. Toyota said."
+    model = [m("El Fasher", "ORG", text.index("El Fasher")), m("Toyota", "ORG", text.index("Toyota"))]
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("El Fasher", "GPE"),
+        ("Toyota", "ORG"),
+    ]
