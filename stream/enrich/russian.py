@@ -10,47 +10,73 @@ uses: a table for places and countries (Турции -> Turkey), transliteration
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
-
-from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stream.enrich.normalisation import MODEL, Mention
 from stream.enrich.places import cyrillic_places
 from stream.enrich.transliteration import transliterate
 
+if TYPE_CHECKING:
+    from natasha import Doc, MorphVocab, NewsMorphTagger, NewsNERTagger, Segmenter
+
 # pymorphy2 logs every dictionary load at INFO: noise on the CLI's stderr, nothing a user can act on.
 logging.getLogger("pymorphy2").setLevel(logging.WARNING)
 
 
+@dataclass(frozen=True)
+class _Tools:
+    document: type[Doc]
+    segmenter: Segmenter
+    ner: NewsNERTagger
+    morph: NewsMorphTagger
+    vocab: MorphVocab
+    places: dict[str, str]
+
+
 class RussianNer:
-    """Natasha's NER for Russian articles, answering like `NerModel` with names in English."""
+    """Natasha's NER for Russian articles, answering like `NerModel` with names in English.
+
+    Loaded by `wait_ready` (a stream worker, at start) or by the first Russian article (the CLI,
+    which should not spend two seconds loading it for an English one).
+    """
 
     name = "natasha (slovnet news NER)"
     language = "ru"
 
-    def __init__(self) -> None:
+    @functools.cached_property
+    def _tools(self) -> _Tools:
+        # Imported here: a quarter of a second that a CLI run on an English article need not spend.
+        from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
         embedding = NewsEmbedding()
-        self._segmenter = Segmenter()
-        self._ner = NewsNERTagger(embedding)
-        self._morph = NewsMorphTagger(embedding)
-        self._vocab = MorphVocab()
-        self._places = cyrillic_places()
+        return _Tools(
+            Doc,
+            Segmenter(),
+            NewsNERTagger(embedding),
+            NewsMorphTagger(embedding),
+            MorphVocab(),
+            cyrillic_places(),
+        )
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
         """Entity spans of each text; `detail` holds the English name."""
         return [self._mentions(text) for text in texts]
 
     def _mentions(self, text: str) -> list[Mention]:
-        doc = Doc(text)
-        doc.segment(self._segmenter)
-        doc.tag_morph(self._morph)
-        doc.tag_ner(self._ner)
+        tools = self._tools
+        doc = tools.document(text)
+        doc.segment(tools.segmenter)
+        doc.tag_morph(tools.morph)
+        doc.tag_ner(tools.ner)
         found = []
         for span in doc.spans:
-            span.normalize(self._vocab)
+            span.normalize(tools.vocab)
             normal = span.normal or span.text
-            place = self._places.get(normal.lower()) or self._places.get(span.text.lower())
+            place = tools.places.get(normal.lower()) or tools.places.get(span.text.lower())
             if place is not None and span.type in ("LOC", "ORG"):
                 label, name = "GPE", place
             elif span.type == "PER":
@@ -61,7 +87,8 @@ class RussianNer:
         return found
 
     def wait_ready(self) -> None:
-        """Loaded already (in process)."""
+        """Load the model now."""
+        self._tools  # noqa: B018
 
     def close(self) -> None:
         """Nothing to release."""
