@@ -1,8 +1,8 @@
 """The labelled evaluation set as a regression floor (figures and method: docs/evaluation.md).
 
-The floors sit a little under the held-out figures recorded in docs/evaluation.md (the split
-written and frozen on 2026-11-30, run once), so a change that makes enrichment measurably worse
-fails here.
+The floors sit a little under the held-out figures recorded in docs/evaluation.md (split w,
+written and frozen on 2026-11-30 by a writer who had not read the rules, run once), so a change
+that makes enrichment measurably worse fails here.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ def held_out() -> dict[str, Any]:
 
 def test_the_set_is_large_and_mixed() -> None:
     cases = load("all")
-    assert len(cases) >= 130
-    assert len(load("test")) >= 40
+    assert len(cases) >= 250
+    assert len(load("test")) >= 60
     assert {c.lang for c in cases} >= {"en", "ru", "uk", "de"}
     assert {c.id for c in load("dev")}.isdisjoint({c.id for c in load("test")})
 
@@ -30,13 +30,14 @@ def test_the_set_is_large_and_mixed() -> None:
 def test_held_out_entities_beat_the_raw_model_and_the_floor(held_out: dict[str, Any]) -> None:
     raw: Score = held_out["entities_raw"]
     stage: Score = held_out["entities_english"]
-    assert stage.f1 >= raw.f1 + 0.1
-    assert stage.f1 >= 0.87
-    assert held_out["entities_all"].f1 >= 0.85
+    assert stage.f1 >= raw.f1 + 0.2
+    assert stage.f1 >= 0.81
+    assert held_out["entities_all"].f1 >= 0.77
+    assert held_out["entities_other"].recall >= 0.29  # Natasha's Russian names
 
 
 def test_held_out_topics_languages_and_clusters(held_out: dict[str, Any]) -> None:
-    assert held_out["topics_micro"].f1 >= 0.77
+    assert held_out["topics_micro"].f1 >= 0.85
     assert held_out["language_correct"] == held_out["articles"]
     assert held_out["clusters"].precision == 1.0
-    assert held_out["clusters"].recall >= 0.75
+    assert held_out["clusters"].recall >= 0.14  # copies and light edits; see docs on independent rewrites
