@@ -60,7 +60,9 @@ class Enricher:
         ner_max_chars: int = 1_200,
         record_clusters: bool = True,
     ) -> None:
-        self.recognisers = {r.language: r for r in recognisers}  # none: NER is off
+        self.recognisers: dict[str, Recogniser] = {}  # by language; none: NER is off
+        for recogniser in recognisers:
+            self.recognisers.setdefault(recogniser.language, recogniser)  # the first for a language
         self.aliases = aliases
         self.gazetteer = gazetteer
         self.taxonomy = taxonomy
@@ -87,7 +89,7 @@ class Enricher:
         taxonomy = Taxonomy.load(settings.topics_file)
         if settings.ner:
             if settings.ner_russian:
-                recognisers.append(RussianNer())
+                recognisers.append(RussianNer())  # unless the spaCy model is a Russian one
             place_names()  # now (0.6 s, while a worker's model loads), not in the first batch
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):

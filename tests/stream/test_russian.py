@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from stream.enrich import Enricher
 from stream.enrich.entities import NerModel
+from stream.enrich.normalisation import Mention
 from stream.enrich.places import cyrillic_places
 from stream.enrich.russian import RussianNer
 from stream.enrich.transliteration import transliterate
@@ -73,3 +76,24 @@ def test_the_enricher_runs_natasha_on_russian_articles_only(
     trace = next(t for t in ru_why.entities if t.entity.name == "Dmitry Peskov")
     assert any("read as 'Dmitry Peskov'" in rule for rule in trace.rules)
     assert en.language == "en" and ner_model.name in en_why.ner
+
+
+class _OtherRussianModel:
+    """A second recogniser for Russian, as a user's own spaCy pipeline for Russian would be."""
+
+    name, language = "a user's Russian pipeline", "ru"
+
+    def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
+        return [[] for _ in texts]
+
+    def wait_ready(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def test_the_first_recogniser_for_a_language_wins(russian: RussianNer, enricher: Enricher) -> None:
+    own = _OtherRussianModel()
+    both = Enricher([own, russian], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
+    assert both.recognisers == {"ru": own}
+    [(_, why)] = both.explain([make_article("Песков", "Дмитрий Песков заявил журналистам в Москве.")])
+    assert "a user's Russian pipeline" in why.ner
