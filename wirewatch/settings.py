@@ -65,7 +65,10 @@ class Settings(BaseSettings):
     topics_file: Path | None = Field(None, description="User topic taxonomy (YAML) added to the shipped one")
     clusters: bool = Field(True, description="Group articles into story clusters in the enrich stage")
     cluster_threshold: float = Field(
-        0.15, gt=0, le=1, description="Estimated Jaccard similarity at which an article joins a story"
+        0.2,
+        gt=0,
+        le=1,
+        description="Estimated Jaccard similarity of word pairs at which an article joins a story",
     )
     cluster_window: int = Field(
         259_200, ge=3_600, description="Seconds around publication in which a story's articles are matched"

@@ -180,7 +180,7 @@ class Enricher:
         if store is None:
             return out
         items = [
-            StoryItem(a.id, a.source, a.published, signature(text))
+            StoryItem(a.id, a.source, a.published, signature(text), story_names(a))
             for (a, _), text in zip(out, texts, strict=True)
         ]
         assigned = store.assign(items) if self.record_clusters else [store.lookup(i) for i in items]
@@ -190,6 +190,12 @@ class Enricher:
             update = {"cluster_id": assignment.cluster_id, "cluster_size": assignment.size}
             result.append((article.model_copy(update=update), why))
         return result
+
+
+def story_names(article: Article) -> frozenset[str]:
+    """The names that tell one story from another on the same subject: people, organisations,
+    weapons, towns named as facilities... not countries, regions or nationalities."""
+    return frozenset(e.name for e in article.entities if e.type not in ("GPE", "NORP", "LOC"))
 
 
 def _repeats(found: list[Mention], text: str, window_end: int) -> list[Mention]:

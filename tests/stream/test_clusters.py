@@ -7,7 +7,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from stream.enrich.clusters import SqliteClusterStore, StoryItem, signature, similarity
+from stream.enrich.clusters import (
+    SqliteClusterStore,
+    StoryItem,
+    signature,
+    similarity,
+    word_similarity,
+)
+from wirewatch.sqlite import connect
 
 STORY = (
     "Germany will send two more Patriot air defense systems to Ukraine, Defence Minister Boris Pistorius "
@@ -25,11 +32,29 @@ OTHER = (
     "The European Central Bank left interest rates unchanged on Thursday, saying inflation in the euro "
     "zone was slowing faster than expected while growth remained weak in Germany and Italy."
 )
+# One story told by two outlets in their own words, and another story about the same people.
+TOLD = (
+    "Defence Minister Boris Pistorius said on Monday that Rheinmetall would deliver 12 Skyranger "
+    "anti-aircraft systems to Ukraine by March, paid for from the German budget, after talks in Berlin "
+    "with his Ukrainian counterpart Denys Shmyhal about protecting power plants from Shahed drones."
+)
+RETOLD = (
+    "Ukraine is to receive a dozen Skyranger guns built by Rheinmetall before spring. Germany's Boris "
+    "Pistorius announced the purchase, funded by Berlin, following a meeting with Denys Shmyhal, who asked "
+    "for help shielding energy infrastructure against Shahed attacks."
+)
+SAME_PEOPLE = (
+    "Rheinmetall opened a joint venture workshop in western Ukraine to repair Leopard tanks. Denys Shmyhal "
+    "and Boris Pistorius cut the ribbon, and the company expects to hire 300 mechanics by summer."
+)
+NAMES = frozenset({"Boris Pistorius", "Rheinmetall", "Skyranger", "Denys Shmyhal", "Shahed"})
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
-def item(article_id: str, text: str, minutes: int = 0, source: str = "Wire") -> StoryItem:
-    return StoryItem(article_id, source, T0 + timedelta(minutes=minutes), signature(text))
+def item(
+    article_id: str, text: str, minutes: int = 0, source: str = "Wire", names: frozenset[str] = frozenset()
+) -> StoryItem:
+    return StoryItem(article_id, source, T0 + timedelta(minutes=minutes), signature(text), names)
 
 
 def test_rewrites_are_similar_and_other_stories_are_not() -> None:
@@ -39,6 +64,62 @@ def test_rewrites_are_similar_and_other_stories_are_not() -> None:
     assert similarity(story, rewrite) >= 0.3
     assert similarity(story, other) < 0.1
     assert signature("the and of") is None  # nothing but stop words
+
+
+def test_independent_rewrites_join_on_their_words_and_names(tmp_path: Path) -> None:
+    told, retold = signature(TOLD), signature(RETOLD)
+    assert told is not None and retold is not None
+    assert similarity(told, retold) < 0.1  # few phrases in common
+    assert word_similarity(told, retold) >= 0.2  # but many words
+    store = SqliteClusterStore(tmp_path / "clusters.db")
+    _, rewrite, other = store.assign(
+        [
+            item("s1", TOLD, names=NAMES),
+            item("s2", RETOLD, 60, "Daily", NAMES),
+            item("s3", SAME_PEOPLE, 90, names=frozenset({"Rheinmetall", "Denys Shmyhal", "Boris Pistorius"})),
+        ]
+    )
+    assert (rewrite.cluster_id, rewrite.similar_to, rewrite.similarity) == (
+        "s1",
+        "s1",
+        word_similarity(told, retold),
+    )
+    assert other.cluster_id == "s3"  # the same three people, but another story: too few words shared
+    # Words alone are not enough: two names in common do not make one story.
+    few = SqliteClusterStore(tmp_path / "few.db")
+    two = frozenset({"Rheinmetall", "Skyranger"})
+    assert [
+        a.cluster_id for a in few.assign([item("f1", TOLD, names=two), item("f2", RETOLD, 60, names=two)])
+    ] == [
+        "f1",
+        "f2",
+    ]
+    store.close()
+    few.close()
+
+
+def test_a_store_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "clusters.db"
+    old = connect(path)
+    old.executescript(
+        "CREATE TABLE members (article_id TEXT PRIMARY KEY, cluster_id TEXT NOT NULL, source TEXT NOT NULL,"
+        " published TEXT NOT NULL, signature BLOB);"
+        "CREATE TABLE bands (band TEXT NOT NULL, article_id TEXT NOT NULL, published TEXT NOT NULL,"
+        " PRIMARY KEY (band, article_id)) WITHOUT ROWID;"
+        "CREATE TABLE clusters (cluster_id TEXT PRIMARY KEY, size INTEGER NOT NULL);"
+        "PRAGMA user_version=1;"
+    )
+    published = T0.isoformat()
+    old_signature = bytes(126 * 4)  # a signature of the first kind: word pairs only
+    old.execute("INSERT INTO members VALUES ('o1', 'o1', 'Wire', ?, ?)", (published, old_signature))
+    old.execute("INSERT INTO bands VALUES ('00abc', 'o1', ?)", (published,))
+    old.execute("INSERT INTO clusters VALUES ('o1', 1)")
+    old.close()
+    store = SqliteClusterStore(path)
+    assert store.assign([item("o1", STORY)])[0].cluster_id == "o1"  # a replay keeps its cluster
+    first, copy = store.assign([item("n1", STORY, 5), item("n2", STORY, 10)])
+    assert (first.cluster_id, copy.cluster_id) == ("n1", "n1")  # old bands gone: no comparison with o1
+    store.close()
 
 
 def test_copies_join_the_first_articles_cluster(tmp_path: Path) -> None:
