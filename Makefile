@@ -38,8 +38,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite runs in parallel (pytest-xdist): twice as many workers as CI's 2 cores, as its tests
+# mostly wait on servers and child processes. One test module per worker at a time (loadfile), so
+# a module's shared servers start once. (Not loadgroup: with pytest 9.2 it silently stops
+# grouping, pytest-xdist issue #1386.)
+TEST_WORKERS ?= 4
 test: lint $(TEST_TOOLS)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -173,6 +173,9 @@ def test_worker_restart_in_the_middle_of_delivery(
 ) -> None:
     """Stopped (or killed) while sending: nothing lost; a clean stop sends nothing twice."""
     webhook.delay = 0.3
+    # A send claimed but not yet on the wire at a kill stays leased (3 timeouts + 30 s: 60 s by
+    # default, as long as the wait below) before the restarted worker repeats it: keep that short.
+    alert_env["WIREWATCH_DELIVERY_TIMEOUT"] = "2"
     subscribe = ["subscribe", "r", "Patriot", "--webhook", webhook.url("/r"), "--no-dedup"]
     assert cli(alert_env, *subscribe).returncode == 0  # the reports are one story: alert on each
     start_worker(procs)
