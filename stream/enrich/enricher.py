@@ -194,7 +194,7 @@ class Enricher:
 
 def story_names(article: Article) -> frozenset[str]:
     """The names that tell one story from another on the same subject: people, organisations,
-    weapons, towns named as facilities... not countries, regions or nationalities."""
+    weapons, facilities, events; not places or nationalities, which every story on a subject shares."""
     return frozenset(e.name for e in article.entities if e.type not in ("GPE", "NORP", "LOC"))
 
 
