@@ -244,7 +244,10 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
         words.pop(0)
     if words[-1] in _OFFICES:
         return ""
-    at_sentence_start = text[: m.start].rstrip()[-1:] in ("", *_SENTENCE_END)
+    before = min(m.start, len(text))  # `text` may be left out (empty)
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    at_sentence_start = before == 0 or text[before - 1] in _SENTENCE_END
     common = words[0] == surface.split()[0] and words[0].lower() in lower_words
     if at_sentence_start and common and (len(words) == 1 or words[1][:1].isupper()):  # "Bank of Japan" stays
         words.pop(0)
