@@ -113,15 +113,15 @@ def raw_entities(enricher: Enricher, cases: list[Case]) -> list[frozenset[tuple[
     return out
 
 
-def cluster_pairs(cases: list[Case], clusters: list[str | None]) -> Score:
-    """Pairwise precision/recall of story clusters against the gold `story` groups."""
+def story_pairs(cases: list[Case], clusters: list[str | None]) -> tuple[set[str], set[str]]:
+    """Pairs of article ids in the same gold `story`, and in the same predicted cluster."""
     gold, predicted = set(), set()
-    for (i, a), (j, b) in itertools.combinations(enumerate(cases), 2):
+    for (a, ca), (b, cb) in itertools.combinations(zip(cases, clusters, strict=True), 2):
         if a.story and a.story == b.story:
-            gold.add((i, j))
-        if clusters[i] == clusters[j]:
-            predicted.add((i, j))
-    return Score(len(gold & predicted), len(predicted - gold), len(gold - predicted))
+            gold.add(f"{a.id} {b.id}")
+        if ca == cb:
+            predicted.add(f"{a.id} {b.id}")
+    return gold, predicted
 
 
 def evaluate(split: str, settings: Settings | None = None) -> dict[str, object]:
@@ -156,6 +156,9 @@ def evaluate(split: str, settings: Settings | None = None) -> dict[str, object]:
             errors[f"extra topic {topic} ({c.id})"] += 1
         for topic in g - p:
             errors[f"missed topic {topic} ({c.id})"] += 1
+    gold_pairs, pairs = story_pairs(cases, [a.cluster_id for a in enriched])
+    errors.update(f"extra same-story pair {pair}" for pair in pairs - gold_pairs)
+    errors.update(f"missed same-story pair {pair}" for pair in gold_pairs - pairs)
     return {
         "articles": len(cases),
         "english": len(english),
@@ -175,7 +178,7 @@ def evaluate(split: str, settings: Settings | None = None) -> dict[str, object]:
         },
         "language_correct": sum(c.lang == a.language for c, a in zip(cases, enriched, strict=True)),
         "language_title_correct": sum(c.lang == detect_language(c.article.title) for c in cases),
-        "clusters": cluster_pairs(cases, [a.cluster_id for a in enriched]),
+        "clusters": score([(frozenset(gold_pairs), frozenset(pairs))]),
         "errors": errors,
     }
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from stream.enrich.aliases import AliasTable
-from stream.enrich.clusters import Assignment, ClusterStore, SqliteClusterStore, StoryItem, signature
+from stream.enrich.clusters import Assignment, ClusterStore, SqliteClusterStore, StoryItem, fingerprint
 from stream.enrich.entities import NerModel, NerProcess, Recogniser
 from stream.enrich.gazetteer import Gazetteer
 from stream.enrich.language import detect_language
@@ -180,7 +180,7 @@ class Enricher:
         if store is None:
             return out
         items = [
-            StoryItem(a.id, a.source, a.published, signature(text), story_names(a))
+            StoryItem(a.id, a.source, a.published, fingerprint(text, a.language))
             for (a, _), text in zip(out, texts, strict=True)
         ]
         assigned = store.assign(items) if self.record_clusters else [store.lookup(i) for i in items]
@@ -190,12 +190,6 @@ class Enricher:
             update = {"cluster_id": assignment.cluster_id, "cluster_size": assignment.size}
             result.append((article.model_copy(update=update), why))
         return result
-
-
-def story_names(article: Article) -> frozenset[str]:
-    """The names that tell one story from another on the same subject: people, organisations,
-    weapons, facilities, events; not places or nationalities, which every story on a subject shares."""
-    return frozenset(e.name for e in article.entities if e.type not in ("GPE", "NORP", "LOC"))
 
 
 def _repeats(found: list[Mention], text: str, window_end: int) -> list[Mention]:

@@ -8,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from stream.enrich.clusters import (
+    PAIRS,
+    WORDS,
+    WORDS_THRESHOLD,
     SqliteClusterStore,
     StoryItem,
-    signature,
+    fingerprint,
     similarity,
     word_similarity,
 )
@@ -44,58 +47,57 @@ RETOLD = (
     "for help shielding energy infrastructure against Shahed attacks."
 )
 SAME_PEOPLE = (
-    "Rheinmetall opened a joint venture workshop in western Ukraine to repair Leopard tanks. Denys Shmyhal "
-    "and Boris Pistorius cut the ribbon, and the company expects to hire 300 mechanics by summer."
+    "Rheinmetall opened a joint venture workshop in western Ukraine to repair Leopard tanks damaged at the "
+    "front. Denys Shmyhal and Boris Pistorius cut the ribbon at the plant, whose location was withheld for "
+    "security reasons, and the company expects to hire 300 mechanics by summer. The first twelve tanks "
+    "are already in its halls, and spare parts will come by rail from a depot in Slovakia, a company "
+    "spokeswoman told reporters after the ceremony."
 )
-NAMES = frozenset({"Boris Pistorius", "Rheinmetall", "Skyranger", "Denys Shmyhal", "Shahed"})
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
-def item(
-    article_id: str, text: str, minutes: int = 0, source: str = "Wire", names: frozenset[str] = frozenset()
-) -> StoryItem:
-    return StoryItem(article_id, source, T0 + timedelta(minutes=minutes), signature(text), names)
+def item(article_id: str, text: str, minutes: int = 0, source: str = "Wire") -> StoryItem:
+    return StoryItem(article_id, source, T0 + timedelta(minutes=minutes), fingerprint(text))
 
 
 def test_rewrites_are_similar_and_other_stories_are_not() -> None:
-    story, rewrite, other = signature(STORY), signature(REWRITE), signature(OTHER)
+    story, rewrite, other = fingerprint(STORY), fingerprint(REWRITE), fingerprint(OTHER)
     assert story is not None and rewrite is not None and other is not None
-    assert similarity(story, story) == 1.0
-    assert similarity(story, rewrite) >= 0.3
-    assert similarity(story, other) < 0.1
-    assert signature("the and of") is None  # nothing but stop words
+    assert similarity(story.minhash, story.minhash) == 1.0
+    assert similarity(story.minhash, rewrite.minhash) >= 0.3
+    assert similarity(story.minhash, other.minhash) < 0.1
+    assert fingerprint("the and of") is None  # nothing but stop words
 
 
-def test_independent_rewrites_join_on_their_words_and_names(tmp_path: Path) -> None:
-    told, retold = signature(TOLD), signature(RETOLD)
-    assert told is not None and retold is not None
-    assert similarity(told, retold) < 0.1  # few phrases in common
-    assert word_similarity(told, retold) >= 0.2  # but many words
+def test_words_weigh_by_their_rarity_in_the_language() -> None:
+    found = fingerprint("Officials said the Skyranger guns arrived in Chernihiv", "en")
+    assert found is not None
+    assert found.weights["said"] < found.weights["offici"] < found.weights["skyrang"] == 7.0
+    # Another language's frequencies: a common Russian word weighs little, an English word in
+    # Russian text (not in Russian's list) the most.
+    russian = fingerprint("Правительство объявило Skyranger", "ru")
+    assert russian is not None
+    assert russian.weights["правительство"] < 3.0 < russian.weights["skyrang"]
+    # A language wordfreq does not know: every word is rare, and similarity is plain Jaccard.
+    unknown = fingerprint("Officials said", "xx")
+    assert unknown is not None and set(unknown.weights.values()) == {7.0}
+    assert word_similarity({"a": 1.0, "b": 3.0}, {"b": 1.0, "c": 2.0}) == 1.0 / 6.0
+
+
+def test_independent_rewrites_join_on_their_rare_words(tmp_path: Path) -> None:
+    told, retold, same_people = fingerprint(TOLD), fingerprint(RETOLD), fingerprint(SAME_PEOPLE)
+    assert told is not None and retold is not None and same_people is not None
+    assert similarity(told.minhash, retold.minhash) < 0.1  # few phrases in common
+    assert word_similarity(told.weights, retold.weights) >= WORDS_THRESHOLD  # but the rare words
+    assert word_similarity(told.weights, same_people.weights) < WORDS_THRESHOLD
     store = SqliteClusterStore(tmp_path / "clusters.db")
     _, rewrite, other = store.assign(
-        [
-            item("s1", TOLD, names=NAMES),
-            item("s2", RETOLD, 60, "Daily", NAMES),
-            item("s3", SAME_PEOPLE, 90, names=frozenset({"Rheinmetall", "Denys Shmyhal", "Boris Pistorius"})),
-        ]
+        [item("s1", TOLD), item("s2", RETOLD, 60, "Daily"), item("s3", SAME_PEOPLE, 90)]
     )
-    assert (rewrite.cluster_id, rewrite.similar_to, rewrite.similarity) == (
-        "s1",
-        "s1",
-        word_similarity(told, retold),
-    )
-    assert other.cluster_id == "s3"  # the same three people, but another story: too few words shared
-    # Words alone are not enough: two names in common do not make one story.
-    few = SqliteClusterStore(tmp_path / "few.db")
-    two = frozenset({"Rheinmetall", "Skyranger"})
-    assert [
-        a.cluster_id for a in few.assign([item("f1", TOLD, names=two), item("f2", RETOLD, 60, names=two)])
-    ] == [
-        "f1",
-        "f2",
-    ]
+    assert (rewrite.cluster_id, rewrite.similar_to, rewrite.measure) == ("s1", "s1", WORDS)
+    assert rewrite.similarity == word_similarity(told.weights, retold.weights)
+    assert other.cluster_id == "s3"  # the same three names, but another story
     store.close()
-    few.close()
 
 
 def test_a_store_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
@@ -134,6 +136,7 @@ def test_copies_join_the_first_articles_cluster(tmp_path: Path) -> None:
     )
     assert (first.cluster_id, first.size, first.similar_to) == ("a1", 1, None)
     assert (copy.cluster_id, copy.size, copy.similar_to) == ("a1", 2, "a1")
+    assert copy.measure == PAIRS
     assert (rewrite.cluster_id, rewrite.size) == ("a1", 3)
     assert (other.cluster_id, other.size) == ("a4", 1)
     assert store.outlets("a1") == 3

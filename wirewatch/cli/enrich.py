@@ -74,7 +74,7 @@ def explanation_lines(article: dict[str, Any], why: Explanation) -> list[str]:
     elif cluster.similar_to:
         lines.append(
             f"  {cluster.cluster_id}  size {cluster.size}  <- similar to article {cluster.similar_to}"
-            f" (estimated Jaccard {cluster.similarity:.2f})"
+            f" ({cluster.measure} {cluster.similarity:.2f})"
         )
     else:
         lines.append(f"  {cluster.cluster_id}  <- no similar recent article: a new story")
