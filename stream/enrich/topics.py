@@ -3,7 +3,8 @@ entity conditions, so analysts can read why an article got a topic and add their
 
 A topic matches when any of its rules holds; a rule holds when its query matches, its entity
 condition holds, and together they found at least `min_evidence` distinct pieces of evidence
-(words or phrases of the query found in the article, entities that met the condition). The
+(words or phrases of the query found in the article, entities that met the condition), said at
+least `min_mentions` times in all (an article about drones names them more than once). The
 evidence is kept in `Article.topic_evidence`. Names are hierarchical ("conflict/air-defense");
 search expands ancestors, so `topic:conflict` finds articles tagged with any conflict sub-topic.
 """
@@ -56,6 +57,7 @@ class RuleModel(BaseModel):
     query: str | None = None
     entities: EntityCondition | None = None
     min_evidence: int = Field(1, ge=1, le=20)
+    min_mentions: int = Field(1, ge=1, le=50)
 
     @model_validator(mode="after")
     def _has_condition(self) -> RuleModel:
@@ -107,6 +109,7 @@ class Rule:
     node: Node | None
     entities: EntityCondition | None
     min_evidence: int
+    min_mentions: int = 1
 
     @cached_property
     def phrases(self) -> list[Phrase]:
@@ -121,18 +124,20 @@ class Rule:
     def evidence(self, text: ArticleText, entities: Sequence[EntityTrace]) -> list[str]:
         """The evidence this rule finds in an article whose text its query (if any) matches,
         or [] when the rule does not hold (the taxonomy's query index decides the query)."""
-        found: list[str] = []
-        if self.node is not None:
-            found.extend(_matched_text(self.phrases, text))
+        quoted = _matched_text(self.phrases, text) if self.node is not None else []
+        hits: list[str] = []
         if self.entities is not None:
             hits = [f"entity:{t.entity.name}" for t in entities if self._entity_ok(t)]
             if not hits:
                 return []
-            found.extend(hits)
         distinct: dict[str, str] = {}  # one piece of evidence per folded form
-        for item in found:
+        for item in (*quoted, *hits):
             distinct.setdefault(fold_keyword(item), item)
-        return list(distinct.values()) if len(distinct) >= self.min_evidence else []
+        if len(distinct) < self.min_evidence:
+            return []
+        if self.min_mentions > 1 and _mentions(self.phrases, text) + len(hits) < self.min_mentions:
+            return []
+        return list(distinct.values())
 
     def _entity_ok(self, trace: EntityTrace) -> bool:
         assert self.entities is not None
@@ -176,6 +181,13 @@ def _matched_text(phrases: list[Phrase], text: ArticleText) -> list[str]:
     return out
 
 
+def _mentions(phrases: list[Phrase], text: ArticleText) -> int:
+    """How many times the words and phrases occur in the article, all fields together (a query's
+    words that stem alike, "drone OR drones", count once)."""
+    unique = dict.fromkeys(phrases)
+    return sum(len(phrase_starts(p, text.doc.fields[field])) for p in unique for field in p.fields)
+
+
 def _first_start(phrase: Phrase, index: FieldIndex) -> int | None:
     """The first token position where `phrase` occurs in a field, if it does. Most evidence is
     one word, found by a scan in C without building the field's word -> positions map."""
@@ -210,7 +222,13 @@ class Taxonomy:
         for origin, data in layers:
             for name, topic in data.topics.items():
                 rules = [
-                    Rule(r.query, parse(r.query) if r.query else None, r.entities, r.min_evidence)
+                    Rule(
+                        r.query,
+                        parse(r.query) if r.query else None,
+                        r.entities,
+                        r.min_evidence,
+                        r.min_mentions,
+                    )
                     for r in topic.rules
                 ]
                 self.topics[name] = (topic.title, rules, origin)  # a later file replaces a same-named topic

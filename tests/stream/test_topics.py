@@ -41,6 +41,16 @@ def test_min_evidence_keeps_single_words_from_tagging(enricher: Enricher) -> Non
     assert enriched.topics == []
 
 
+def test_min_mentions_keeps_a_passing_mention_from_tagging(enricher: Enricher) -> None:
+    once = make_article("Oil prices slip", "Brent fell 1% after a drone attack on a refinery, traders said.")
+    twice = make_article(
+        "Drones hit refinery", "Drones struck the refinery overnight, and one drone was shot down."
+    )
+    passing, about = enricher.enrich([once, twice])
+    assert "conflict/drone-warfare" not in passing.topics  # drone-warfare needs two mentions
+    assert about.topic_evidence["conflict/drone-warfare"] == ["Drones"]  # one word, said three times
+
+
 def test_user_taxonomy_adds_and_replaces_topics(tmp_path: Path, enricher: Enricher) -> None:
     user = tmp_path / "topics.yaml"
     user.write_text(
