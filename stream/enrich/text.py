@@ -14,18 +14,26 @@ from wirewatch.schema import Article
 # words; they are replaced one-for-one by spaces so that offsets stay valid.
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _BREAK = re.compile(r"\n\s*\n|(?<=[.!?])\s+")
-# A wire dateline: "KYIV -", "NEW DELHI (Reuters) -". The model reads upper-case words badly, and
-# merges the place with the sentence after the dash ("CUPERTINO - Apple" as one ORG).
-_DATELINE = re.compile(r"^([A-Z][A-Z'.]+(?: [A-Z][A-Z'.]+){0,3})((?: \([^)\n]{1,40}\))? [-–—] )")
-# The same dateline once rewritten by article_text: the body's first "sentence" is the place.
-_WRITTEN_DATELINE = re.compile(r"\n\n([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,3})\.  ")
+# A wire dateline: "KYIV -", "NEW DELHI (Reuters) -", "KENDARI, Indonesia -". The model reads
+# upper-case words badly, and merges the place with the sentence after the dash ("CUPERTINO -
+# Apple" as one ORG).
+_DATELINE = re.compile(
+    r"^([A-Z][A-Z'.]+(?: [A-Z][A-Z'.]+){0,3})((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
+    r"((?: \([^)\n]{1,40}\))? [-–—] )"
+)
+# The same dateline once rewritten by article_text: the body's first "sentence" is the place (and
+# its country or state).
+_WRITTEN_DATELINE = re.compile(
+    r"\n\n([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,3})(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?\.  "
+)
 
 
 def article_text(article: Article) -> str:
     """Title, a blank line, then the body (summary and content without repeats), cleaned.
 
     A dateline opening the body is written as a sentence ("NEW DELHI - The" becomes
-    "New Delhi.  The"), with the same length so that offsets still point into the article.
+    "New Delhi.  The", "NARA, Japan - The" "Nara, Japan.  The"), with the same length so that
+    offsets still point into the article.
     """
     fields = text_fields(article)
     body = _DATELINE.sub(_dateline_sentence, fields["body"].strip())
@@ -33,8 +41,8 @@ def article_text(article: Article) -> str:
 
 
 def _dateline_sentence(match: re.Match[str]) -> str:
-    place, rest = match.group(1), match.group(2)
-    return place.title() + "." + " " * (len(rest) - 1)
+    place, region, rest = match.groups()
+    return place.title() + region + "." + " " * (len(rest) - 1)
 
 
 def dateline_place(text: str) -> tuple[int, int] | None:

@@ -18,6 +18,8 @@ from stream.enrich.normalisation import (
     resolve_overlaps,
     stated_names,
 )
+from stream.enrich.text import article_text, dateline_place
+from tests.stream.conftest import make_article
 
 
 def m(surface: str, label: str, start: int, source: str = MODEL, detail: str = "") -> Mention:
@@ -233,3 +235,21 @@ def test_a_place_the_model_calls_an_organisation_after_a_verb_of_capture(
         ("El Fasher", "GPE"),
         ("Toyota", "ORG"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "written", "place"),
+    [
+        ("KYIV - Russia fired", "Kyiv.  Russia fired", "Kyiv"),
+        ("NEW DELHI (Reuters) - India said", "New Delhi.            India said", "New Delhi"),
+        ("KENDARI, Indonesia - A fire broke out", "Kendari, Indonesia.  A fire broke out", "Kendari"),
+        ("NATO said on Monday - in Brussels", "NATO said on Monday - in Brussels", None),
+    ],
+)
+def test_a_wire_dateline_becomes_a_sentence_naming_its_place(
+    body: str, written: str, place: str | None
+) -> None:
+    text = article_text(make_article("Title", body))
+    assert text == f"Title\n\n{written}"  # same length: offsets still point into the article
+    span = dateline_place(text)
+    assert (text[slice(*span)] if span else None) == place
