@@ -1,7 +1,8 @@
 """Russian names in Latin letters, the way English-language news spells them.
 
 After the BGN/PCGN system as wire services simplify it (Дмитрий Песков -> Dmitry Peskov,
-Сергей -> Sergei, Евгений -> Yevgeny). Only for people: a place has a table of English names,
+Сергей -> Sergei, Евгений -> Yevgeny, Шойгу -> Shoigu), with the English forms of a few given
+names (Александр -> Alexander). Only for people: a place has a table of English names,
 since "Moskva" is not how anyone writes Moscow.
 """
 
@@ -17,6 +18,11 @@ _IOTATED = {"е": "ye", "ё": "yo"}  # at a word's start and after a vowel or a 
 _VOWELS_AND_SIGNS = frozenset("аеёиоуыэюяьъ")
 # Word endings news spells short: Дмитрий -> Dmitry, Сергей -> Sergei, Мария -> Maria.
 _ENDINGS = {"ий": "y", "ый": "y", "ей": "ei", "ай": "ai", "ия": "ia"}
+# Given names English-language news writes in their English form, not letter by letter.
+_GIVEN_NAMES = {
+    "александр": "alexander", "александра": "alexandra", "алексей": "alexei", "юрий": "yuri",
+    "пётр": "pyotr", "петр": "pyotr",
+}  # fmt: skip
 
 
 def transliterate(name: str) -> str:
@@ -26,6 +32,13 @@ def transliterate(name: str) -> str:
 
 def _word(word: str) -> str:
     lower = word.lower()
+    latin = _GIVEN_NAMES.get(lower) or _letters(lower)
+    return latin[:1].upper() + latin[1:] if word[:1].isupper() else latin
+
+
+def _letters(lower: str) -> str:
+    """A lower-case word letter by letter, with the short endings; й inside a word after a vowel
+    is i (Шойгу -> Shoigu, Айсен -> Aisen)."""
     ending = ""
     for cyrillic, latin in _ENDINGS.items():
         if lower.endswith(cyrillic) and len(lower) > 3:
@@ -33,9 +46,11 @@ def _word(word: str) -> str:
             break
     out = []
     for i, ch in enumerate(lower):
-        if ch in _IOTATED and (i == 0 or lower[i - 1] in _VOWELS_AND_SIGNS):
+        after_vowel = i > 0 and lower[i - 1] in _VOWELS_AND_SIGNS
+        if ch in _IOTATED and (i == 0 or after_vowel):
             out.append(_IOTATED[ch])
+        elif ch == "й" and after_vowel and 0 < i < len(lower) - 1:
+            out.append("i")
         else:
             out.append(_LETTERS.get(ch, ch))
-    latin = "".join(out) + ending
-    return latin[:1].upper() + latin[1:] if word[:1].isupper() else latin
+    return "".join(out) + ending

@@ -24,7 +24,10 @@ def russian() -> RussianNer:
     ("name", "expected"),
     [
         ("Дмитрий Песков", "Dmitry Peskov"),
-        ("Сергей Шойгу", "Sergei Shoygu"),
+        ("Сергей Шойгу", "Sergei Shoigu"),
+        ("Александр Хинштейн", "Alexander Khinshtein"),
+        ("Айсен Николаев", "Aisen Nikolayev"),
+        ("Лев Толстой", "Lev Tolstoy"),
         ("Евгений Фадеев", "Yevgeny Fadeyev"),
         ("Мария Захарова", "Maria Zakharova"),
         ("Римский-Корсаков", "Rimsky-Korsakov"),
