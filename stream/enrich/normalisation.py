@@ -429,10 +429,12 @@ def _decide_type(name: str, group: _Group) -> None:
 def _retype_places(groups: dict[str, _Group]) -> None:
     places, countries = place_names(), country_names()
     for name, g in groups.items():
-        if g.gazetteer_type or g.pinned_type or g.stated or g.type not in ("PERSON", "ORG", "LOC"):
+        if g.gazetteer_type or g.pinned_type or g.stated or g.type not in ("PERSON", "ORG", "LOC", "NORP"):
             continue
         if g.type == "ORG" and not g.located and name not in countries:
             continue  # companies are named after towns (Toyota), not after countries
+        if g.type == "NORP" and any(country.startswith(name) for country in countries):
+            continue  # Thai, Kazakh: GeoNames has towns of that name, but the text means the people
         if name in places:
             g.rules.append(f"GeoNames place: type GPE, not {g.type}")
             g.type = "GPE"

@@ -159,6 +159,13 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
         ("Lloyd Austin", "PERSON"),  # "Austin" folded into the person, not made a city
         ("Wolfsburg", "GPE"),
     ]
+    # A town the model calls a nationality is a town; a people named like a town stays a people.
+    text = "gunmen in Culiacan. Thai police."
+    model = [m("Culiacan", "NORP", 10), m("Thai", "NORP", 20)]
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Culiacan", "GPE"),
+        ("Thai", "NORP"),
+    ]
 
 
 def test_lower_case_words_after_a_model_name_are_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
