@@ -86,7 +86,14 @@ def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer:
 
 def test_ambiguous_short_forms_are_left_alone(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     mentions = [m("John Smith", "PERSON", 0), m("Anna Smith", "PERSON", 20), m("Smith", "PERSON", 40)]
-    assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["John Smith", "Anna Smith", "Smith"]
+    # "Smith" folds into neither; alone, a one-word name the model calls a person is dropped.
+    assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["John Smith", "Anna Smith"]
+
+
+def test_a_lone_word_the_model_calls_a_person_is_dropped(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("McLaren", "PERSON", 0), m("Petrobras", "ORG", 20), m("Kallas", "PERSON", 40)]
+    mentions.append(m("Kaja Kallas", "PERSON", 60))
+    assert names(mentions, aliases, gazetteer) == [("Petrobras", "ORG", 1), ("Kaja Kallas", "PERSON", 2)]
 
 
 def test_places_are_not_folded_into_people(aliases: AliasTable, gazetteer: Gazetteer) -> None:
