@@ -227,12 +227,18 @@ def clean_surface(text: str) -> str:
     return name
 
 
+# A country's name before an organisation's name of two words or more ("U.S. Supreme Court"), cut
+# so that every mention gives one name; the alias table keeps any that need it.
+_COUNTRY_QUALIFIERS = frozenset({"U.S.", "US", "U.S"})
+
+
 def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: frozenset[str]) -> str:
     """The name in a model span, without what the model ran into it; "" when it is no name.
 
-    Cut: lower-case words at either end ("Kunar province", "chipmaker NXP") and a common word
-    opening a sentence that the text also writes in lower case ("Cholera", "Drones"). A span
-    ending in a title ("Defence Minister") is no name. A name the alias table lists is kept whole.
+    Cut: lower-case words at either end ("Kunar province", "chipmaker NXP"), "U.S." before an
+    organisation, and a common word opening a sentence that the text also writes in lower case
+    ("Cholera", "Drones"). A span ending in a title ("Defence Minister") is no name. A name the
+    alias table lists is kept whole.
     """
     surface = clean_surface(m.surface)
     if not surface or aliases.lookup(surface) is not None:
@@ -244,6 +250,8 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
         words.pop(0)
     if words[-1] in _OFFICES:
         return ""
+    if m.label == "ORG" and len(words) > 2 and words[0] in _COUNTRY_QUALIFIERS:
+        words.pop(0)  # "U.S. State Department" is the State Department; "U.S. Steel" stays whole
     before = min(m.start, len(text))  # `text` may be left out (empty)
     while before > 0 and text[before - 1].isspace():
         before -= 1

@@ -37,6 +37,17 @@ def test_entities_are_normalised(enricher: Enricher) -> None:
     assert enriched.language == "en"
 
 
+def test_a_variant_named_in_the_text_is_the_variant(enricher: Enricher) -> None:
+    enriched = enricher.enrich(
+        [
+            make_article(
+                "Missiles hit Dnipro", "Russia fired two Iskander-M missiles. An older Iskander missed."
+            )
+        ]
+    )[0]
+    assert {"Iskander-M", "Iskander"} <= set(entities(enriched))
+
+
 def test_without_the_model_only_known_names_and_their_topics(enricher: Enricher) -> None:
     """What early alerts carry: the gazetteer's names and the topics rules give without the model."""
     text = WIRE + " Defence analyst Tomasz Wrobel said the first battery would arrive within weeks."

@@ -90,6 +90,11 @@ def test_ambiguous_short_forms_are_left_alone(aliases: AliasTable, gazetteer: Ga
     assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["John Smith", "Anna Smith"]
 
 
+def test_the_country_before_an_organisation_is_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("U.S. Supreme Court", "ORG", 0), m("Supreme Court", "ORG", 30), m("US Steel", "ORG", 50)]
+    assert names(mentions, aliases, gazetteer) == [("Supreme Court", "ORG", 2), ("US Steel", "ORG", 1)]
+
+
 def test_a_lone_word_the_model_calls_a_person_is_dropped(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     mentions = [m("McLaren", "PERSON", 0), m("Petrobras", "ORG", 20), m("Kallas", "PERSON", 40)]
     mentions.append(m("Kaja Kallas", "PERSON", 60))
