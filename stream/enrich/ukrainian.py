@@ -1,0 +1,227 @@
+"""Names in Ukrainian text by rules: no NER model for Ukrainian is installable here.
+
+Two kinds of name are found, each given as English-language news writes it:
+- people written as a Ukrainian given name and a surname ("Олег Кіпер" -> Oleh Kiper), the
+  way wire copy first names someone, spelled by the national romanisation (KMU 2010);
+- places and countries in any grammatical case ("у Полтаві", "до Польщі" -> Poltava, Poland),
+  by turning the word back to its nominative and looking it up in GeoNames' and CLDR's names.
+
+Organisations, foreign people and inflected first mentions are left to the gazetteer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from stream.enrich.normalisation import MODEL, Mention
+from stream.enrich.places import cyrillic_places, ukrainian_towns
+
+_WORD = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐа-яіїєґ][а-яіїєґʼ'’]+)?")
+_GIVEN_NAMES = frozenset(
+    [
+        "олександр",
+        "олексій",
+        "андрій",
+        "сергій",
+        "володимир",
+        "дмитро",
+        "михайло",
+        "микола",
+        "іван",
+        "юрій",
+        "віталій",
+        "віктор",
+        "василь",
+        "петро",
+        "павло",
+        "олег",
+        "ігор",
+        "роман",
+        "руслан",
+        "тарас",
+        "богдан",
+        "ярослав",
+        "максим",
+        "артем",
+        "денис",
+        "євген",
+        "костянтин",
+        "анатолій",
+        "валерій",
+        "вадим",
+        "геннадій",
+        "григорій",
+        "степан",
+        "тимур",
+        "кирило",
+        "антон",
+        "борис",
+        "леонід",
+        "мстислав",
+        "станіслав",
+        "вʼячеслав",
+        "в'ячеслав",
+        "федір",
+        "ілля",
+        "георгій",
+        "остап",
+        "назар",
+        "святослав",
+        "всеволод",
+        "олена",
+        "ольга",
+        "наталія",
+        "тетяна",
+        "світлана",
+        "юлія",
+        "ірина",
+        "марія",
+        "анна",
+        "оксана",
+        "людмила",
+        "катерина",
+        "вікторія",
+        "галина",
+        "лариса",
+        "надія",
+        "христина",
+        "дарія",
+        "софія",
+        "анастасія",
+        "інна",
+        "алла",
+        "яна",
+        "вероніка",
+        "ганна",
+        "маріанна",
+    ]
+)
+# News spellings of given names that differ from the national romanisation: -ій is -iy (Serhiy,
+# Andriy, Yuriy), Юлія is Yulia.
+_NEWS_FORMS = {"юлія": "Yulia"}
+# KMU 2010: the first form at a word's start, the second elsewhere.
+_LETTERS = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+    "и": "y", "і": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ь": "", "ʼ": "", "'": "", "’": "",
+}  # fmt: skip
+_INITIAL = {"є": ("ye", "ie"), "ї": ("yi", "i"), "й": ("y", "i"), "ю": ("yu", "iu"), "я": ("ya", "ia")}
+# Case endings, longest first, and the nominative endings a stem may take back.
+_ENDINGS = (
+    "ами",
+    "ями",
+    "ою",
+    "ею",
+    "єю",
+    "ом",
+    "ем",
+    "ах",
+    "ях",
+    "ів",
+    "і",
+    "у",
+    "ю",
+    "а",
+    "я",
+    "и",
+    "ї",
+    "",
+)
+_NOMINATIVE = ("", "а", "я", "ь", "й", "и", "і")
+
+
+def romanise(word: str) -> str:
+    """A Ukrainian word in Latin letters by the KMU 2010 table ("зг" is "zgh")."""
+    lower = word.lower()
+    out = []
+    for i, ch in enumerate(lower):
+        if ch in _INITIAL:
+            out.append(_INITIAL[ch][0 if i == 0 or lower[i - 1] == "-" else 1])
+        elif ch == "г" and i > 0 and lower[i - 1] == "з":
+            out.append("gh")
+        else:
+            out.append(_LETTERS.get(ch, ch))
+    latin = "".join(out)
+    return "-".join(part[:1].upper() + part[1:] for part in latin.split("-")) if word[:1].isupper() else latin
+
+
+def _place(word: str) -> str | None:
+    """The English name of a place written in any case, if a table knows it (a Ukrainian town's
+    by Ukraine's romanisation of its nominative)."""
+    places, towns = cyrillic_places(), ukrainian_towns()
+    lower = word.lower()
+    for ending in _ENDINGS:
+        if not lower.endswith(ending) or len(lower) - len(ending) < 3:
+            continue
+        stem = lower[: len(lower) - len(ending)]
+        # Львові -> Львів, Києві -> Київ: a closed last syllable turns о, е, є into і, ї. Tried
+        # first, or "Львов", the Russian name GeoNames also lists, would be found.
+        stems = [*(stem[:i] + v + stem[i + 1 :] for i in _last_vowel(stem) for v in "іїи"), stem]
+        for candidate in (s + n for s in stems for n in _NOMINATIVE):
+            if candidate in places:
+                return romanise(candidate.title()) if candidate in towns else places[candidate]
+    return None
+
+
+def _last_vowel(stem: str) -> list[int]:
+    """The index of the stem's last vowel when it is о, е or є (a list of zero or one)."""
+    for i in range(len(stem) - 1, -1, -1):
+        if stem[i] in "аеєиіїоуюя":
+            return [i] if stem[i] in "оеє" else []
+    return []
+
+
+class UkrainianNames:
+    """A `Recogniser` for Ukrainian articles by rules; `detail` of each mention holds the English name."""
+
+    name = "rules (Ukrainian given names, GeoNames and CLDR places)"
+    language = "uk"
+
+    def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
+        """People and places in each text."""
+        return [self._mentions(text) for text in texts]
+
+    def _mentions(self, text: str) -> list[Mention]:
+        words = list(_WORD.finditer(text))
+        found: list[Mention] = []
+        skip_to = -1
+        for i, match in enumerate(words):
+            if match.start() < skip_to:
+                continue
+            word = match.group()
+            surname = words[i + 1] if i + 1 < len(words) else None
+            if (
+                word.lower() in _GIVEN_NAMES
+                and surname is not None
+                and text[match.end() : surname.start()] == " "
+            ):
+                given = _NEWS_FORMS.get(word.lower()) or romanise(word.removesuffix("ій")) + (
+                    "iy" if word.endswith("ій") else ""
+                )
+                name = f"{given} {romanise(surname.group())}"
+                found.append(
+                    Mention(
+                        text[match.start() : surname.end()],
+                        "PERSON",
+                        match.start(),
+                        surname.end(),
+                        MODEL,
+                        name,
+                    )
+                )
+                skip_to = surname.end()
+                continue
+            place = None if word.lower() in _GIVEN_NAMES else _place(word)  # Володимир, a town too
+            if place is not None:
+                found.append(Mention(word, "GPE", match.start(), match.end(), MODEL, place))
+        return found
+
+    def wait_ready(self) -> None:
+        """Load the place tables now."""
+        cyrillic_places()
+        ukrainian_towns()
+
+    def close(self) -> None:
+        """Nothing to release."""

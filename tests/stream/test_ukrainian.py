@@ -1,0 +1,61 @@
+"""Names in Ukrainian articles by rules: people by given name, places in any case, in English."""
+
+from __future__ import annotations
+
+import pytest
+
+from stream.enrich import Enricher
+from stream.enrich.entities import NerModel
+from stream.enrich.ukrainian import UkrainianNames, romanise
+from tests.stream.conftest import make_article
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("Кіпер", "Kiper"),
+        ("Гринчук", "Hrynchuk"),
+        ("Згурський", "Zghurskyi"),
+        ("Юлія", "Yuliia"),
+        ("Ізмаїл", "Izmail"),
+        ("Запоріжжя", "Zaporizhzhia"),
+        ("Біла-Церква", "Bila-Tserkva"),
+    ],
+)
+def test_romanisation_is_ukraines_own(word: str, expected: str) -> None:
+    assert romanise(word) == expected
+
+
+def test_people_and_places_in_any_case_come_out_in_english() -> None:
+    text = (
+        "Голова ОВА Олег Кіпер повідомив, що у Львові та Тернополі, а також до Польщі і в Ізмаїлі "
+        "зупинились поїзди. Сергій Попко і Юлія Свириденко. Володимир сказав, що Зеленський у Києві."
+    )
+    [found] = UkrainianNames().mentions([text])
+    by_name = {m.detail: (m.label, m.surface) for m in found}
+    assert by_name == {
+        "Oleh Kiper": ("PERSON", "Олег Кіпер"),
+        "Lviv": ("GPE", "Львові"),  # not Lvov, the Russian name GeoNames also has
+        "Ternopil": ("GPE", "Тернополі"),
+        "Poland": ("GPE", "Польщі"),  # CLDR's Ukrainian country names
+        "Izmail": ("GPE", "Ізмаїлі"),  # Ukraine's romanisation, not GeoNames' Izmayil
+        "Serhiy Popko": ("PERSON", "Сергій Попко"),  # -ій as news writes it
+        "Yulia Svyrydenko": ("PERSON", "Юлія Свириденко"),
+        "Kyiv": ("GPE", "Києві"),
+    }  # "Володимир" alone is a given name, not the town of Volodymyr
+    assert all(text[m.start : m.end] == m.surface for m in found)
+
+
+def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
+    ner_model: NerModel, enricher: Enricher
+) -> None:
+    both = Enricher([ner_model, UkrainianNames()], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
+    ukrainian = make_article(
+        "Росія атакувала Одесу дронами",
+        "Начальник Одеської ОВА Олег Кіпер повідомив, що в Одесі пошкоджено енергетичну інфраструктуру.",
+    )
+    english = make_article("Drones hit Odesa", "Oleh Kiper said drones hit Odesa overnight.")
+    (uk, why), (_, why_english) = both.explain([ukrainian, english])
+    assert {(e.name, e.type) for e in uk.entities} >= {("Oleh Kiper", "PERSON"), ("Odesa", "GPE")}
+    assert why.ner.startswith("NER rules (Ukrainian")
+    assert why_english.ner.startswith(f"NER {ner_model.name}")
