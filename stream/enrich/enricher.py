@@ -15,6 +15,7 @@ from stream.enrich.aliases import AliasTable
 from stream.enrich.clusters import Assignment, ClusterStore, SqliteClusterStore, StoryItem, fingerprint
 from stream.enrich.entities import NerModel, NerProcess, Recogniser
 from stream.enrich.gazetteer import Gazetteer
+from stream.enrich.german import GermanPlaces
 from stream.enrich.language import detect_language
 from stream.enrich.normalisation import (
     GAZETTEER,
@@ -79,7 +80,7 @@ class Enricher:
 
         A worker runs the spaCy model in a child process of its own (`NerProcess`); the CLI loads it in
         process. Natasha runs in process: it reads only Russian articles, and quickly; so do the
-        Ukrainian rules.
+        Ukrainian and German rules.
         """
         # First: a worker's model process is forked before the cluster store starts its thread.
         recognisers: list[Recogniser] = []
@@ -94,6 +95,8 @@ class Enricher:
                 recognisers.append(RussianNer())  # unless the spaCy model is a Russian one
             if settings.ner_ukrainian:
                 recognisers.append(UkrainianNames())
+            if settings.ner_german:
+                recognisers.append(GermanPlaces())
             place_names()  # now (0.6 s, while a worker's model loads), not in the first batch
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):

@@ -59,7 +59,27 @@ def ukrainian_towns() -> frozenset[str]:
     )
 
 
-def _plain(name: str) -> str:
+@functools.cache
+def latin_towns() -> dict[str, str]:
+    """English names, in plain letters, of towns of 15,000+ people by their Latin-script names
+    (GeoNames' own and its alternates: München -> Munich, Kiew -> Kyiv)."""
+    out: dict[str, str] = {}
+    for city in sorted(_cities(), key=lambda c: c["population"]):  # the most populous last, so it wins
+        for name in (city["name"], *city["alternatenames"]):
+            if name[:1].isupper() and name[:1].lower() not in _CYRILLIC:
+                out[name] = plain(city["name"])
+    return out
+
+
+@functools.cache
+def german_countries() -> dict[str, str]:
+    """English names of countries by their German names (CLDR: Norwegen -> Norway)."""
+    countries = _countries()
+    territories = babel.Locale("de").territories.items()
+    return {name: countries[code]["name"] for code, name in territories if code in countries}
+
+
+def plain(name: str) -> str:
     """A name without diacritics or apostrophes ("Chornomors’k" -> "Chornomorsk")."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and ch not in "'’ʼ")
@@ -81,7 +101,7 @@ def cyrillic_places() -> dict[str, str]:
     for city in sorted(_cities(), key=lambda c: c["population"]):  # the most populous last, so it wins
         for name in city["alternatenames"]:
             if name.lower()[:1] in _CYRILLIC and " " not in name:
-                out[name.lower()] = _plain(city["name"])
+                out[name.lower()] = plain(city["name"])
     countries = _countries()
     for language in ("ru", "uk"):
         for code, name in babel.Locale(language).territories.items():

@@ -1,0 +1,37 @@
+"""Places in German articles by rules: where German says a place is, in English."""
+
+from __future__ import annotations
+
+from stream.enrich import Enricher
+from stream.enrich.entities import NerModel
+from stream.enrich.german import GermanPlaces
+from tests.stream.conftest import make_article
+
+
+def test_countries_states_and_towns_after_a_preposition() -> None:
+    text = (
+        "Die Vereinigte Staaten und Norwegen liefern Gas nach München und in Frankfurt. Bayern meldet "
+        "Schnee. Das Essen war gut, das Werk in Essen schließt. FC Bayern gewann, Bayern München auch."
+    )
+    [found] = GermanPlaces().mentions([text])
+    assert [(m.surface, m.detail) for m in found] == [
+        ("Vereinigte Staaten", "United States"),
+        ("Norwegen", "Norway"),
+        ("München", "Munich"),  # GeoNames' English name
+        ("Frankfurt", "Frankfurt"),  # not "Frankfurt am Main": the name as news writes it
+        ("Bayern", "Bavaria"),
+        ("Essen", "Essen"),  # the town after "in", not the meal after "Das"
+    ]  # nor the club, after "FC" or before "München"
+    assert all(text[m.start : m.end] == m.surface and m.label == "GPE" for m in found)
+
+
+def test_the_enricher_runs_the_rules_on_german_articles(ner_model: NerModel, enricher: Enricher) -> None:
+    both = Enricher([ner_model, GermanPlaces()], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
+    german = make_article(
+        "Stahlwerk in Duisburg schließt",
+        "Der Konzern schließt sein Werk in Duisburg, teilte er in Essen mit.",
+    )
+    enriched, why = both.explain([german])[0]
+    assert enriched.language == "de"
+    assert {("Duisburg", "GPE"), ("Essen", "GPE")} <= {(e.name, e.type) for e in enriched.entities}
+    assert why.ner.startswith("NER rules (German")
