@@ -257,7 +257,13 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
         before -= 1
     at_sentence_start = before == 0 or text[before - 1] in _SENTENCE_END
     common = words[0] == surface.split()[0] and words[0].lower() in lower_words
-    if at_sentence_start and common and (len(words) == 1 or words[1][:1].isupper()):  # "Bank of Japan" stays
+    # "Bank of Japan" stays, and so does a place whose name starts with a common word ("New Zealand").
+    if (
+        at_sentence_start
+        and common
+        and (len(words) == 1 or words[1][:1].isupper())
+        and " ".join(words) not in place_names()
+    ):
         words.pop(0)
     return clean_surface(" ".join(words))
 

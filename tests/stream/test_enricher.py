@@ -46,6 +46,10 @@ def test_a_variant_named_in_the_text_is_the_variant(enricher: Enricher) -> None:
         ]
     )[0]
     assert {"Iskander-M", "Iskander"} <= set(entities(enriched))
+    weather = enricher.enrich(
+        [make_article("La Nina returns", "La Niña follows El Niño, forecasters said.")]
+    )[0]
+    assert {"La Nina", "El Nino"} <= set(entities(weather))
 
 
 def test_without_the_model_only_known_names_and_their_topics(enricher: Enricher) -> None:

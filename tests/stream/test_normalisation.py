@@ -220,14 +220,16 @@ def test_a_name_read_into_english_is_kept_whole_or_not_at_all(
 def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = (
         "Cholera spreads. The cholera outbreak grew. Attacks by chipmaker NXP Semiconductors. "
-        "Bank of Japan and the central bank. Then von der Leyen spoke. Defence Minister Kos said."
+        "Bank of Japan and the central bank. Then von der Leyen spoke. Defence Minister Kos said. "
+        "New Zealand cut rates, a new low."
     )
     spans = ["Cholera", "chipmaker NXP Semiconductors", "Bank of Japan", "von der Leyen", "Defence Minister"]
-    model = [m(s, "ORG", text.index(s)) for s in spans]
+    model = [m(s, "ORG", text.index(s)) for s in spans] + [m("New Zealand", "GPE", text.index("New Zealand"))]
     assert [t.entity.name for t in normalise(model, aliases, gazetteer.entries, text)] == [
         "NXP Semiconductors",  # "Cholera" opens a sentence and is written "cholera" too: no name
         "Bank of Japan",  # "bank" is in the text, but "of Japan" is no name
         "von der Leyen",  # a particle opening a name stays
+        "New Zealand",  # "new" is in the text too, but New Zealand is a place
     ]  # "Defence Minister" is an office
 
 
