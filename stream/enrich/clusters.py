@@ -171,14 +171,18 @@ def band_keys(sig: np.ndarray) -> list[str]:
     ]
 
 
+_PAIRS_PART, _WORDS_PART = slice(0, NUM_PERM), slice(NUM_PERM, 2 * NUM_PERM)
+
+
+def _agreement(signatures: np.ndarray, signature: np.ndarray, part: slice) -> np.ndarray:
+    """Per row of `signatures`, the share of `part`'s MinHash values equal to `signature`'s: the
+    estimated Jaccard similarity of word pairs (_PAIRS_PART) or of words (_WORDS_PART)."""
+    return np.count_nonzero(signatures[:, part] == signature[part], axis=1) / NUM_PERM
+
+
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard similarity of the two texts' word pairs (from their MinHash signatures)."""
-    return float(np.count_nonzero(a[:NUM_PERM] == b[:NUM_PERM])) / NUM_PERM
-
-
-def plain_word_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Estimated (unweighted) Jaccard similarity of the two texts' words."""
-    return float(np.count_nonzero(a[NUM_PERM:] == b[NUM_PERM:])) / NUM_PERM
+    return float(_agreement(b[None, :], a, _PAIRS_PART)[0])
 
 
 def word_similarity(a: Words, b: Words) -> float:
@@ -365,29 +369,48 @@ class SqliteClusterStore:
         high = (item.published + self.window).isoformat()
         marks = ",".join("?" * len(keys))
         rows = self.conn.execute(
-            f"SELECT DISTINCT m.article_id, m.cluster_id, m.signature, m.published, w.weights FROM bands b"
-            f" JOIN members m ON m.article_id = b.article_id LEFT JOIN words w ON w.article_id = b.article_id"
+            f"SELECT DISTINCT m.article_id, m.cluster_id, m.signature, m.published FROM bands b"
+            f" JOIN members m ON m.article_id = b.article_id"
             f" WHERE b.band IN ({marks}) AND b.published BETWEEN ? AND ?",
             (*keys, low, high),
         ).fetchall()
-        scored = []
-        for article_id, cluster_id, blob, published, weights in rows:
-            other = np.frombuffer(blob, dtype=np.uint32)
-            pairs = similarity(found.minhash, other)
-            if pairs >= self.threshold:
-                scored.append((1, pairs, published, cluster_id, article_id))
-                continue
-            if weights is None or plain_word_similarity(found.minhash, other) < WORDS_PREFILTER:
-                continue  # too few words in common to be a rewrite
-            words = word_similarity(found.words, Words.from_bytes(weights))
-            if words >= WORDS_THRESHOLD:
-                scored.append((0, words, published, cluster_id, article_id))
+        if not rows:
+            return None
+        # Every candidate at once: the signature comparisons are one numpy operation.
+        signatures = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint32).reshape(len(rows), -1)
+        pairs = _agreement(signatures, found.minhash, _PAIRS_PART)
+        words = _agreement(signatures, found.minhash, _WORDS_PART)
+        scored = [
+            (1, float(p), r[3], r[1], r[0]) for r, p in zip(rows, pairs, strict=True) if p >= self.threshold
+        ]
+        # Rewrites: only candidates with enough words in common have their weights read and compared.
+        rewrites = {
+            r[0]: r
+            for r, p, w in zip(rows, pairs, words, strict=True)
+            if p < self.threshold and w >= WORDS_PREFILTER
+        }
+        for article_id, blob in self._weights(list(rewrites)):
+            score = word_similarity(found.words, Words.from_bytes(blob))
+            if score >= WORDS_THRESHOLD:
+                _, cluster_id, _, published = rewrites[article_id]
+                scored.append((0, score, published, cluster_id, article_id))
         if not scored:
             return None
         # A copy beats a rewrite, the most similar wins, among equals the earliest published (so
         # replays decide the same way).
         copy, score, _, cluster_id, article_id = min(scored, key=lambda s: (-s[0], -s[1], s[2], s[4]))
         return Assignment(cluster_id, 0, article_id, score, PAIRS if copy else WORDS)
+
+    def _weights(self, article_ids: list[str]) -> list[tuple[str, bytes]]:
+        """(article id, stored words) of those articles that have them."""
+        out: list[tuple[str, bytes]] = []
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            out += self.conn.execute(
+                f"SELECT article_id, weights FROM words WHERE article_id IN ({marks})", chunk
+            )
+        return out
 
     def _assign_one(self, item: StoryItem) -> Assignment:
         known = self._known(item.article_id)
