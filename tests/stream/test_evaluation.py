@@ -1,7 +1,7 @@
 """The labelled evaluation set as a regression floor (figures and method: docs/evaluation.md).
 
 The floors sit a little under the held-out figures recorded in docs/evaluation.md (split q,
-written and frozen on 2026-11-30 by a writer who had not read the rules, run once), so a change
+written and frozen on 2026-12-01 by a writer who had not read the rules, run once), so a change
 that makes enrichment measurably worse fails here.
 """
 
