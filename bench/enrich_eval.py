@@ -199,7 +199,7 @@ def main(argv: list[str]) -> None:
         print(HEADER)
         print(r["entities_raw"].row("raw spaCy model (English articles)"))  # type: ignore[attr-defined]
         print(r["entities_english"].row("enrich stage (English articles)"))  # type: ignore[attr-defined]
-        print(r["entities_other"].row("enrich stage (ru/uk/de: Natasha NER on ru, gazetteer)"))  # type: ignore[attr-defined]
+        print(r["entities_other"].row("enrich stage (ru/uk/de: Natasha on ru, rules on uk/de, gazetteer)"))  # type: ignore[attr-defined]
         print(r["entities_all"].row("enrich stage (all articles)"))  # type: ignore[attr-defined]
         print("\nTopics (ancestors implied on both sides)\n")
         print(HEADER)
