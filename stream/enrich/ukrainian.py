@@ -40,7 +40,9 @@ _LETTERS = {
 }  # fmt: skip
 _INITIAL = {"є": ("ye", "ie"), "ї": ("yi", "i"), "й": ("y", "i"), "ю": ("yu", "iu"), "я": ("ya", "ia")}
 # Case endings, longest first, and the nominative endings a stem may take back.
-_ENDINGS = ("ами", "ями", "ою", "ею", "єю", "ом", "ем", "ах", "ях", "ів", "і", "у", "ю", "а", "я", "и", "ї", "")  # fmt: skip
+_ENDINGS = (
+    "ами", "ями", "ою", "ею", "єю", "ом", "ем", "ах", "ях", "ів", "і", "у", "ю", "а", "я", "и", "ї", "",
+)  # fmt: skip
 _NOMINATIVE = ("", "а", "я", "ь", "й", "и", "і")
 
 
