@@ -8,7 +8,7 @@ SQLite libraries in one process must never open the same file (each would drop t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +20,7 @@ except ImportError:  # no wheel for this platform
     import sqlite3
 
 BUSY_TIMEOUT_MS = 10_000
+IN_CHUNK = 500  # ids per `IN (...)` list, well under SQLite's limit on bound parameters
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -60,6 +61,15 @@ def migrate(conn: sqlite3.Connection, steps: list[str]) -> None:
                 if statement.strip():
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version={number}")
+
+
+def rows_in(conn: sqlite3.Connection, sql: str, ids: Sequence[object]) -> list[sqlite3.Row]:
+    """Rows of `sql` (with one `{ids}` placeholder for an IN list) for any number of ids, in chunks."""
+    rows: list[sqlite3.Row] = []
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
+        rows.extend(conn.execute(sql.format(ids=",".join("?" * len(chunk))), chunk))
+    return rows
 
 
 @contextmanager

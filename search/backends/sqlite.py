@@ -41,7 +41,7 @@ from search.query import Node
 from search.query.fts5 import BM25_WEIGHTS, FTS_COLUMNS, FTS_TABLE, CompiledQuery, Fts5Compiler
 from wirewatch.errors import UnreachableError
 from wirewatch.schema import Article
-from wirewatch.sqlite import connect, migrate, sqlite3, transaction
+from wirewatch.sqlite import connect, migrate, rows_in, sqlite3, transaction
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,6 @@ _FTS_DDL = (
 _FTS_CONFIG = {"hashsize": 16 * 2**20, "automerge": 8}
 # What the FTS rows are made of: when it changes, the FTS table is rebuilt from the stored articles.
 FTS_LAYOUT = f"analyzer {ANALYZER_VERSION}; columns {' '.join(FTS_COLUMNS)}"
-CHUNK = 500  # ids per `IN (...)` list
 CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit in memory
 # Relevance ranks, and facets count, the RANK_WINDOW most recently indexed matches, and totals
 # stop at TOTAL_LIMIT: a query matching a third of a million articles costs what one matching ten
@@ -213,14 +212,6 @@ class SqliteBackend(SearchBackend):
         self._analyser.shutdown()
         self._conn.close()
 
-    def _by_ids(self, sql: str, ids: Sequence[object]) -> list[sqlite3.Row]:
-        """Rows of `sql` (with one `{ids}` placeholder for an IN list) for many ids, in chunks."""
-        rows: list[sqlite3.Row] = []
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            rows.extend(self._conn.execute(sql.format(ids=",".join("?" * len(chunk))), chunk))
-        return rows
-
     # -- writing -------------------------------------------------------------------------
 
     def index(self, articles: Sequence[Article]) -> IndexResult:
@@ -231,8 +222,8 @@ class SqliteBackend(SearchBackend):
         with self._lock, transaction(self._conn) as conn:
             stored = {
                 row["id"]: row
-                for row in self._by_ids(
-                    "SELECT id, rowid, digest FROM articles WHERE id IN ({ids})", list(latest)
+                for row in rows_in(
+                    self._conn, "SELECT id, rowid, digest FROM articles WHERE id IN ({ids})", list(latest)
                 )
             }
             # One writer holds the lock, so new rowids can be handed out here and inserted in bulk.
@@ -277,20 +268,20 @@ class SqliteBackend(SearchBackend):
 
     def _remove(self, rowids: list[int]) -> None:
         """Remove articles' tokens and keywords (contentless FTS5 needs the old values)."""
-        rows = self._by_ids("SELECT rowid, doc FROM article_docs WHERE rowid IN ({ids})", rowids)
+        rows = rows_in(self._conn, "SELECT rowid, doc FROM article_docs WHERE rowid IN ({ids})", rowids)
         self._conn.executemany(
             f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {', '.join(FTS_COLUMNS)})"
             f" VALUES ('delete', ?{', ?' * len(FTS_COLUMNS)})",
             [(row["rowid"], *_fts_values(_unpack(row["doc"]))) for row in rows],
         )
-        self._by_ids("DELETE FROM article_keywords WHERE article IN ({ids})", rowids)
+        rows_in(self._conn, "DELETE FROM article_keywords WHERE article IN ({ids})", rowids)
 
     def delete_older_than(self, age: timedelta, now: datetime | None = None) -> int:
         cutoff = ((now or datetime.now(UTC)) - age).timestamp()
         with self._lock, transaction(self._conn) as conn:
             rowids = [r[0] for r in conn.execute("SELECT rowid FROM articles WHERE published < ?", (cutoff,))]
             self._remove(rowids)
-            self._by_ids("DELETE FROM article_docs WHERE rowid IN ({ids})", rowids)
+            rows_in(self._conn, "DELETE FROM article_docs WHERE rowid IN ({ids})", rowids)
             conn.execute("DELETE FROM articles WHERE published < ?", (cutoff,))
         return len(rowids)
 
@@ -306,7 +297,10 @@ class SqliteBackend(SearchBackend):
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         with self._lock:
-            return {r[0] for r in self._by_ids("SELECT id FROM articles WHERE id IN ({ids})", list(set(ids)))}
+            return {
+                r[0]
+                for r in rows_in(self._conn, "SELECT id FROM articles WHERE id IN ({ids})", list(set(ids)))
+            }
 
     def count(self) -> int:
         with self._lock:
@@ -355,8 +349,10 @@ class SqliteBackend(SearchBackend):
                 total = int(self._conn.execute(count_sql, count_params).fetchone()[0])
             docs = {
                 row["rowid"]: row["doc"]
-                for row in self._by_ids(
-                    "SELECT rowid, doc FROM article_docs WHERE rowid IN ({ids})", [r["rowid"] for r in ranked]
+                for row in rows_in(
+                    self._conn,
+                    "SELECT rowid, doc FROM article_docs WHERE rowid IN ({ids})",
+                    [r["rowid"] for r in ranked],
                 )
             }
         hits = []

@@ -36,7 +36,7 @@ import wordfreq
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from search.analysis import analyse
-from wirewatch.sqlite import connect, migrate, sqlite3, transaction
+from wirewatch.sqlite import connect, migrate, rows_in, sqlite3, transaction
 
 # Estimated Jaccard similarity of word pairs at which an article joins a story: copies and edits of
 # one wire story score 0.2-0.6, different stories at most 0.12 but for two sharing a paragraph of
@@ -389,7 +389,10 @@ class SqliteClusterStore:
             for r, p, w in zip(rows, pairs, words, strict=True)
             if p < self.threshold and w >= WORDS_PREFILTER
         }
-        for article_id, blob in self._weights(list(rewrites)):
+        weights = rows_in(
+            self.conn, "SELECT article_id, weights FROM words WHERE article_id IN ({ids})", list(rewrites)
+        )
+        for article_id, blob in weights:
             score = word_similarity(found.words, Words.from_bytes(blob))
             if score >= WORDS_THRESHOLD:
                 _, cluster_id, _, published = rewrites[article_id]
@@ -400,17 +403,6 @@ class SqliteClusterStore:
         # replays decide the same way).
         copy, score, _, cluster_id, article_id = min(scored, key=lambda s: (-s[0], -s[1], s[2], s[4]))
         return Assignment(cluster_id, 0, article_id, score, PAIRS if copy else WORDS)
-
-    def _weights(self, article_ids: list[str]) -> list[tuple[str, bytes]]:
-        """(article id, stored words) of those articles that have them."""
-        out: list[tuple[str, bytes]] = []
-        for start in range(0, len(article_ids), 500):
-            chunk = article_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            out += self.conn.execute(
-                f"SELECT article_id, weights FROM words WHERE article_id IN ({marks})", chunk
-            )
-        return out
 
     def _assign_one(self, item: StoryItem) -> Assignment:
         known = self._known(item.article_id)
