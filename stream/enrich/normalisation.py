@@ -54,7 +54,7 @@ _PLACE_AFTER = re.compile(
 _WEAPON_AFTER = re.compile(
     r"\s+(?:(?:cruise|ballistic|hypersonic|anti-ship|surface-to-air|air-to-air|attack|kamikaze)\s+)?"
     r"(?:missiles?|drones?|interceptors?|howitzers?|launchers?|fighter jets?|fighters|warplanes?|tanks?"
-    r"|air[- ]defen[cs]e systems?|rockets?|helicopters?|submarines?|frigates?|corvettes?)\b"
+    r"|air[- ]defen[cs]e systems?|helicopters?|submarines?|frigates?|corvettes?)\b"
 )
 _WEAPON_LABELS = frozenset({"ORG", "PERSON", "PRODUCT", "FAC", "LAW", "EVENT", "WORK_OF_ART"})
 # A title ends no name: "Defence Minister" is the office, the model's ORG notwithstanding.
