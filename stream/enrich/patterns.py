@@ -2,12 +2,15 @@
 
 One automaton finds every pattern in one pass over the text, whatever the number of patterns.
 Matching is on lower-cased text; a case-sensitive pattern is checked against the original too.
-A pattern ending in `*` matches the start of a word ("Киев*" finds "Киева", "Киеве"), which is
-how inflected languages (Russian, Ukrainian, German) are covered without a stemmer per language.
+A word ending in `*` matches the start of a word ("Киев*" finds "Киева", "Киеве"; "Черн* мор*"
+finds "Черного моря"), which is how inflected languages (Russian, Ukrainian, German) are covered
+without a stemmer per language.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -31,7 +34,25 @@ class Pattern(Generic[T]):
 
     @property
     def literal(self) -> str:
-        return self.text.removesuffix("*")
+        """What the automaton looks for: the text up to its first `*`."""
+        return self.text.split("*", 1)[0]
+
+    @property
+    def tail(self) -> re.Pattern[str] | None:
+        """For a pattern with a `*` before its last word, what must follow the literal (lower-cased)."""
+        return _tail(self.text) if "*" in self.text.removesuffix("*") else None
+
+
+@functools.cache
+def _tail(text: str) -> re.Pattern[str]:
+    """The rest of a pattern after its first `*`: each `*` any word characters, spaces any spaces."""
+    rest = lowered(text.split("*", 1)[1])
+    parts = [r"\w*"]
+    for token in re.split(r"(\*|\s+)", rest):
+        parts.append(r"\w*" if token == "*" else r"\s+" if token.isspace() else re.escape(token))
+    if not text.endswith("*"):
+        parts.append(r"(?!\w)")
+    return re.compile("".join(parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +111,13 @@ class PatternMatcher(Generic[T]):
             for pattern in group:
                 if pattern.case_sensitive and text[start:end] != pattern.literal:
                     continue
-                if pattern.prefix:
+                tail = pattern.tail
+                if tail is not None:
+                    rest = tail.match(low, end)
+                    if rest is None:
+                        continue
+                    end = rest.end()
+                elif pattern.prefix:
                     end = _word_end(text, end)
                 elif _word_char(text, end) and _word_char(text, end - 1):
                     continue

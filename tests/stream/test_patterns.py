@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from stream.enrich.gazetteer import Gazetteer
 from stream.enrich.patterns import Pattern, PatternMatcher, lowered
 
 
@@ -42,6 +43,20 @@ def test_prefix_patterns_cover_inflected_words_to_the_word_end() -> None:
     assert found(patterns, "Подкиевский") == []  # still anchored at a word start
 
 
+def test_a_star_on_every_word_of_a_phrase_covers_each_word_inflected() -> None:
+    patterns = [Pattern("Черн* мор*", "sea"), Pattern("Верховн* Рад* України", "rada")]
+    assert found(patterns, "над акваторией Черного моря и в Черном море") == [
+        ("Черного моря", "sea"),
+        ("Черном море", "sea"),
+    ]
+    assert found(patterns, "Верховна Рада України і Верховною Радою України") == [
+        ("Верховна Рада України", "rada"),
+        ("Верховною Радою України", "rada"),
+    ]
+    assert found(patterns, "Черного цвета море") == []  # each word in its place
+    assert found(patterns, "Верховна Рада Україниська") == []  # a last word without a star is whole
+
+
 def test_offsets_survive_characters_whose_lower_case_is_longer() -> None:
     text = "İstanbul and Kyiv"  # 'İ'.lower() is two code points
     assert len(lowered(text)) == len(text)
@@ -51,3 +66,15 @@ def test_offsets_survive_characters_whose_lower_case_is_longer() -> None:
 def test_no_patterns_and_blank_patterns_find_nothing() -> None:
     assert PatternMatcher([]).find("anything") == []
     assert found([Pattern("  ", "blank")], "a  b") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Над акваторией Черного моря сбиты дроны.", ["Black Sea"]),
+        ("У Криму та в Чорному морі.", ["Crimea", "Black Sea"]),
+        ("Поліція відкрила кримінальне провадження.", []),  # "кримінальне" is not Crimea
+    ],
+)
+def test_shipped_gazetteer_inflected_names(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
+    assert [hit.entry.name for hit in gazetteer.find(text)] == expected
