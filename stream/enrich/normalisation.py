@@ -68,6 +68,8 @@ _STORM = re.compile(r"\b(?:Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z
 _NO_FOLD_TYPES = frozenset({"GPE", "LOC", "NORP"})
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s$|(?<=s)['’]$")
+# A sentence's full stop is not part of a name, but these suffixes keep theirs ("Marcos Jr.").
+_ABBREVIATED_SUFFIXES = (" Jr.", " Sr.")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}<>,;:!?-–—*•|/"
 _MINOR_WORDS = frozenset({"of", "the", "and", "for", "on", "in", "de", "du", "la", "&"})
 # A span never runs across a title's " - " ("Champions League - Real Madrid beat ...").
@@ -220,7 +222,7 @@ def clean_surface(text: str) -> str:
         name = _TRAILING_AMOUNT.sub("", name)
         name = _LEADING_THE.sub("", name).strip(_EDGE_PUNCT + " ")
         name = _POSSESSIVE.sub("", name)
-        if name.endswith(".") and name.count(".") == 1:
+        if name.endswith(".") and name.count(".") == 1 and not name.endswith(_ABBREVIATED_SUFFIXES):
             name = name[:-1]
     if name.casefold() in _MINOR_WORDS or len(name) > MAX_NAME_CHARS or not any(ch.isalpha() for ch in name):
         return ""

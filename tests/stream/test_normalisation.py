@@ -44,6 +44,7 @@ def names(mentions: list[Mention], aliases: AliasTable, gazetteer: Gazetteer) ->
         ('"NATO"', "NATO"),
         ("U.S.", "U.S."),
         ("Hamas.", "Hamas"),
+        ("Ferdinand Marcos Jr.", "Ferdinand Marcos Jr."),  # an abbreviation keeps its dot
         ("1,200", ""),
         ("the", ""),  # what is left of "the United States" beside a gazetteer hit
         ("x" * 150, ""),
