@@ -133,16 +133,17 @@ def test_user_alias_file_extends_and_overrides(tmp_path: Path, gazetteer: Gazett
 
 
 def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, gazetteer: Gazetteer) -> None:
-    text = "Storm hits\n\nAthens.  Wildfires and Typhoon Yagi. Crimean Bridge, Bank of Japan."
+    text = "Storm hits\n\nAthens.  Wildfires and Typhoon Yagi. Crimean Bridge, Bank of Japan. Moonshot AI."
     stated = stated_names(text, (12, 18))
     model = [m("Athens", "ORG", 12), m("Typhoon Yagi", "ORG", 35), m("Crimean Bridge", "ORG", 49)]
-    model.append(m("Bank of Japan", "GPE", 65))
+    model += [m("Bank of Japan", "GPE", 65), m("Moonshot AI", "PERSON", 80)]
     traces = normalise(resolve_overlaps(model, stated), aliases, gazetteer.entries, text)
     assert [(t.entity.name, t.entity.type) for t in traces] == [
         ("Athens", "GPE"),
         ("Yagi", "EVENT"),
         ("Crimean Bridge", "FAC"),
         ("Bank of Japan", "ORG"),
+        ("Moonshot AI", "ORG"),
     ]
 
 
