@@ -279,10 +279,9 @@ _COUNTRY_QUALIFIERS = frozenset({"U.S.", "US", "U.S"})
 def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: frozenset[str]) -> str:
     """The name in a model span, without what the model ran into it; "" when it is no name.
 
-    Cut: lower-case words at either end ("Kunar province", "chipmaker NXP"), "U.S." before an
-    organisation, and a common word opening a sentence that the text also writes in lower case
-    ("Cholera", "Drones"). A span ending in a title ("Defence Minister") is no name. A name the
-    alias table lists is kept whole.
+    Cut: lower-case words at either end ("Kunar province", "chipmaker NXP") and a common word
+    opening a sentence that the text also writes in lower case ("Cholera", "Drones"). A span
+    ending in a title ("Defence Minister") is no name. A name the alias table lists is kept whole.
     """
     surface = clean_surface(m.surface)
     if not surface or aliases.lookup(surface) is not None:
@@ -294,12 +293,13 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
         words.pop(0)
     if words[-1] in _OFFICES:
         return ""
-    if m.label == "ORG" and len(words) > 2 and words[0] in _COUNTRY_QUALIFIERS:
-        words.pop(0)  # "U.S. State Department" is the State Department; "U.S. Steel" stays whole
     before = min(m.start, len(text))  # `text` may be left out (empty)
     while before > 0 and text[before - 1].isspace():
         before -= 1
-    at_sentence_start = before == 0 or text[before - 1] in _SENTENCE_END
+    previous_word = text[max(0, before - 12) : before].split()[-1:] or [""]
+    # "U.S. Drug Enforcement ...": no sentence ends after "U.S." (but one may after "4 a.m.")
+    abbreviation = "." in previous_word[0][:-1] and previous_word[0].isupper()
+    at_sentence_start = before == 0 or (text[before - 1] in _SENTENCE_END and not abbreviation)
     common = words[0] == surface.split()[0] and words[0].lower() in lower_words
     # "Bank of Japan" stays, and so does a place whose name starts with a common word ("New Zealand").
     if (
@@ -310,6 +310,20 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     ):
         words.pop(0)
     return clean_surface(" ".join(words))
+
+
+def _split_country(m: Mention) -> list[Mention]:
+    """A model organisation led by "U.S." as two names: "U.S. State Department" is the United States
+    and the State Department ("U.S. Steel", two words, stays whole)."""
+    lead = _LEADING_THE.match(m.surface)
+    start = lead.end() if lead else 0
+    words = m.surface[start:].split()
+    by_model = m.source in (MODEL, REPEAT)
+    if not by_model or m.label != "ORG" or len(words) < 3 or words[0] not in _COUNTRY_QUALIFIERS:
+        return [m]
+    rest = m.surface.index(words[1], start + len(words[0]))
+    country = Mention(words[0], "GPE", m.start + start, m.start + start + len(words[0]), m.source)
+    return [country, Mention(m.surface[rest:], m.label, m.start + rest, m.end, m.source, m.detail)]
 
 
 def _is_lower(word: str) -> bool:
@@ -394,7 +408,7 @@ def normalise(
     """
     groups: dict[str, _Group] = {}
     lower_words = frozenset(re.findall(r"\b[a-z][a-z-]+\b", text))
-    for m in sorted(mentions, key=lambda m: m.start):
+    for m in sorted((part for m in mentions for part in _split_country(m)), key=lambda m: m.start):
         by_model = m.source in (MODEL, REPEAT)
         if by_model and (m.label not in KEPT_LABELS or m.surface.islower()):
             continue  # "air defense systems": a name has a capital letter

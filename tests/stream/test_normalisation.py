@@ -91,9 +91,27 @@ def test_ambiguous_short_forms_are_left_alone(aliases: AliasTable, gazetteer: Ga
     assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["John Smith", "Anna Smith"]
 
 
-def test_the_country_before_an_organisation_is_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
-    mentions = [m("U.S. Supreme Court", "ORG", 0), m("Supreme Court", "ORG", 30), m("US Steel", "ORG", 50)]
-    assert names(mentions, aliases, gazetteer) == [("Supreme Court", "ORG", 2), ("US Steel", "ORG", 1)]
+def test_the_country_before_an_organisation_is_its_own_name(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    mentions = [
+        m("the U.S. Supreme Court", "ORG", 0),
+        m("Supreme Court", "ORG", 30),
+        m("US Steel", "ORG", 50),
+    ]
+    assert names(mentions, aliases, gazetteer) == [
+        ("United States", "GPE", 1),
+        ("Supreme Court", "ORG", 2),
+        ("US Steel", "ORG", 1),
+    ]
+
+
+def test_no_sentence_starts_after_the_country_abbreviation(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "Officials said drug seizures rose. The U.S. Drug Enforcement Administration said so."
+    traces = normalise(
+        [m("The U.S. Drug Enforcement Administration", "ORG", 35)], aliases, gazetteer.entries, text
+    )
+    assert [t.entity.name for t in traces] == ["United States", "Drug Enforcement Administration"]
 
 
 def test_a_lone_word_the_model_calls_a_person_is_dropped(aliases: AliasTable, gazetteer: Gazetteer) -> None:
