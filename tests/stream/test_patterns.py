@@ -78,3 +78,8 @@ def test_no_patterns_and_blank_patterns_find_nothing() -> None:
 )
 def test_shipped_gazetteer_inflected_names(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
     assert [hit.entry.name for hit in gazetteer.find(text)] == expected
+
+
+def test_a_countrys_adjective_is_not_the_country(gazetteer: Gazetteer) -> None:
+    text = "Российские и украинские военные; в России и в Україні."
+    assert [hit.surface for hit in gazetteer.find(text)] == ["России", "Україні"]
