@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Entry
-from stream.enrich.places import country_names, place_names
+from stream.enrich.places import country_names, place_names, region_adjectives
 from wirewatch.schema import Entity
 
 # Labels worth filtering and alerting on; numbers, dates, amounts and works of art are left out.
@@ -329,6 +329,18 @@ def _split_country(m: Mention) -> list[Mention]:
 def _is_lower(word: str) -> bool:
     """A lower-case word ("province"), not a number ("65th") or a name."""
     return word[:1].isalpha() and word.islower()
+
+
+def region_mentions(
+    text: str, found: Sequence[Mention], resolve: Callable[[str], str | None]
+) -> list[Mention]:
+    """Regions a Russian or Ukrainian text names by their town's adjective ("Курской области" ->
+    Kursk), as place mentions where `found` has none; `resolve` gives a nominative's English name."""
+    return [
+        Mention(text[start:end], "GPE", start, end, MODEL, name)
+        for start, end, name in region_adjectives(text, resolve)
+        if not any(m.start < end and start < m.end for m in found)
+    ]
 
 
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:

@@ -10,7 +10,9 @@ by word in the Cyrillic names only (stream/enrich/ukrainian.py).
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import babel
@@ -108,3 +110,33 @@ def cyrillic_places() -> dict[str, str]:
             if code in countries:
                 out[name.lower()] = countries[code]["name"]
     return out
+
+
+# A region named by its town's adjective: "Курской области", "Полтавській області", also in a list
+# ("над Курской, Белгородской и Ростовской областями"). The adjective ends in -ск-/-ськ- plus a
+# Russian or Ukrainian case ending; the region noun must follow the list.
+_REGION_ADJECTIVE = (
+    r"[А-ЯЁІЇЄ][а-яёіїєʼ'-]*?(?:ск|цк|ськ|цьк|зьк)"
+    r"(?:ая|ой|ую|ий|ом|ого|ому|ие|их|ими|ым|ое|ої|ій|ою|им|а|у|і)"
+)
+_REGION_LIST = re.compile(
+    rf"{_REGION_ADJECTIVE}(?:\s*,\s*{_REGION_ADJECTIVE}|\s+(?:и|і|та|й)\s+{_REGION_ADJECTIVE})*"
+    r"\s+(?:област|край|кра[юяїеё]|регион|регіон)"
+)
+_ADJECTIVE = re.compile(_REGION_ADJECTIVE)
+_TOWN_SUFFIXES = ("ськ", "цьк", "зьк", "ск", "цк", "ьк")
+_ADJECTIVE_ENDING = re.compile(r"(?:ая|ой|ую|ий|ом|ого|ому|ие|их|ими|ым|ое|ої|ій|ою|им|а|у|і)$")
+
+
+def region_adjectives(text: str, resolve: Callable[[str], str | None]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of each town adjective that names a region: the name `resolve` gives the
+    first lower-cased nominative it knows (Курской -> курск, Полтавській -> полтава)."""
+    for region in _REGION_LIST.finditer(text):
+        for adjective in _ADJECTIVE.finditer(region.group()):
+            base = _ADJECTIVE_ENDING.sub("", adjective.group().lower())
+            stems = [base] + [base[: -len(s)] for s in _TOWN_SUFFIXES if base.endswith(s)]
+            for candidate in (stem + ending for stem in stems for ending in ("а", "я", "ь", "и", "ы", "")):
+                name = resolve(candidate)
+                if name is not None:
+                    yield region.start() + adjective.start(), region.start() + adjective.end(), name
+                    break

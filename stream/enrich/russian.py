@@ -4,19 +4,20 @@ No spaCy pipeline for Russian is installable here, and the gazetteer alone knows
 it lists. Natasha finds people, places and organisations and gives their nominative form
 ("Дмитрием Песковым" -> "Дмитрий Песков"), which is turned into the name English-language news
 uses: a table for places and countries (Турции -> Turkey), transliteration for people
-(Dmitry Peskov). An organisation or a place no table knows is dropped: a transliterated
-"Ministerstvo oborony" is no name an analyst would search for.
+(Dmitry Peskov) and for a region named by its town's adjective ("Ростовской области" -> Rostov).
+An organisation or a place no table knows is dropped: a transliterated "Ministerstvo oborony" is
+no name an analyst would search for.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from stream.enrich.normalisation import MODEL, Mention
+from stream.enrich.normalisation import MODEL, Mention, region_mentions
 from stream.enrich.places import cyrillic_places
 from stream.enrich.transliteration import transliterate
 
@@ -84,7 +85,7 @@ class RussianNer:
             else:
                 continue
             found.append(Mention(span.text, label, span.start, span.stop, MODEL, name))
-        return found
+        return found + region_mentions(text, found, functools.partial(_region_name, tools.places))
 
     def wait_ready(self) -> None:
         """Load the model now."""
@@ -92,3 +93,8 @@ class RussianNer:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _region_name(places: Mapping[str, str], nominative: str) -> str | None:
+    """A region's name from its town's (Rostov, not the town's GeoNames name Rostov-on-Don)."""
+    return transliterate(nominative.title()) if nominative in places else None

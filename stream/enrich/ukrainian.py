@@ -4,7 +4,8 @@ Two kinds of name are found, each given as English-language news writes it:
 - people written as a Ukrainian given name and a surname ("Олег Кіпер" -> Oleh Kiper), the
   way wire copy first names someone, spelled by the national romanisation (KMU 2010);
 - places and countries in any grammatical case ("у Полтаві", "до Польщі" -> Poltava, Poland),
-  by turning the word back to its nominative and looking it up in GeoNames' and CLDR's names.
+  by turning the word back to its nominative and looking it up in GeoNames' and CLDR's names;
+  regions by their town's adjective ("Полтавській області" -> Poltava).
 
 Organisations, foreign people and inflected first mentions are left to the gazetteer.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from stream.enrich.normalisation import MODEL, Mention
+from stream.enrich.normalisation import MODEL, Mention, region_mentions
 from stream.enrich.places import cyrillic_places, ukrainian_towns
 
 _WORD = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐа-яіїєґ][а-яіїєґʼ'’]+)?")
@@ -64,7 +65,6 @@ def romanise(word: str) -> str:
 def _place(word: str) -> str | None:
     """The English name of a place written in any case, if a table knows it (a Ukrainian town's
     by Ukraine's romanisation of its nominative)."""
-    places, towns = cyrillic_places(), ukrainian_towns()
     lower = word.lower()
     for ending in _ENDINGS:
         if not lower.endswith(ending) or len(lower) - len(ending) < 3:
@@ -74,9 +74,22 @@ def _place(word: str) -> str | None:
         # first, or "Львов", the Russian name GeoNames also lists, would be found.
         stems = [*(stem[:i] + v + stem[i + 1 :] for i in _last_vowel(stem) for v in "іїи"), stem]
         for candidate in (s + n for s in stems for n in _NOMINATIVE):
-            if candidate in places:
-                return romanise(candidate.title()) if candidate in towns else places[candidate]
+            if (name := _english(candidate)) is not None:
+                return name
     return None
+
+
+def _english(nominative: str) -> str | None:
+    """The English name of a place by its lower-cased nominative (a Ukrainian town's by Ukraine's
+    romanisation)."""
+    if nominative not in cyrillic_places():
+        return None
+    return romanise(nominative.title()) if nominative in ukrainian_towns() else cyrillic_places()[nominative]
+
+
+def _region_name(nominative: str) -> str | None:
+    """A region's name from its town's, by Ukraine's romanisation (Полтава -> Poltava)."""
+    return romanise(nominative.title()) if nominative in cyrillic_places() else None
 
 
 def _last_vowel(stem: str) -> list[int]:
@@ -130,7 +143,7 @@ class UkrainianNames:
             place = None if word.lower() in _GIVEN_NAMES else _place(word)  # Володимир, a town too
             if place is not None:
                 found.append(Mention(word, "GPE", match.start(), match.end(), MODEL, place))
-        return found
+        return found + region_mentions(text, found, _region_name)
 
     def wait_ready(self) -> None:
         """Load the place tables now."""

@@ -60,6 +60,15 @@ def test_names_come_out_in_english_and_in_the_nominative(russian: RussianNer) ->
     assert all(text[m.start : m.end] == m.surface for m in found)
 
 
+def test_regions_named_by_their_towns_adjective(russian: RussianNer) -> None:
+    text = "Беспилотники сбиты над Курской, Белгородской и Ростовской областями и в Краснодарском крае."
+    [found] = russian.mentions([text])
+    assert {m.detail for m in found if m.label == "GPE"} >= {"Kursk", "Belgorod", "Rostov", "Krasnodar"}
+    assert all(text[m.start : m.end] == m.surface for m in found)
+    [plain] = russian.mentions(["Российской Федерации и московский бизнес."])  # no region noun after
+    assert not [m for m in plain if m.label == "GPE"]
+
+
 def test_the_enricher_runs_natasha_on_russian_articles_only(
     ner_model: NerModel, russian: RussianNer, enricher: Enricher
 ) -> None:

@@ -46,6 +46,16 @@ def test_people_and_places_in_any_case_come_out_in_english() -> None:
     assert all(text[m.start : m.end] == m.surface for m in found)
 
 
+def test_regions_named_by_their_towns_adjective() -> None:
+    text = "Тривога у Полтавській та Житомирській областях, удари по Одеській області."
+    [found] = UkrainianNames().mentions([text])
+    assert [(m.detail, m.surface) for m in found] == [
+        ("Poltava", "Полтавській"),
+        ("Zhytomyr", "Житомирській"),
+        ("Odesa", "Одеській"),
+    ]
+
+
 def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
     ner_model: NerModel, enricher: Enricher
 ) -> None:
