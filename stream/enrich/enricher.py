@@ -7,6 +7,7 @@ loaded at start, so a bad data file stops the worker at start with one clear mes
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,7 +29,7 @@ from stream.enrich.normalisation import (
     stated_names,
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
-from stream.enrich.places import place_names
+from stream.enrich.places import country_names, place_names
 from stream.enrich.russian import RussianNer
 from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
@@ -177,6 +178,8 @@ class Enricher:
             windows = [head(texts[i], self.ner_max_chars) for i in wanted]
             for i, window, found in zip(wanted, windows, model.mentions(windows), strict=True):
                 mentions[i] = found + _repeats(found, texts[i], len(window))
+                if model.language == "en":
+                    mentions[i] += _later_countries(found, texts[i], len(window))
                 notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
         return mentions, notes
 
@@ -223,4 +226,29 @@ def _repeats(found: list[Mention], text: str, window_end: int) -> list[Mention]:
             x.pattern.payload.detail,
         )
         for x in matcher.find(text[window_end:])
+    ]
+
+
+# Country names that are as often something else: people (Jordan, Chad), a US state's part
+# ("New Jersey"), a word opening a sentence ("Reunion").
+_AMBIGUOUS_COUNTRIES = frozenset({"Jordan", "Chad", "Jersey", "Guernsey", "Reunion", "Niue"})
+
+
+@functools.cache
+def _country_matcher() -> PatternMatcher[str]:
+    return PatternMatcher(
+        Pattern(name, name, case_sensitive=True) for name in country_names() - _AMBIGUOUS_COUNTRIES
+    )
+
+
+def _later_countries(found: list[Mention], text: str, window_end: int) -> list[Mention]:
+    """Countries first named past the NER window ("In New Zealand, ..." in the ninth paragraph):
+    the model reads only the lead, and a country is a name wherever it stands."""
+    if window_end >= len(text):
+        return []
+    seen = {m.surface for m in found}
+    return [
+        Mention(x.pattern.payload, "GPE", window_end + x.start, window_end + x.end, REPEAT)
+        for x in _country_matcher().find(text[window_end:])
+        if x.pattern.payload not in seen
     ]

@@ -155,3 +155,13 @@ def test_stage_assigns_story_clusters(enricher: Enricher, tmp_path: Path) -> Non
     assert a.cluster_id == b.cluster_id == first.id and (a.cluster_size, b.cluster_size) == (1, 2)
     assert b.story_id == first.id
     clustered.close()
+
+
+def test_countries_past_the_ner_window_are_found(enricher: Enricher) -> None:
+    lead = "Markets were calm on Monday as traders waited for the central bank's decision. " * 20
+    late = "In New Zealand, inflation slowed. Jordan Smith, an analyst, said Japan was next."
+    enriched = enricher.enrich([make_article("Rates steady", lead + "\n\n" + late)])[0]
+    assert len(lead) > enricher.ner_max_chars  # the model reads only the lead
+    found = entities(enriched)
+    assert found.get("New Zealand") == "GPE" and found.get("Japan") == "GPE"
+    assert "Jordan" not in found  # a country name that is as often a person's is left alone
