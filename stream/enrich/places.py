@@ -53,6 +53,12 @@ def place_names() -> frozenset[str]:
 
 
 @functools.cache
+def place_spellings() -> dict[str, str]:
+    """`place_names` by their case-folded form ("rio de janeiro" -> "Rio de Janeiro")."""
+    return {name.casefold(): name for name in sorted(place_names())}
+
+
+@functools.cache
 def ukrainian_towns() -> frozenset[str]:
     """Cyrillic names, lower-cased, of Ukraine's towns of 15,000+ people (their Latin spelling
     follows Ukraine's own romanisation, not GeoNames': Izmail, not Izmayil)."""

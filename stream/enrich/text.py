@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from search.document import text_fields
+from stream.enrich.places import place_spellings
 from wirewatch.schema import Article
 
 # Control characters (other than tab and newline), lone surrogates and non-characters carry no
@@ -18,13 +19,19 @@ _BREAK = re.compile(r"\n\s*\n|(?<=[.!?])\s+")
 # upper-case words badly, and merges the place with the sentence after the dash ("CUPERTINO -
 # Apple" as one ORG).
 _DATELINE = re.compile(
-    r"^([A-Z][A-Z'.]+(?: [A-Z][A-Z'.]+){0,3})((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
+    r"^([A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+){0,3})((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
     r"((?: \([^)\n]{1,40}\))? [-–—] )"
+)
+# Small words inside place names ("Madre de Dios", "Frankfurt am Main", "Rostov-on-Don").
+_PARTICLES = frozenset(
+    {"de", "da", "do", "dos", "das", "del", "di", "du", "des", "of", "on", "au", "am", "upon", "sur"}
 )
 # The same dateline once rewritten by article_text: the body's first "sentence" is the place (and
 # its country or state).
+_PLACE_WORD = r"[A-Z][\w'.-]*"
 _WRITTEN_DATELINE = re.compile(
-    r"\n\n([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,3})(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?\.  "
+    rf"\n\n({_PLACE_WORD}(?: (?:(?:{'|'.join(sorted(_PARTICLES))}) )?{_PLACE_WORD}){{0,3}})"
+    r"(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?\.  "
 )
 
 
@@ -42,7 +49,18 @@ def article_text(article: Article) -> str:
 
 def _dateline_sentence(match: re.Match[str]) -> str:
     place, region, rest = match.groups()
-    return place.title() + region + "." + " " * (len(rest) - 1)
+    return _written(place) + region + "." + " " * (len(rest) - 1)
+
+
+def _written(place: str) -> str:
+    """A dateline's capitals as the place is written: GeoNames' spelling when it has one of the same
+    length ("RIO DE JANEIRO" -> "Rio de Janeiro"), else each word capitalised ("COX'S" -> "Cox's",
+    "UST-LUGA" -> "Ust-Luga")."""
+    known = place_spellings().get(place.casefold())
+    if known is not None and len(known) == len(place):
+        return known
+    words = re.split(r"([ -])", place.lower())
+    return "".join(w if i and w in _PARTICLES else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
 
 def dateline_place(text: str) -> tuple[int, int] | None:

@@ -285,6 +285,9 @@ def test_a_place_the_model_calls_an_organisation_after_a_verb_of_capture(
         ("NEW DELHI (Reuters) - India said", "New Delhi.            India said", "New Delhi"),
         ("KENDARI, Indonesia - A fire broke out", "Kendari, Indonesia.  A fire broke out", "Kendari"),
         ("NATO said on Monday - in Brussels", "NATO said on Monday - in Brussels", None),
+        ("RIO DE JANEIRO - Police", "Rio de Janeiro.  Police", "Rio de Janeiro"),  # GeoNames' spelling
+        ("COX'S BAZAR, Bangladesh - Rain", "Cox's Bazar, Bangladesh.  Rain", "Cox's Bazar"),
+        ("UST-LUGA, Russia - Fire", "Ust-Luga, Russia.  Fire", "Ust-Luga"),
     ],
 )
 def test_a_wire_dateline_becomes_a_sentence_naming_its_place(
