@@ -190,7 +190,11 @@ def _mentions(phrases: list[Phrase], text: ArticleText) -> int:
 
 def _first_start(phrase: Phrase, index: FieldIndex) -> int | None:
     """The first token position where `phrase` occurs in a field, if it does. Most evidence is
-    one word, found by a scan in C without building the field's word -> positions map."""
+    one word, found by a scan in C without building the field's word -> positions map; a word
+    prefix ("матч*") by a binary search in the field's sorted words, most often finding none."""
+    if phrase.prefix and len(phrase.words) == 1:
+        words = list(index.with_prefix(phrase.words[0]))
+        return min(index.exacts[word][0] for word in words) if words else None
     if phrase.prefix or len(phrase.words) > 1:
         if not phrase.prefix and phrase.words[0] not in index.word_set(phrase.exact):
             return None
