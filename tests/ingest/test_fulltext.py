@@ -40,7 +40,8 @@ def test_full_text_and_its_failures(feed_server: FeedServer, make_poller, ingest
         feed_server.routes[f"/2026/{slug}"] = response
     items = [item(slug, f"Story {slug}", f"Summary of {slug}. More.", site=site) for slug in pages]
     feed_server.routes["/feed.xml"] = Response(feed(items))
-    poller = make_poller(fulltext_timeout=1.0)
+    # Timeout 2 s, so the poll's budget (4 timeouts) holds on a loaded machine; the slow page takes 5 s.
+    poller = make_poller(fulltext_timeout=2.0)
     poller.store.sync_file([FeedSpec(url=feed_server.url("/feed.xml"), fulltext=True)])
 
     outcome = asyncio.run(poller.poll(poller.store.list()[0]))
