@@ -74,6 +74,8 @@ def test_no_patterns_and_blank_patterns_find_nothing() -> None:
         ("Над акваторией Черного моря сбиты дроны.", ["Black Sea"]),
         ("У Криму та в Чорному морі.", ["Crimea", "Black Sea"]),
         ("Поліція відкрила кримінальне провадження.", []),  # "кримінальне" is not Crimea
+        ("Russia's Pacific Fleet sailed into the Pacific.", ["Russia", "Pacific Fleet", "Pacific"]),
+        ("в акватории Северного моря и корабли Северного флота", ["North Sea", "Northern Fleet"]),
     ],
 )
 def test_shipped_gazetteer_inflected_names(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
