@@ -29,7 +29,7 @@ from stream.enrich.normalisation import (
     stated_names,
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
-from stream.enrich.places import country_names, place_names
+from stream.enrich.places import country_names, place_spellings
 from stream.enrich.russian import RussianNer
 from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
@@ -98,7 +98,9 @@ class Enricher:
                 recognisers.append(UkrainianNames())
             if settings.ner_german:
                 recognisers.append(GermanPlaces())
-            place_names()  # now (0.6 s, while a worker's model loads), not in the first batch
+        # GeoNames' names for datelines and model spans: now (about 1 s, while a worker's model
+        # loads), not in the first batch.
+        place_spellings()
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):
             clusters = SqliteClusterStore(
