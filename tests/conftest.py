@@ -4,7 +4,9 @@ helpers to run wirewatch processes the way users do."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import random
 import shutil
 import signal
 import socket
@@ -25,10 +27,28 @@ T = TypeVar("T")
 WIREWATCH = [sys.executable, "-m", "wirewatch"]
 
 
+# Each pytest-xdist worker hands out ports from its own block, below Linux's ephemeral range
+# (32768-60999): a port asked of the kernel (bind to 0) could be handed to another worker, or to
+# an outgoing connection, between this check and the server's own bind. The walk starts at a
+# random place, so that two test runs on one machine rarely walk the same ports at once.
+PORT_BLOCK = 1_000
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 12  # below 32000
+_first = 20_000 + _worker * PORT_BLOCK
+_start = random.randrange(PORT_BLOCK)
+_ports = itertools.cycle([*range(_first + _start, _first + PORT_BLOCK), *range(_first, _first + _start)])
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port free now and handed to no other test in this run for a while."""
+    for _ in range(PORT_BLOCK):
+        port = next(_ports)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # held by a server of an earlier test, or by something else on the machine
+            return port
+    raise RuntimeError(f"no free loopback port in this worker's block of {PORT_BLOCK}")
 
 
 def wait_for(check: Callable[[], T], timeout: float, what: str, every: float = 0.25) -> T:
