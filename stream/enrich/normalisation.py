@@ -86,10 +86,21 @@ _TRAILING_AMOUNT = re.compile(
 _OFFICE_AFTER = re.compile(r"\s+(?:Minister|Ministry|Secretary|Commissioner)\b")
 # Words right before a name that make it a place: "in Mariupol", "the island of Rhodes".
 _LOCATIVE = re.compile(
-    r"\b(?:in|near|outside|around|into|seized|captured|took|entered|enter|liberated"
-    r"|(?:town|city|village|island|region|province|port|capital|fall|outskirts) of)\s+$",
+    r"\b(?:in|near|outside|around|into|seized|captured|took|entered|enter|liberated|(?:towns?|city|cities"
+    r"|villages?|islands?|regions?|provinces?|ports?|capital|fall|outskirts|defen[cs]e|siege"
+    r"|(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?) of)\s+$",
     re.IGNORECASE,
 )
+# A list of names ("Erbil, Sulaimaniyah and Dohuk"): a town name in a list with a known place is a
+# place, and any one-word name the model called an organisation, person or product in a list
+# with two is.
+_LIST_NAME = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2}"
+_LIST_GLUE = r"(?:, (?:and |or )?| (?:and|or|to) )"
+_LIST_BEFORE = re.compile(rf"({_LIST_NAME}){_LIST_GLUE}$")
+_LIST_AFTER = re.compile(rf"{_LIST_GLUE}({_LIST_NAME})")
+_LIST_STEPS = 4  # neighbours looked at on each side
+# The model's types that a GeoNames town name overrides (ORG and PRODUCT only where located).
+_PLACE_MISTYPES = frozenset({"PERSON", "ORG", "LOC", "NORP", "PRODUCT"})
 _OFFICE_LABELS = frozenset({"ORG", "PERSON", "FAC", "PRODUCT", "LAW", "LOC"})
 # The head noun of a multi-word name decides its type when no gazetteer or alias rule does:
 # the word before "of" ("Bank of Japan") or else the last word ("Crimean Bridge").
@@ -250,7 +261,8 @@ class _Group:
     gazetteer_detail: str = ""
     pinned_type: str | None = None
     stated: str = ""  # DATELINE, STORM, WEAPON_NOUN or PLACE_NOUN when the text says what this is
-    located: bool = False
+    located: bool = False  # "in X", "west of X", or listed with a known place
+    listed: int = 0  # the most known places in a list with a mention
     rules: list[str] = field(default_factory=list)
     type: str = ""
 
@@ -420,6 +432,7 @@ def normalise(
     """
     groups: dict[str, _Group] = {}
     lower_words = frozenset(re.findall(r"\b[a-z][a-z-]+\b", text))
+    companies = frozenset(m.surface for m in mentions if m.label == "ORG")  # "Toyota and Kongsberg"
     for m in sorted((part for m in mentions for part in _split_country(m)), key=lambda m: m.start):
         by_model = m.source in (MODEL, REPEAT)
         if by_model and (m.label not in KEPT_LABELS or m.surface.islower()):
@@ -440,7 +453,11 @@ def normalise(
             group = groups[name] = _Group(first_label=m.label, first_offset=m.start)
         group.count += 1
         group.surfaces[surface] += 1
-        group.located = group.located or bool(_LOCATIVE.search(text, max(0, m.start - 20), m.start))
+        listed = _places_listed(text, m.start, m.end, companies)
+        group.listed = max(group.listed, listed)
+        group.located = (
+            group.located or listed > 0 or bool(_LOCATIVE.search(text, max(0, m.start - 20), m.start))
+        )
         if rule and rule not in group.rules:
             group.rules.append(rule)
         if alias is not None and alias.type:
@@ -519,17 +536,42 @@ def _decide_type(name: str, group: _Group) -> None:
             group.rules.insert(0, f"model ({model_labels}): tie, first mention's label {group.type}")
 
 
+def _places_listed(text: str, start: int, end: int, companies: frozenset[str]) -> int:
+    """How many known places share a list with a mention ("Quneitra, Daraa and Sweida"), leaving
+    out the town names this text names organisations ("Toyota and Kongsberg")."""
+    places = place_names()  # countries included
+    found = 0
+    at = start
+    for _ in range(_LIST_STEPS):
+        before = _LIST_BEFORE.search(text, max(0, at - 60), at)
+        if before is None:
+            break
+        found += before[1] in places and before[1] not in companies
+        at = before.start()
+    at = end
+    for _ in range(_LIST_STEPS):
+        after = _LIST_AFTER.match(text, at, at + 60)
+        if after is None:
+            break
+        found += after[1] in places and after[1] not in companies
+        at = after.end()
+    return found
+
+
 def _retype_places(groups: dict[str, _Group]) -> None:
     places, countries = place_names(), country_names()
     for name, g in groups.items():
-        if g.gazetteer_type or g.pinned_type or g.stated or g.type not in ("PERSON", "ORG", "LOC", "NORP"):
+        if g.gazetteer_type or g.pinned_type or g.stated or g.type not in _PLACE_MISTYPES:
             continue
-        if g.type == "ORG" and not g.located and name not in countries:
-            continue  # companies are named after towns (Toyota), not after countries
+        if g.type in ("ORG", "PRODUCT") and not g.located and name not in countries:
+            continue  # companies and products are named after towns (Toyota), not after countries
         if g.type == "NORP" and any(country.startswith(name) for country in countries):
             continue  # Thai, Kazakh: GeoNames has towns of that name, but the text means the people
         if name in places:
             g.rules.append(f"GeoNames place: type GPE, not {g.type}")
+            g.type = "GPE"
+        elif g.listed >= 2 and g.type in ("ORG", "PERSON", "PRODUCT") and " " not in name:
+            g.rules.append(f"listed with {g.listed} known places: type GPE, not {g.type}")
             g.type = "GPE"
 
 

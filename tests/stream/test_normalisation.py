@@ -200,6 +200,33 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
     ]
 
 
+def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = (
+        "Troops left Quneitra, Daraa and Sweida. Plants in Erbil, Basra and Zubayrat need gas. "
+        "A quake 45 km west of Tocopilla. Toyota and Kongsberg bid. Uniper and Berlin agreed. "
+        "Cairo, Alexandria and Egyptian National Railways."
+    )
+    model = [
+        m("Quneitra", "GPE", text.index("Quneitra")),
+        m("Daraa", "ORG", text.index("Daraa")),
+        m("Erbil", "GPE", text.index("Erbil")),
+        m("Basra", "GPE", text.index("Basra")),
+        m("Zubayrat", "ORG", text.index("Zubayrat")),
+        m("Tocopilla", "ORG", text.index("Tocopilla")),
+        m("Toyota", "ORG", text.index("Toyota")),
+        m("Kongsberg", "ORG", text.index("Kongsberg")),
+        m("Uniper", "ORG", text.index("Uniper")),
+        m("Egyptian National Railways", "ORG", text.index("Egyptian National")),
+    ]
+    found = {t.entity.name: t.entity.type for t in normalise(model, aliases, gazetteer.entries, text)}
+    assert found["Daraa"] == "GPE"  # a town listed with a known place
+    assert found["Zubayrat"] == "GPE"  # no town GeoNames knows, but listed with two that are
+    assert found["Tocopilla"] == "GPE"  # "west of"
+    assert found["Toyota"] == found["Kongsberg"] == "ORG"  # towns' names, both named as companies
+    assert found["Uniper"] == "ORG"  # not a town, and listed with one place only
+    assert found["Egyptian National Railways"] == "ORG"
+
+
 def test_lower_case_words_after_a_model_name_are_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = "Floods in Kunar province. Meta 798 million. Tour de France."
     model = [
