@@ -584,10 +584,10 @@ def _fold_short_forms(groups: dict[str, _Group]) -> None:
         if len(words) == 1 and short.isupper() and 2 <= len(short) <= 6:
             fulls = [n for n in groups if n != short and len(n.split()) > 1 and _initials(n) == short]
         elif len(words) == 1:
-            fulls = [
-                n
-                for n in groups
-                if len(n.split()) > 1 and groups[n].type == "PERSON" and n.split()[-1] == short
+            people = [n.split() for n in groups if len(n.split()) > 1 and groups[n].type == "PERSON"]
+            # A surname comes last, or first in Chinese, Korean and Hungarian names ("Wang Yi").
+            fulls = [" ".join(n) for n in people if n[-1] == short] or [
+                " ".join(n) for n in people if n[0] == short
             ]
         else:
             continue

@@ -83,6 +83,14 @@ def test_aliases_map_variants_and_pin_types(aliases: AliasTable, gazetteer: Gaze
 def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     mentions = [m("Kaja Kallas", "PERSON", 0), m("Kallas", "ORG", 30), m("Kallas", "PERSON", 60)]
     assert names(mentions, aliases, gazetteer) == [("Kaja Kallas", "PERSON", 3)]
+    # A surname written first (Chinese names), where no full name ends with the short form.
+    mentions = [
+        m("Wang Yi", "PERSON", 0),
+        m("Yi Sun", "PERSON", 20),
+        m("Wang", "ORG", 40),
+        m("Sun", "ORG", 60),
+    ]
+    assert names(mentions, aliases, gazetteer) == [("Wang Yi", "PERSON", 2), ("Yi Sun", "PERSON", 2)]
 
 
 def test_ambiguous_short_forms_are_left_alone(aliases: AliasTable, gazetteer: Gazetteer) -> None:
