@@ -99,7 +99,8 @@ class PatternMatcher(Generic[T]):
             self._automaton.make_automaton()
 
     def find(self, text: str) -> list[Match[T]]:
-        """Non-overlapping matches in text order (longest first where two start together)."""
+        """Non-overlapping matches in text order: where two start together the longest, and where
+        they cover the same words the one with the longest literal ("Дніпропетров*" over "Дніпр*")."""
         if self._empty or not text:
             return []
         low = lowered(text)
@@ -123,7 +124,7 @@ class PatternMatcher(Generic[T]):
                     continue
                 found.append(Match(start, end, pattern))
                 break
-        found.sort(key=lambda m: (m.start, m.start - m.end))
+        found.sort(key=lambda m: (m.start, m.start - m.end, -len(m.pattern.literal)))
         chosen: list[Match[T]] = []
         for match in found:
             if not chosen or match.start >= chosen[-1].end:

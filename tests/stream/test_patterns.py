@@ -41,6 +41,12 @@ def test_prefix_patterns_cover_inflected_words_to_the_word_end() -> None:
         ("Киев", "kyiv"),
     ]
     assert found(patterns, "Подкиевский") == []  # still anchored at a word start
+    # Two prefixes covering the same word: the longer literal is the more specific name.
+    patterns = [Pattern("Дніпр*", "city"), Pattern("Дніпропетров*", "region")]
+    assert found(patterns, "у Дніпрі та на Дніпропетровщині") == [
+        ("Дніпрі", "city"),
+        ("Дніпропетровщині", "region"),
+    ]
 
 
 def test_a_star_on_every_word_of_a_phrase_covers_each_word_inflected() -> None:
@@ -76,6 +82,7 @@ def test_no_patterns_and_blank_patterns_find_nothing() -> None:
         ("Поліція відкрила кримінальне провадження.", []),  # "кримінальне" is not Crimea
         ("Russia's Pacific Fleet sailed into the Pacific.", ["Russia", "Pacific Fleet", "Pacific"]),
         ("в акватории Северного моря и корабли Северного флота", ["North Sea", "Northern Fleet"]),
+        ("Дрони атакували Дніпропетровщину, на березі Дніпра пожежа.", ["Dnipropetrovsk", "Dnipro River"]),
     ],
 )
 def test_shipped_gazetteer_inflected_names(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
