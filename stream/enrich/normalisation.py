@@ -45,7 +45,23 @@ MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 # Spans whose type the text itself gives: the place of a wire dateline (GPE), a named storm (EVENT).
 DATELINE, STORM = "place of the wire dateline", "named storm"
 WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun after the name"
-_STATED_TYPES = {DATELINE: "GPE", STORM: "EVENT", WEAPON_NOUN: "WEAPON", PLACE_NOUN: "GPE"}
+TITLE = "office or title before the name"
+_STATED_TYPES = {DATELINE: "GPE", STORM: "EVENT", WEAPON_NOUN: "WEAPON", PLACE_NOUN: "GPE", TITLE: "PERSON"}
+# A name of two to four words right after an office or a title is a person ("Defence Minister
+# Rustem Umerov", "regional governor Ricardo Diaz", "Governor Hyacinth Alia"), whatever the model says.
+_TITLE_BEFORE = re.compile(
+    r"(?:\b(?:[Pp]resident|[Pp]rime [Mm]inister|[Mm]inister|[Gg]overnor|[Mm]ayor|[Ss]enator|[Cc]hancellor"
+    r"|[Ss]ecretary|[Pp]remier|[Ss]pokes(?:man|woman|person)|[Aa]mbassador|[Cc]ommissioner|[Jj]udge|[Pp]rosecutor"
+    r"|[Cc]ommander|[Ll]awmaker|[Cc]hairman|[Cc]hairwoman|[Cc]hief [Ee]xecutive|CEO|General|Colonel|Admiral"
+    r"|Gen\.|Col\.|Adm\.|Lt\.|Sgt\.|Dr\.|Mr\.|Mrs\.|Ms\.))\s+$"
+)
+# ... or an office right after it ("Rustem Umerov, secretary of the security council").
+_TITLE_AFTER = re.compile(
+    r",\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:secretary|minister|president|governor|mayor|spokes(?:man|woman|person)"
+    r"|head|chief|director|ambassador|commander|chairman|chairwoman|founder|prosecutor|judge|senator|lawmaker"
+    r"|adviser|advisor|envoy)\b"
+)
+_PERSON_WORD = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\.?$")
 # A name right before one of these is a place ("the Krasnodar region", "Eindhoven-based").
 _PLACE_AFTER = re.compile(
     r"-based\b|\s+(?:region|province|oblast|district|county|prefecture|governorate)\b(?!\s+of\b)"
@@ -213,6 +229,7 @@ _HEAD_TYPES = {
             "Holdings",
             "Corporation",
             "Industries",
+            "Industry",
             "Technologies",
             "Editions",
             "Offshore",
@@ -464,6 +481,9 @@ def normalise(
             group.pinned_type = alias.type
         if m.source in _STATED_TYPES:
             group.stated = m.source
+        elif by_model and _titled(text, m.start, m.end, name):
+            group.stated = group.stated or TITLE
+            group.labels[m.label] += 1
         elif by_model and m.label in _WEAPON_LABELS and _WEAPON_AFTER.match(text, m.end):
             group.stated = WEAPON_NOUN
             group.labels[m.label] += 1
@@ -534,6 +554,18 @@ def _decide_type(name: str, group: _Group) -> None:
         else:
             group.type = group.first_label if group.first_label in tied else tied[0]
             group.rules.insert(0, f"model ({model_labels}): tie, first mention's label {group.type}")
+
+
+def _titled(text: str, start: int, end: int, name: str) -> bool:
+    """Whether an office or title comes right before or after a name shaped like a person's (two
+    to four capitalised words or particles, no head noun of an organisation or place)."""
+    words = name.split()
+    return (
+        2 <= len(words) <= 4
+        and all(_PERSON_WORD.match(w) or w in _PARTICLES for w in words)
+        and _head_type(name) is None
+        and bool(_TITLE_BEFORE.search(text, max(0, start - 30), start) or _TITLE_AFTER.match(text, end))
+    )
 
 
 def _places_listed(text: str, start: int, end: int, companies: frozenset[str]) -> int:

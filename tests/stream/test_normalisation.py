@@ -235,6 +235,29 @@ def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazette
     assert found["Egyptian National Railways"] == "ORG"
 
 
+def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = (
+        "Governor Hyacinth Alia visited. Talks were led by Rustem Umerov, secretary of the council. "
+        "Regional governor Ricardo Diaz said. Minister Ukrainian Defense Industry spoke. "
+        "Tesla Motors, the carmaker."
+    )
+    model = [
+        m("Hyacinth Alia", "EVENT", text.index("Hyacinth")),
+        m("Rustem Umerov", "ORG", text.index("Rustem")),
+        m("Ricardo Diaz", "ORG", text.index("Ricardo")),
+        m("Ukrainian Defense Industry", "ORG", text.index("Ukrainian")),
+        m("Tesla Motors", "ORG", text.index("Tesla")),
+    ]
+    found = {t.entity.name: t.entity.type for t in normalise(model, aliases, gazetteer.entries, text)}
+    assert found == {
+        "Hyacinth Alia": "PERSON",
+        "Rustem Umerov": "PERSON",
+        "Ricardo Diaz": "PERSON",
+        "Ukrainian Defense Industry": "ORG",  # its head noun names an organisation
+        "Tesla Motors": "ORG",  # no office beside it
+    }
+
+
 def test_lower_case_words_after_a_model_name_are_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = "Floods in Kunar province. Meta 798 million. Tour de France."
     model = [
