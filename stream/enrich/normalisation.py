@@ -119,7 +119,8 @@ _LIST_STEPS = 4  # neighbours looked at on each side
 _PLACE_MISTYPES = frozenset({"PERSON", "ORG", "LOC", "NORP", "PRODUCT"})
 _OFFICE_LABELS = frozenset({"ORG", "PERSON", "FAC", "PRODUCT", "LAW", "LOC"})
 # The head noun of a multi-word name decides its type when no gazetteer or alias rule does:
-# the word before "of" ("Bank of Japan") or else the last word ("Crimean Bridge").
+# the words before "of" ("Bank of Japan") or else the last ones ("Crimean Bridge"); two words
+# ("Space Center", a launch site) before one ("Center", an organisation).
 _HEAD_TYPES = {
     **dict.fromkeys(
         [
@@ -136,6 +137,8 @@ _HEAD_TYPES = {
             "Expo",
             "Biennale",
             "Conference",
+            "Prize",
+            "Finals",
         ],
         "EVENT",
     ),
@@ -156,6 +159,18 @@ _HEAD_TYPES = {
             "Prison",
             "Mosque",
             "Palace",
+            "Station",
+            "Cosmodrome",
+            "Spaceport",
+            "Observatory",
+            "Plant",
+            "Gallery",
+            "Minster",
+            "Space Center",
+            "Space Centre",
+            "Launch Center",
+            "Launch Centre",
+            "Flight Facility",
         ],
         "FAC",
     ),
@@ -525,8 +540,8 @@ def _head_type(name: str) -> str | None:
     words = name.split()
     if len(words) < 2:
         return None
-    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
-    return _HEAD_TYPES.get(head)
+    end = words.index("of") if "of" in words[1:] else len(words)
+    return _HEAD_TYPES.get(" ".join(words[end - 2 : end])) or _HEAD_TYPES.get(words[end - 1])
 
 
 def _decide_type(name: str, group: _Group) -> None:

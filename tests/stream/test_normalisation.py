@@ -171,6 +171,13 @@ def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, ga
         ("Bank of Japan", "ORG"),
         ("Moonshot AI", "ORG"),
     ]
+    # Two words of head noun before one: a launch site, though a "Center" alone is an organisation.
+    text = "Tanegashima Space Center and the Carter Center at 0300 GMT."
+    model = [m("Tanegashima Space Center", "ORG", 0), m("Carter Center", "ORG", 33), m("GMT", "ORG", 55)]
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Tanegashima Space Center", "FAC"),
+        ("Carter Center", "ORG"),  # GMT, a time zone, is no name
+    ]
 
 
 def test_portfolios_and_lower_case_spans_are_not_names(aliases: AliasTable, gazetteer: Gazetteer) -> None:
