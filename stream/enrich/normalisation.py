@@ -115,6 +115,10 @@ _LIST_GLUE = r"(?:, (?:and |or )?| (?:and|or|to) )"
 _LIST_BEFORE = re.compile(rf"({_LIST_NAME}){_LIST_GLUE}$")
 _LIST_AFTER = re.compile(rf"{_LIST_GLUE}({_LIST_NAME})")
 _LIST_STEPS = 4  # neighbours looked at on each side
+# A model span that is itself a list: capitalised words only, joined by commas and one "and".
+_NAME_WORDS = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
+_SPAN_LIST_PART = re.compile(_NAME_WORDS)
+_SPAN_LIST = re.compile(rf"{_NAME_WORDS}(?:, {_NAME_WORDS})*(?:,? and |, ){_NAME_WORDS}")
 # The model's types that a GeoNames town name overrides (ORG and PRODUCT only where located).
 _PLACE_MISTYPES = frozenset({"PERSON", "ORG", "LOC", "NORP", "PRODUCT"})
 _OFFICE_LABELS = frozenset({"ORG", "PERSON", "FAC", "PRODUCT", "LAW", "LOC"})
@@ -370,6 +374,20 @@ def _split_country(m: Mention) -> list[Mention]:
     return [country, Mention(m.surface[rest:], m.label, m.start + rest, m.end, m.source, m.detail)]
 
 
+def _split_list(m: Mention) -> list[Mention]:
+    """A model span holding a list of one-word names, or of known places, as one name each:
+    "Fordow and Natanz", "Quang Ngai and Da Nang" ("Bosnia and Herzegovina", a country, stays whole)."""
+    if m.source not in (MODEL, REPEAT) or not _SPAN_LIST.fullmatch(m.surface) or m.surface in place_names():
+        return [m]
+    parts = list(_SPAN_LIST_PART.finditer(m.surface))
+    # "National Search and Rescue Agency" is one name: parts of several words must be known places.
+    if not all(" " not in part[0] for part in parts) and not all(part[0] in place_names() for part in parts):
+        return [m]
+    return [
+        Mention(part[0], m.label, m.start + part.start(), m.start + part.end(), m.source) for part in parts
+    ]
+
+
 def _is_lower(word: str) -> bool:
     """A lower-case word ("province"), not a number ("65th") or a name."""
     return word[:1].isalpha() and word.islower()
@@ -465,7 +483,8 @@ def normalise(
     groups: dict[str, _Group] = {}
     lower_words = frozenset(re.findall(r"\b[a-z][a-z-]+\b", text))
     companies = frozenset(m.surface for m in mentions if m.label == "ORG")  # "Toyota and Kongsberg"
-    for m in sorted((part for m in mentions for part in _split_country(m)), key=lambda m: m.start):
+    parts = (piece for m in mentions for part in _split_country(m) for piece in _split_list(part))
+    for m in sorted(parts, key=lambda m: m.start):
         by_model = m.source in (MODEL, REPEAT)
         if by_model and (m.label not in KEPT_LABELS or m.surface.islower()):
             continue  # "air defense systems": a name has a capital letter

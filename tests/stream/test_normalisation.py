@@ -242,6 +242,23 @@ def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazette
     assert found["Egyptian National Railways"] == "ORG"
 
 
+def test_a_model_span_holding_a_list_is_one_name_each(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = (
+        "Floods hit Quang Ngai and Da Nang. Bosnia and Herzegovina voted. National Search and Rescue Agency."
+    )
+    model = [
+        m("Quang Ngai and Da Nang", "PERSON", text.index("Quang")),
+        m("Bosnia and Herzegovina", "GPE", text.index("Bosnia")),
+        m("National Search and Rescue Agency", "ORG", text.index("National")),
+    ]
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Quang Ngai", "GPE"),  # each a known place, so a place whatever the model said
+        ("Da Nang", "GPE"),
+        ("Bosnia and Herzegovina", "GPE"),  # a country's name
+        ("National Search and Rescue Agency", "ORG"),  # parts of several words that are no places
+    ]
+
+
 def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = (
         "Governor Hyacinth Alia visited. Talks were led by Rustem Umerov, secretary of the council. "
