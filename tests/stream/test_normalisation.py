@@ -206,6 +206,20 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
         ("Lloyd Austin", "PERSON"),  # "Austin" folded into the person, not made a city
         ("Wolfsburg", "GPE"),
     ]
+    # A state or province (ISO 3166-2) is a place too; a generic or common word alone is not.
+    text = "Fires in Western Australia. Gunmen in Sinaloa. Punjab farmers. The Red Sea. Delta said."
+    model = [
+        m(name, label, text.index(name)) for name, label in [("Western Australia", "LOC"), ("Sinaloa", "ORG")]
+    ]
+    model += [m(name, label, text.index(name)) for name, label in [("Punjab", "NORP"), ("Red Sea", "LOC")]]
+    model += [m("Delta", "ORG", text.index("Delta"))]
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Western Australia", "GPE"),
+        ("Sinaloa", "GPE"),
+        ("Punjab", "GPE"),
+        ("Red Sea", "LOC"),
+        ("Delta", "ORG"),
+    ]
     # A town the model calls a nationality is a town; a people named like a town stays a people.
     text = "gunmen in Culiacan. Thai police."
     model = [m("Culiacan", "NORP", 10), m("Thai", "NORP", 20)]
