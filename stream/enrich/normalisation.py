@@ -77,6 +77,12 @@ _WEAPON_LABELS = frozenset({"ORG", "PERSON", "PRODUCT", "FAC", "LAW", "EVENT", "
 _OFFICES = frozenset(
     {"Minister", "Secretary", "President", "Chancellor", "Spokesman", "Spokeswoman", "Governor", "Mayor"}
 )
+# Titles the model takes into a person's name ("Treasurer Jim Chalmers", "Crown Prince Salman").
+_PERSON_TITLES = frozenset(
+    {"President", "Treasurer", "Chancellor", "Crown", "Prince", "Princess", "King", "Queen", "Sheikh", "Emir"}
+    | {"Pope", "Sultan", "Senator", "Governor", "Mayor", "Judge", "Dr.", "Gen.", "Colonel", "Admiral", "Mr."}
+    | {"Mrs.", "Ms.", "Ayatollah", "Archbishop", "Cardinal", "Bishop", "Minister", "Prime", "Premier"}
+)
 # Lower-case words that open names ("von der Leyen", "de Gaulle", "van Gogh").
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "di", "da", "dos", "du", "la", "le"})
 _SENTENCE_END = '.!?:\n"“”'
@@ -327,7 +333,8 @@ _COUNTRY_QUALIFIERS = frozenset({"U.S.", "US", "U.S"})
 def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: frozenset[str]) -> str:
     """The name in a model span, without what the model ran into it; "" when it is no name.
 
-    Cut: lower-case words at either end ("Kunar province", "chipmaker NXP") and a common word
+    Cut: lower-case words at either end ("Kunar province", "chipmaker NXP"), titles before a person
+    ("Treasurer Jim Chalmers") and a common word
     opening a sentence that the text also writes in lower case ("Cholera", "Drones"). A span
     ending in a title ("Defence Minister") is no name. A name the alias table lists is kept whole.
     """
@@ -337,7 +344,10 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     words = surface.split()
     while len(words) > 1 and _is_lower(words[-1]):
         words.pop()
-    while len(words) > 1 and _is_lower(words[0]) and words[0] not in _PARTICLES:
+    while len(words) > 1 and (
+        (_is_lower(words[0]) and words[0] not in _PARTICLES)
+        or (m.label == "PERSON" and words[0] in _PERSON_TITLES)
+    ):
         words.pop(0)
     if words[-1] in _OFFICES:
         return ""
@@ -657,8 +667,14 @@ def _fold_short_forms(groups: dict[str, _Group]) -> None:
             fulls = [" ".join(n) for n in people if n[-1] == short] or [
                 " ".join(n) for n in people if n[0] == short
             ]
-        else:
-            continue
+        else:  # a double surname ("Garcia Harfuch" of "Omar Garcia Harfuch")
+            fulls = [
+                n
+                for n in groups
+                if groups[n].type == "PERSON"
+                and len(n.split()) > len(words)
+                and n.split()[-len(words) :] == words
+            ]
         if len(fulls) != 1:
             continue
         full = groups[fulls[0]]

@@ -91,6 +91,13 @@ def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer:
         m("Sun", "ORG", 60),
     ]
     assert names(mentions, aliases, gazetteer) == [("Wang Yi", "PERSON", 2), ("Yi Sun", "PERSON", 2)]
+    # A double surname, and a title the model took into the name.
+    mentions = [m("Omar Garcia Harfuch", "PERSON", 0), m("Garcia Harfuch", "PERSON", 30)]
+    mentions += [m("Treasurer Jim Chalmers", "PERSON", 50), m("Prince Abdulaziz", "PERSON", 80)]
+    assert names(mentions, aliases, gazetteer) == [
+        ("Omar Garcia Harfuch", "PERSON", 2),
+        ("Jim Chalmers", "PERSON", 1),
+    ]
 
 
 def test_ambiguous_short_forms_are_left_alone(aliases: AliasTable, gazetteer: Gazetteer) -> None:
