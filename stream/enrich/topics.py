@@ -4,9 +4,11 @@ entity conditions, so analysts can read why an article got a topic and add their
 A topic matches when any of its rules holds; a rule holds when its query matches, its entity
 condition holds, and together they found at least `min_evidence` distinct pieces of evidence
 (words or phrases of the query found in the article, entities that met the condition), said at
-least `min_mentions` times in all (an article about drones names them more than once). The
-evidence is kept in `Article.topic_evidence`. Names are hierarchical ("conflict/air-defense");
-search expands ancestors, so `topic:conflict` finds articles tagged with any conflict sub-topic.
+least `min_mentions` times in all (an article about drones names them more than once), and,
+for a rule marked `lead`, some of it in the title or the lead (diplomats named in passing in a
+story about a strike make no diplomacy story). The evidence is kept in `Article.topic_evidence`.
+Names are hierarchical ("conflict/air-defense"); search expands ancestors, so `topic:conflict`
+finds articles tagged with any conflict sub-topic.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from stream.enrich.normalisation import EntityTrace
 from wirewatch.schema import Article
 
 SHIPPED = "topics.yaml"
+# The lead, where a story says what it is about: the body's first paragraph of wire copy.
+LEAD_WORDS = 70
+LEAD_CHARS = 400
 _TOPIC_NAME = r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$"
 
 
@@ -58,6 +63,7 @@ class RuleModel(BaseModel):
     entities: EntityCondition | None = None
     min_evidence: int = Field(1, ge=1, le=20)
     min_mentions: int = Field(1, ge=1, le=50)
+    lead: bool = False  # some evidence must be in the title or the lead (the body's first words)
 
     @model_validator(mode="after")
     def _has_condition(self) -> RuleModel:
@@ -110,6 +116,7 @@ class Rule:
     entities: EntityCondition | None
     min_evidence: int
     min_mentions: int = 1
+    lead: bool = False
 
     @cached_property
     def phrases(self) -> list[Phrase]:
@@ -124,12 +131,18 @@ class Rule:
     def evidence(self, text: ArticleText, entities: Sequence[EntityTrace]) -> list[str]:
         """The evidence this rule finds in an article whose text its query (if any) matches,
         or [] when the rule does not hold (the taxonomy's query index decides the query)."""
-        quoted = _matched_text(self.phrases, text) if self.node is not None else []
-        hits: list[str] = []
-        if self.entities is not None:
-            hits = [f"entity:{t.entity.name}" for t in entities if self._entity_ok(t)]
-            if not hits:
-                return []
+        found = _matched_text(self.phrases, text) if self.node is not None else []
+        quoted = [quote for quote, _ in found]
+        matched = [t for t in entities if self._entity_ok(t)] if self.entities is not None else []
+        hits = [f"entity:{t.entity.name}" for t in matched]
+        if self.entities is not None and not hits:
+            return []
+        if (
+            self.lead
+            and not any(in_lead for _, in_lead in found)
+            and not any(t.entity.first_offset < text.lead_chars for t in matched)
+        ):
+            return []  # named only in passing, further down
         distinct: dict[str, str] = {}  # one piece of evidence per folded form
         for item in (*quoted, *hits):
             distinct.setdefault(fold_keyword(item), item)
@@ -157,6 +170,8 @@ class ArticleText:
         self.doc = PreparedDoc.of(article)
         self._fields = text_fields(article)
         self._spans: dict[str, list[tuple[int, int]]] = {}
+        # Entities' offsets point into the title, a blank line, then the body (text.article_text).
+        self.lead_chars = len(self._fields["title"].strip()) + 2 + LEAD_CHARS
 
     def quote(self, field: str, start: int, words: int) -> str:
         """The original text of `words` tokens from token position `start` of a field."""
@@ -169,14 +184,17 @@ class ArticleText:
         return " ".join(self.doc.fields[field].exact_tokens[start : start + words])
 
 
-def _matched_text(phrases: list[Phrase], text: ArticleText) -> list[str]:
-    """The positive words and phrases of a query, quoted as they occur first in the article."""
+def _matched_text(phrases: list[Phrase], text: ArticleText) -> list[tuple[str, bool]]:
+    """The positive words and phrases of a query, quoted as they occur first in the article, and
+    whether that is in the title or the lead."""
     out = []
     for phrase in phrases:
         for field in phrase.fields:
             start = _first_start(phrase, text.doc.fields[field])
             if start is not None:
-                out.append(text.quote(field, start, len(phrase.words)))
+                out.append(
+                    (text.quote(field, start, len(phrase.words)), field == "title" or start < LEAD_WORDS)
+                )
                 break
     return out
 
@@ -232,6 +250,7 @@ class Taxonomy:
                         r.entities,
                         r.min_evidence,
                         r.min_mentions,
+                        r.lead,
                     )
                     for r in topic.rules
                 ]

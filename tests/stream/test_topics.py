@@ -51,6 +51,29 @@ def test_min_mentions_keeps_a_passing_mention_from_tagging(enricher: Enricher) -
     assert about.topic_evidence["conflict/drone-warfare"] == ["Drones"]  # one word, said three times
 
 
+def test_a_lead_rule_needs_its_evidence_in_the_title_or_lead(tmp_path: Path, enricher: Enricher) -> None:
+    user = tmp_path / "topics.yaml"
+    user.write_text(
+        "topics:\n  politics/diplomacy:\n    title: Diplomacy\n    rules:\n      - lead: true\n        query: talks\n"
+        "      - lead: true\n        entities: {names: [Kremlin]}\n"
+    )
+    custom = Enricher([], enricher.aliases, enricher.gazetteer, Taxonomy.load(user))
+    filler = " ".join(["Rescuers searched the rubble of the building through the night."] * 12)
+    about = make_article("Talks resume in Geneva", filler)
+    early = make_article("Rescuers search rubble", "Talks on a truce were due to resume. " + filler)
+    passing = make_article("Rescuers search rubble", filler + " Talks on a truce were due to resume.")
+    tagged = [a.topic_evidence.get("politics/diplomacy") for a in custom.enrich([about, early, passing])]
+    assert tagged == [["Talks"], ["Talks"], None]
+    kremlin = [
+        make_article("Kremlin speaks", filler),
+        make_article("Rescuers search", filler + " The Kremlin spoke."),
+    ]
+    assert [a.topic_evidence.get("politics/diplomacy") for a in custom.enrich(kremlin)] == [
+        ["entity:Kremlin"],
+        None,
+    ]
+
+
 def test_user_taxonomy_adds_and_replaces_topics(tmp_path: Path, enricher: Enricher) -> None:
     user = tmp_path / "topics.yaml"
     user.write_text(
