@@ -60,7 +60,9 @@ class Settings(BaseSettings):
     ner_ukrainian: bool = Field(
         True, description="Also find people and places in Ukrainian articles by rules (if NER runs)"
     )
-    ner_german: bool = Field(True, description="Also find places in German articles by rules (if NER runs)")
+    ner_german: bool = Field(
+        True, description="Also find people and places in German articles by rules (if NER runs)"
+    )
     ner_max_chars: int = Field(
         1_200, ge=200, le=200_000, description="Characters of title + body the NER model reads (the lead)"
     )

@@ -16,7 +16,7 @@ from stream.enrich.aliases import AliasTable
 from stream.enrich.clusters import Assignment, ClusterStore, SqliteClusterStore, StoryItem, fingerprint
 from stream.enrich.entities import NerModel, NerProcess, Recogniser
 from stream.enrich.gazetteer import Gazetteer
-from stream.enrich.german import GermanPlaces
+from stream.enrich.german import GermanNames
 from stream.enrich.language import detect_language
 from stream.enrich.normalisation import (
     GAZETTEER,
@@ -97,7 +97,7 @@ class Enricher:
             if settings.ner_ukrainian:
                 recognisers.append(UkrainianNames())
             if settings.ner_german:
-                recognisers.append(GermanPlaces())
+                recognisers.append(GermanNames())
         # GeoNames' and ISO 3166-2's names for datelines and model spans: now (about 1.5 s, while a
         # worker's model loads), not in the first batch.
         place_spellings()

@@ -1,17 +1,23 @@
-"""Places in German text by rules: no NER model for German is installable here.
+"""Places and people in German text by rules: no NER model for German is installable here.
 
 German writes every noun with a capital, so a capitalised word is no sign of a name, and a list of
 towns run over the text would find nouns ("Essen" is food, "Halle" a hall). A place is found
 where German says one: a country by its German name anywhere (Norwegen -> Norway), a federal
 state anywhere (Bayern -> Bavaria, unless it is the football club), and a GeoNames town after a
-preposition of place ("in Duisburg", "nach München" -> Munich). People and organisations are
-left to the gazetteer.
+preposition of place ("in Duisburg", "nach München" -> Munich). A person is a given name (the
+German list of the Faker package) and the capitalised word after it ("Bundeskanzler Friedrich
+Merz"), written as English-language news does (Söder -> Soder). Organisations are left to the
+gazetteer.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
+
+from faker.providers.person import de_DE as faker_de
+from wordfreq import zipf_frequency
 
 from stream.enrich.normalisation import MODEL, Mention
 from stream.enrich.places import german_countries, latin_towns, plain
@@ -25,6 +31,9 @@ _STATES = {
     "Rheinland-Pfalz": "Rhineland-Palatinate", "Saarland": "Saarland", "Sachsen": "Saxony",
     "Sachsen-Anhalt": "Saxony-Anhalt", "Schleswig-Holstein": "Schleswig-Holstein", "Thüringen": "Thuringia",
 }  # fmt: skip
+# A word this frequent in German is a common word, not a surname ("Mann", "Bank").
+_COMMON_WORD = 4.5
+_COMMON_PART = 3.5  # the same for the last part of a hyphenated word
 # The football club: "FC Bayern", "Bayern München".
 _CLUB_BEFORE, _CLUB_AFTER = re.compile(r"FC $"), re.compile(r"^ (?:München|Munich)\b")
 
@@ -39,26 +48,57 @@ def _town(word: str) -> str | None:
     return plain(stem) if english.startswith(stem) or plain(english).startswith(plain(stem)) else english
 
 
-class GermanPlaces:
+@functools.cache
+def given_names() -> frozenset[str]:
+    """Given names common in Germany, from Faker's German locale (about 2,000, foreign ones too)."""
+    provider = faker_de.Provider
+    return frozenset(provider.first_names_male) | frozenset(provider.first_names_female)
+
+
+def _english_spelling(name: str) -> str:
+    """A German name as English-language news writes it: Söder -> Soder, Reiß -> Reiss."""
+    return plain(name.replace("ß", "ss"))
+
+
+def _surname(word: str) -> bool:
+    """Whether a capitalised word after a given name can be a surname: not a given name itself
+    ("Trainer Vincent Kompany"), not a common German word ("Paul sagte"), not a compound noun
+    ("Robert Koch-Instituts")."""
+    common = _COMMON_PART if "-" in word else _COMMON_WORD  # Koch-Instituts, not Kramp-Karrenbauer
+    return word not in given_names() and zipf_frequency(word.rsplit("-", 1)[-1].lower(), "de") < common
+
+
+class GermanNames:
     """A `Recogniser` for German articles by rules; `detail` of each mention holds the English name."""
 
-    name = "rules (German country and state names, towns after a preposition)"
+    name = "rules (German given names, country and state names, towns after a preposition)"
     language = "de"
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
-        """Places in each text."""
+        """People and places in each text."""
         return [self._mentions(text) for text in texts]
 
     def _mentions(self, text: str) -> list[Mention]:
         countries = german_countries()
         found = []
         words = list(_WORD.finditer(text))
+        skip_to = -1
         for i, match in enumerate(words):
             word, start, end = match.group(), match.start(), match.end()
+            if start < skip_to:
+                continue
             pair_end = words[i + 1].end() if i + 1 < len(words) else end
             pair = text[start:pair_end]  # Vereinigte Staaten
             before = text[max(0, start - 20) : start].split()
-            if pair in countries:
+            if (
+                all(part in given_names() for part in word.split("-"))
+                and i + 1 < len(words)
+                and text[end : words[i + 1].start()] == " "
+                and _surname(words[i + 1].group())
+            ):
+                found.append(Mention(pair, "PERSON", start, pair_end, MODEL, _english_spelling(pair)))
+                skip_to = pair_end
+            elif pair in countries:
                 found.append(Mention(pair, "GPE", start, pair_end, MODEL, countries[pair]))
             elif word in countries:
                 found.append(Mention(word, "GPE", start, end, MODEL, countries[word]))
@@ -73,7 +113,8 @@ class GermanPlaces:
         return found
 
     def wait_ready(self) -> None:
-        """Load the place tables now."""
+        """Load the name and place tables now."""
+        given_names()
         german_countries()
         latin_towns()
 

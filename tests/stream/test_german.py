@@ -1,10 +1,10 @@
-"""Places in German articles by rules: where German says a place is, in English."""
+"""People and places in German articles by rules, named as English-language news writes them."""
 
 from __future__ import annotations
 
 from stream.enrich import Enricher
 from stream.enrich.entities import NerModel
-from stream.enrich.german import GermanPlaces
+from stream.enrich.german import GermanNames
 from tests.stream.conftest import make_article
 
 
@@ -13,7 +13,7 @@ def test_countries_states_and_towns_after_a_preposition() -> None:
         "Die Vereinigte Staaten und Norwegen liefern Gas nach München und in Frankfurt. Bayern meldet "
         "Schnee. Das Essen war gut, das Werk in Essen schließt. FC Bayern gewann, Bayern München auch."
     )
-    [found] = GermanPlaces().mentions([text])
+    [found] = GermanNames().mentions([text])
     assert [(m.surface, m.detail) for m in found] == [
         ("Vereinigte Staaten", "United States"),
         ("Norwegen", "Norway"),
@@ -25,8 +25,23 @@ def test_countries_states_and_towns_after_a_preposition() -> None:
     assert all(text[m.start : m.end] == m.surface and m.label == "GPE" for m in found)
 
 
+def test_people_are_a_given_name_and_the_name_after_it() -> None:
+    text = (
+        "Bundeskanzler Friedrich Merz und Trainer Vincent Kompany trafen Markus Söder und Mario Reiß. "
+        "Das Robert Koch-Institut warnt. Paul sagte, die Bank Austria zahlt. Annegret Kramp-Karrenbauer kam."
+    )
+    [found] = GermanNames().mentions([text])
+    assert [(m.detail, m.label) for m in found if m.label == "PERSON"] == [
+        ("Friedrich Merz", "PERSON"),  # not the office before it
+        ("Vincent Kompany", "PERSON"),  # "Trainer" is no given name
+        ("Markus Soder", "PERSON"),
+        ("Mario Reiss", "PERSON"),
+        ("Annegret Kramp-Karrenbauer", "PERSON"),
+    ]  # not "Robert Koch-Institut" (a compound noun), nor "Paul sagte" (a common word)
+
+
 def test_the_enricher_runs_the_rules_on_german_articles(ner_model: NerModel, enricher: Enricher) -> None:
-    both = Enricher([ner_model, GermanPlaces()], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
+    both = Enricher([ner_model, GermanNames()], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
     german = make_article(
         "Stahlwerk in Duisburg schließt",
         "Der Konzern schließt sein Werk in Duisburg, teilte er in Essen mit.",
