@@ -17,6 +17,7 @@ from stream.enrich.clusters import Assignment, ClusterStore, SqliteClusterStore,
 from stream.enrich.entities import NerModel, NerProcess, Recogniser
 from stream.enrich.gazetteer import Gazetteer
 from stream.enrich.german import GermanNames
+from stream.enrich.given_names import given_names
 from stream.enrich.language import detect_language
 from stream.enrich.normalisation import (
     GAZETTEER,
@@ -98,10 +99,11 @@ class Enricher:
                 recognisers.append(UkrainianNames())
             if settings.ner_german:
                 recognisers.append(GermanNames())
-        # GeoNames' and ISO 3166-2's names for datelines and model spans: now (about 1.5 s, while a
-        # worker's model loads), not in the first batch.
+        # GeoNames', ISO 3166-2's and Faker's names for datelines and model spans: now (about 1.5 s,
+        # while a worker's model loads), not in the first batch.
         place_spellings()
         region_names()
+        given_names()
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):
             clusters = SqliteClusterStore(

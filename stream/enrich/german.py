@@ -12,13 +12,12 @@ gazetteer.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 
-from faker.providers.person import de_DE as faker_de
 from wordfreq import zipf_frequency
 
+from stream.enrich.given_names import given_names
 from stream.enrich.normalisation import MODEL, Mention
 from stream.enrich.places import german_countries, latin_towns, plain
 
@@ -33,6 +32,7 @@ _STATES = {
 }  # fmt: skip
 # A word this frequent in German is a common word, not a surname ("Mann", "Bank").
 _COMMON_WORD = 4.5
+_GERMAN = ("de_DE",)  # about 2,000 names, foreign ones too; no other locale's ("Paris")
 _COMMON_PART = 3.5  # the same for the last part of a hyphenated word
 # The football club: "FC Bayern", "Bayern München".
 _CLUB_BEFORE, _CLUB_AFTER = re.compile(r"FC $"), re.compile(r"^ (?:München|Munich)\b")
@@ -48,13 +48,6 @@ def _town(word: str) -> str | None:
     return plain(stem) if english.startswith(stem) or plain(english).startswith(plain(stem)) else english
 
 
-@functools.cache
-def given_names() -> frozenset[str]:
-    """Given names common in Germany, from Faker's German locale (about 2,000, foreign ones too)."""
-    provider = faker_de.Provider
-    return frozenset(provider.first_names_male) | frozenset(provider.first_names_female)
-
-
 def _english_spelling(name: str) -> str:
     """A German name as English-language news writes it: Söder -> Soder, Reiß -> Reiss."""
     return plain(name.replace("ß", "ss"))
@@ -65,7 +58,7 @@ def _surname(word: str) -> bool:
     ("Trainer Vincent Kompany"), not a common German word ("Paul sagte"), not a compound noun
     ("Robert Koch-Instituts")."""
     common = _COMMON_PART if "-" in word else _COMMON_WORD  # Koch-Instituts, not Kramp-Karrenbauer
-    return word not in given_names() and zipf_frequency(word.rsplit("-", 1)[-1].lower(), "de") < common
+    return word not in given_names(_GERMAN) and zipf_frequency(word.rsplit("-", 1)[-1].lower(), "de") < common
 
 
 class GermanNames:
@@ -91,7 +84,7 @@ class GermanNames:
             pair = text[start:pair_end]  # Vereinigte Staaten
             before = text[max(0, start - 20) : start].split()
             if (
-                all(part in given_names() for part in word.split("-"))
+                all(part in given_names(_GERMAN) for part in word.split("-"))
                 and i + 1 < len(words)
                 and text[end : words[i + 1].start()] == " "
                 and _surname(words[i + 1].group())
@@ -114,7 +107,7 @@ class GermanNames:
 
     def wait_ready(self) -> None:
         """Load the name and place tables now."""
-        given_names()
+        given_names(_GERMAN)
         german_countries()
         latin_towns()
 

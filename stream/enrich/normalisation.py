@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Entry
+from stream.enrich.given_names import given_names
 from stream.enrich.places import country_names, place_names, region_adjectives, region_names
 from wirewatch.schema import Entity
 
@@ -45,8 +46,18 @@ MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 # Spans whose type the text itself gives: the place of a wire dateline (GPE), a named storm (EVENT).
 DATELINE, STORM = "place of the wire dateline", "named storm"
 WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun after the name"
-TITLE = "office or title before the name"
-_STATED_TYPES = {DATELINE: "GPE", STORM: "EVENT", WEAPON_NOUN: "WEAPON", PLACE_NOUN: "GPE", TITLE: "PERSON"}
+TITLE, GIVEN_NAME = "office or title beside the name", "a given name opening the name"
+_STATED_TYPES = {
+    DATELINE: "GPE",
+    STORM: "EVENT",
+    WEAPON_NOUN: "WEAPON",
+    PLACE_NOUN: "GPE",
+    TITLE: "PERSON",
+    GIVEN_NAME: "PERSON",
+}
+# The model's labels a given name overrides ("Florian Wirtz" as NORP, "Ocean Vuong" as GPE); not
+# ORG, since companies bear their founders' names ("Morgan Stanley").
+_GIVEN_NAME_LABELS = frozenset({"GPE", "LOC", "NORP", "PRODUCT", "EVENT", "FAC", "WORK_OF_ART", "LAW"})
 # A name of two to four words right after an office or a title is a person ("Defence Minister
 # Rustem Umerov", "regional governor Ricardo Diaz", "Governor Hyacinth Alia"), whatever the model says.
 _TITLE_BEFORE = re.compile(
@@ -528,6 +539,9 @@ def normalise(
         elif by_model and _titled(text, m.start, m.end, name):
             group.stated = group.stated or TITLE
             group.labels[m.label] += 1
+        elif by_model and m.label in _GIVEN_NAME_LABELS and _given_named(name):
+            group.stated = group.stated or GIVEN_NAME
+            group.labels[m.label] += 1
         elif by_model and m.label in _WEAPON_LABELS and _WEAPON_AFTER.match(text, m.end):
             group.stated = WEAPON_NOUN
             group.labels[m.label] += 1
@@ -600,15 +614,30 @@ def _decide_type(name: str, group: _Group) -> None:
             group.rules.insert(0, f"model ({model_labels}): tie, first mention's label {group.type}")
 
 
-def _titled(text: str, start: int, end: int, name: str) -> bool:
-    """Whether an office or title comes right before or after a name shaped like a person's (two
-    to four capitalised words or particles, no head noun of an organisation or place)."""
+def _person_shaped(name: str) -> bool:
+    """Two to four capitalised words or particles, with no head noun of an organisation or place."""
     words = name.split()
     return (
         2 <= len(words) <= 4
         and all(_PERSON_WORD.match(w) or w in _PARTICLES for w in words)
-        and _head_type(name) is None
-        and bool(_TITLE_BEFORE.search(text, max(0, start - 30), start) or _TITLE_AFTER.match(text, end))
+        and not _head_type(name)
+    )
+
+
+def _titled(text: str, start: int, end: int, name: str) -> bool:
+    """Whether an office or title comes right before or after a name shaped like a person's."""
+    return _person_shaped(name) and bool(
+        _TITLE_BEFORE.search(text, max(0, start - 30), start) or _TITLE_AFTER.match(text, end)
+    )
+
+
+def _given_named(name: str) -> bool:
+    """Whether a person-shaped name starts with a given name and is no known place."""
+    return (
+        _person_shaped(name)
+        and name.split()[0] in given_names()
+        and name not in place_names()
+        and name not in region_names()
     )
 
 

@@ -301,6 +301,17 @@ def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazettee
         "Ukrainian Defense Industry": "ORG",  # its head noun names an organisation
         "Tesla Motors": "ORG",  # no office beside it
     }
+    # A given name opening the name makes it a person, unless the model calls it an organisation.
+    text = "Florian Wirtz scored. Ocean Vuong read. Morgan Stanley said. Virginia Beach flooded."
+    model = [m("Florian Wirtz", "NORP", 0), m("Ocean Vuong", "GPE", 22), m("Morgan Stanley", "ORG", 39)]
+    model += [m("Virginia Beach", "GPE", text.index("Virginia"))]
+    found = {t.entity.name: t.entity.type for t in normalise(model, aliases, gazetteer.entries, text)}
+    assert found == {
+        "Florian Wirtz": "PERSON",
+        "Ocean Vuong": "GPE",  # "Ocean" is no given name
+        "Morgan Stanley": "ORG",
+        "Virginia Beach": "GPE",  # a known place
+    }
 
 
 def test_lower_case_words_after_a_model_name_are_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
