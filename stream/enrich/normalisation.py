@@ -525,11 +525,10 @@ def normalise(
             group = groups[name] = _Group(first_label=m.label, first_offset=m.start)
         group.count += 1
         group.surfaces[surface] += 1
-        listed = _places_listed(text, m.start, m.end, companies)
-        group.listed = max(group.listed, listed)
-        group.located = (
-            group.located or listed > 0 or bool(_LOCATIVE.search(text, max(0, m.start - 20), m.start))
-        )
+        if by_model and group.listed < 2:  # only the model's types are re-typed as places
+            group.listed = max(group.listed, _places_listed(text, m.start, m.end, companies))
+        if by_model and not group.located:
+            group.located = group.listed > 0 or bool(_LOCATIVE.search(text, max(0, m.start - 20), m.start))
         if rule and rule not in group.rules:
             group.rules.append(rule)
         if alias is not None and alias.type:
