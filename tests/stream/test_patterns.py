@@ -83,6 +83,8 @@ def test_no_patterns_and_blank_patterns_find_nothing() -> None:
         ("Russia's Pacific Fleet sailed into the Pacific.", ["Russia", "Pacific Fleet", "Pacific"]),
         ("в акватории Северного моря и корабли Северного флота", ["North Sea", "Northern Fleet"]),
         ("Дрони атакували Дніпропетровщину, на березі Дніпра пожежа.", ["Dnipropetrovsk", "Dnipro River"]),
+        ("Трамп и Уиткофф встретились с Умеровым.", ["Donald Trump", "Steve Witkoff", "Rustem Umerov"]),
+        ("The trump card of Xi'an.", []),  # surnames match as written, and no "Xi" alone
     ],
 )
 def test_shipped_gazetteer_inflected_names(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
