@@ -21,7 +21,7 @@ _ENDINGS = {"ий": "y", "ый": "y", "ей": "ei", "ай": "ai", "ия": "ia"}
 # Given names English-language news writes in their English form, not letter by letter.
 _GIVEN_NAMES = {
     "александр": "alexander", "александра": "alexandra", "алексей": "alexei", "юрий": "yuri",
-    "пётр": "pyotr", "петр": "pyotr",
+    "пётр": "pyotr", "петр": "pyotr", "максим": "maxim", "герман": "herman",
 }  # fmt: skip
 
 
@@ -47,7 +47,8 @@ def _letters(lower: str) -> str:
     out = []
     for i, ch in enumerate(lower):
         after_vowel = i > 0 and lower[i - 1] in _VOWELS_AND_SIGNS
-        if ch in _IOTATED and (i == 0 or after_vowel):
+        # е after и is plain e: Дмитриев -> Dmitriev, Гергиев -> Gergiev (not Dmitriyev)
+        if ch in _IOTATED and (i == 0 or after_vowel) and not (i > 0 and lower[i - 1] == "и"):
             out.append(_IOTATED[ch])
         elif ch == "й" and after_vowel and 0 < i < len(lower) - 1:
             out.append("i")
