@@ -214,6 +214,15 @@ class Assignment:
     measure: str | None = None  # which similarity joined it: PAIRS or WORDS
 
 
+@dataclass(frozen=True)
+class MatchCounts:
+    """What the last match read: candidates the band query returned, and how many of them had their
+    word weights compared (the clusters benchmark reports both as the window grows)."""
+
+    candidates: int = 0
+    compared: int = 0
+
+
 class ClusterStore(Protocol):
     """Assigns articles to story clusters; must be safe when several workers share it."""
 
@@ -296,6 +305,7 @@ class SqliteClusterStore:
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self.threshold = threshold
         self.window = window
+        self.last_match = MatchCounts()
         self._lock = threading.Lock()  # one connection, used from the worker's threads in turn
         self._closed = threading.Event()
         self._checkpointer = threading.Thread(
@@ -361,6 +371,7 @@ class SqliteClusterStore:
 
     def _best_match(self, item: StoryItem) -> Assignment | None:
         """The cluster of the most similar candidate within the window (size not yet counted)."""
+        self.last_match = MatchCounts()
         found = item.fingerprint
         if found is None:
             return None
@@ -374,6 +385,7 @@ class SqliteClusterStore:
             f" WHERE b.band IN ({marks}) AND b.published BETWEEN ? AND ?",
             (*keys, low, high),
         ).fetchall()
+        self.last_match = MatchCounts(len(rows))
         if not rows:
             return None
         # Every candidate at once: the signature comparisons are one numpy operation.
@@ -389,6 +401,7 @@ class SqliteClusterStore:
             for r, p, w in zip(rows, pairs, words, strict=True)
             if p < self.threshold and w >= WORDS_PREFILTER
         }
+        self.last_match = MatchCounts(len(rows), len(rewrites))
         weights = rows_in(
             self.conn, "SELECT article_id, weights FROM words WHERE article_id IN ({ids})", list(rewrites)
         )
