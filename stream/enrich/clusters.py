@@ -1,15 +1,15 @@
 """Story clusters: articles that report the same story (syndicated copies, rewrites) share an id.
 
 Similarity is MinHash over two kinds of shingles of title + body: pairs of consecutive
-content-word stems, and single content-word stems; LSH banding over both finds candidates in
-constant time per article. An article joins the cluster of its most similar recent candidate
-when their word pairs reach a threshold (copies and edits of one wire story), or when their
-words, each weighted by its rarity in the language, reach another (independent rewrites of one
-story by different outlets, which share its rare words, names and figures more than its
-phrasing); else it founds a new cluster whose id is its own id. The cluster id of an
-article never changes afterwards: the founding article is the representative, and sizes
-("covered by N outlets") are read from the store, or counted over `cluster_id` in the index, at
-query or alert time instead of rewriting older articles.
+content-word stems, and single content-word stems; LSH banding over both finds candidates, at
+most BAND_CAP (the most recent) per band, so that an article's cost stays bounded on a busy stream.
+An article joins the cluster of its most similar recent candidate when their word pairs reach a
+threshold (copies and edits of one wire story), or when their words, each weighted by its rarity
+in the language, reach another (independent rewrites of one story by different outlets, which
+share its rare words, names and figures more than its phrasing); else it founds a new cluster
+whose id is its own id. The cluster id of an article never changes afterwards: the founding
+article is the representative, and sizes ("covered by N outlets") are read from the store, or
+counted over `cluster_id` in the index, at query or alert time instead of rewriting older articles.
 
 The state lives in a `ClusterStore`. `SqliteClusterStore` (data dir) serialises assignments
 with a write transaction, so any number of stream worker processes on one host share it
@@ -55,6 +55,12 @@ RARITY_CEILING = 7.0
 # the signatures, noise about 0.04) is at least this: every same-story pair of the evaluation
 # shares 0.15 or more of its words, and most candidates of a busy stream share fewer.
 WORDS_PREFILTER = 0.1
+# A band shared by more articles of the window than this is read for its most recent ones only: a
+# band of common words ("said", "government") is shared by a few percent of a busy window (thousands
+# of articles at 50,000 a day) and made every article compare itself with about a sixth of the window
+# (docs/benchmarks.md, clusters); a story's own bands have its few retellings, and a story carried by
+# more outlets than this is found among its most recent copies.
+BAND_CAP = 50
 # Per kind of shingle, 63 bands of 2 rows: a pair at Jaccard 0.2 becomes a candidate 92% of the time,
 # at 0.3 more than 99%; every candidate is checked against the thresholds.
 BANDS = 63
@@ -214,6 +220,15 @@ class Assignment:
     measure: str | None = None  # which similarity joined it: PAIRS or WORDS
 
 
+@dataclass(frozen=True)
+class MatchCounts:
+    """What the last match read: candidates the band query returned, and how many of them had their
+    word weights compared (the clusters benchmark reports both as the window grows)."""
+
+    candidates: int = 0
+    compared: int = 0
+
+
 class ClusterStore(Protocol):
     """Assigns articles to story clusters; must be safe when several workers share it."""
 
@@ -273,6 +288,21 @@ _SCHEMA = [
     );
     CREATE INDEX words_published ON words(published);
     """,
+    # Bands ordered by time within each band (2026-12-01), so that a common band's most recent
+    # articles are read without the rest of it; the stored bands are copied, so recent articles
+    # keep matching.
+    """
+    CREATE TABLE bands_by_time (
+        band TEXT NOT NULL,
+        published TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        PRIMARY KEY (band, published, article_id)
+    ) WITHOUT ROWID;
+    INSERT INTO bands_by_time (band, published, article_id) SELECT band, published, article_id FROM bands;
+    DROP TABLE bands;
+    ALTER TABLE bands_by_time RENAME TO bands;
+    CREATE INDEX bands_published ON bands(published);
+    """,
 ]
 
 
@@ -296,6 +326,7 @@ class SqliteClusterStore:
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self.threshold = threshold
         self.window = window
+        self.last_match = MatchCounts()
         self._lock = threading.Lock()  # one connection, used from the worker's threads in turn
         self._closed = threading.Event()
         self._checkpointer = threading.Thread(
@@ -361,19 +392,25 @@ class SqliteClusterStore:
 
     def _best_match(self, item: StoryItem) -> Assignment | None:
         """The cluster of the most similar candidate within the window (size not yet counted)."""
+        self.last_match = MatchCounts()
         found = item.fingerprint
         if found is None:
             return None
         keys = band_keys(found.minhash)
         low = (item.published - self.window).isoformat()
         high = (item.published + self.window).isoformat()
-        marks = ",".join("?" * len(keys))
-        rows = self.conn.execute(
-            f"SELECT DISTINCT m.article_id, m.cluster_id, m.signature, m.published FROM bands b"
-            f" JOIN members m ON m.article_id = b.article_id"
-            f" WHERE b.band IN ({marks}) AND b.published BETWEEN ? AND ?",
-            (*keys, low, high),
-        ).fetchall()
+        ids = {
+            r[0]
+            for r in self.conn.execute(
+                _band_query(len(keys)), [v for key in keys for v in (key, low, high, BAND_CAP)]
+            )
+        }
+        rows = rows_in(
+            self.conn,
+            "SELECT article_id, cluster_id, signature, published FROM members WHERE article_id IN ({ids})",
+            sorted(ids),
+        )
+        self.last_match = MatchCounts(len(rows))
         if not rows:
             return None
         # Every candidate at once: the signature comparisons are one numpy operation.
@@ -389,6 +426,7 @@ class SqliteClusterStore:
             for r, p, w in zip(rows, pairs, words, strict=True)
             if p < self.threshold and w >= WORDS_PREFILTER
         }
+        self.last_match = MatchCounts(len(rows), len(rewrites))
         weights = rows_in(
             self.conn, "SELECT article_id, weights FROM words WHERE article_id IN ({ids})", list(rewrites)
         )
@@ -438,6 +476,17 @@ class SqliteClusterStore:
             (cluster_id,),
         )
         return dataclasses.replace(best, size=self._size(cluster_id))
+
+
+@functools.cache
+def _band_query(bands: int) -> str:
+    """Articles of the window sharing any of `bands` bands, at most BAND_CAP (the most recent) per band;
+    parameters: band, low, high, cap for each."""
+    one = (
+        "SELECT * FROM (SELECT article_id FROM bands WHERE band = ? AND published BETWEEN ? AND ?"
+        " ORDER BY published DESC LIMIT ?)"
+    )
+    return " UNION ALL ".join([one] * bands)
 
 
 def open_memory_store(

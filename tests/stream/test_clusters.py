@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from stream.enrich.clusters import (
+    _SCHEMA,
+    BAND_CAP,
     PAIRS,
     RARITY_CEILING,
     WORDS,
@@ -17,12 +19,13 @@ from stream.enrich.clusters import (
     SqliteClusterStore,
     StoryItem,
     Words,
+    band_keys,
     fingerprint,
     rarity,
     similarity,
     word_similarity,
 )
-from wirewatch.sqlite import connect
+from wirewatch.sqlite import connect, migrate
 
 STORY = (
     "Germany will send two more Patriot air defense systems to Ukraine, Defence Minister Boris Pistorius "
@@ -162,6 +165,41 @@ def test_stories_outside_the_window_start_a_new_cluster(tmp_path: Path) -> None:
     store.assign([item("old", STORY)])
     late = store.assign([item("late", STORY, minutes=3 * 24 * 60)])[0]
     assert late.cluster_id == "late"
+    store.close()
+
+
+def test_a_band_shared_by_many_articles_is_read_for_its_most_recent_ones(tmp_path: Path) -> None:
+    # A story carried by more outlets than BAND_CAP: every band of it has more articles than that.
+    store = SqliteClusterStore(tmp_path / "clusters.db")
+    count = BAND_CAP + 30
+    store.assign([item(f"c{n:03d}", STORY, n) for n in range(count)])
+    late = store.assign([item("late", STORY, count)])[0]
+    assert store.last_match.candidates == BAND_CAP  # not all `count` copies
+    # Still the story's cluster, found through its most recent copies (the earliest of which is the
+    # most similar article published first among them).
+    assert (late.cluster_id, late.similar_to) == ("c000", f"c{count - BAND_CAP:03d}")
+    assert late.size == count + 1
+    store.close()
+
+
+def test_bands_stored_before_they_were_ordered_by_time_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "clusters.db"
+    old = connect(path)
+    migrate(old, _SCHEMA[:3])
+    found = fingerprint(STORY)
+    assert found is not None
+    published = T0.isoformat()
+    old.execute("INSERT INTO members VALUES ('o1', 'o1', 'Wire', ?, ?)", (published, found.minhash.tobytes()))
+    old.executemany(
+        "INSERT INTO bands (band, article_id, published) VALUES (?, 'o1', ?)",
+        [(key, published) for key in band_keys(found.minhash)],
+    )
+    old.execute("INSERT INTO words VALUES ('o1', ?, ?)", (published, found.words.to_bytes()))
+    old.execute("INSERT INTO clusters VALUES ('o1', 1)")
+    old.close()
+    store = SqliteClusterStore(path)
+    copy = store.assign([item("n1", STORY, 5)])[0]
+    assert (copy.cluster_id, copy.similar_to, copy.size) == ("o1", "o1", 2)
     store.close()
 
 
