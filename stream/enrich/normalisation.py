@@ -398,15 +398,15 @@ def _split_country(m: Mention) -> list[Mention]:
 def _split_list(m: Mention) -> list[Mention]:
     """A model span holding a list of one-word names, or of known places, as one name each:
     "Fordow and Natanz", "Quang Ngai and Da Nang" ("Bosnia and Herzegovina", a country, stays whole)."""
-    if m.source not in (MODEL, REPEAT) or not _SPAN_LIST.fullmatch(m.surface) or m.surface in place_names():
+    core = m.surface.strip(_EDGE_PUNCT + ". ")  # "Kisumu and Mombasa," as the model may cut it
+    if m.source not in (MODEL, REPEAT) or not _SPAN_LIST.fullmatch(core) or core in place_names():
         return [m]
-    parts = list(_SPAN_LIST_PART.finditer(m.surface))
+    parts = list(_SPAN_LIST_PART.finditer(core))
     # "National Search and Rescue Agency" is one name: parts of several words must be known places.
     if not all(" " not in part[0] for part in parts) and not all(part[0] in place_names() for part in parts):
         return [m]
-    return [
-        Mention(part[0], m.label, m.start + part.start(), m.start + part.end(), m.source) for part in parts
-    ]
+    start = m.start + m.surface.index(core)
+    return [Mention(part[0], m.label, start + part.start(), start + part.end(), m.source) for part in parts]
 
 
 def _is_lower(word: str) -> bool:
