@@ -33,6 +33,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from wordfreq import zipf_frequency
+
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Entry
 from stream.enrich.given_names import given_names
@@ -133,6 +135,8 @@ _LIST_BEFORE = re.compile(rf"({_LIST_NAME}){_LIST_GLUE}$")
 _LIST_AFTER = re.compile(rf"{_LIST_GLUE}({_LIST_NAME})")
 _LIST_STEPS = 4  # neighbours looked at on each side
 # A model span that is itself a list: capitalised words only, joined by commas and one "and".
+_HYPHENATED_TAIL = re.compile(r"-[a-z]+\b")  # right after a span: the rest of a hyphenated word
+_ENGLISH_WORD = 3.0  # zipf frequency from which a word is English ("held"), not a syllable ("wook")
 _NAME_WORDS = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
 _SPAN_LIST_PART = re.compile(_NAME_WORDS)
 _SPAN_LIST = re.compile(rf"{_NAME_WORDS}(?:, {_NAME_WORDS})*(?:,? and |, ){_NAME_WORDS}")
@@ -395,6 +399,17 @@ def _split_country(m: Mention) -> list[Mention]:
     return [country, Mention(m.surface[rest:], m.label, m.start + rest, m.end, m.source, m.detail)]
 
 
+def _whole_words(m: Mention, text: str) -> Mention:
+    """A person the model cut inside a hyphenated given name, run to the word's end: "Park Chan"
+    of "Park Chan-wook"; not an adjective ("Russian-held", "London-based": English words)."""
+    tail = (
+        _HYPHENATED_TAIL.match(text, m.end) if m.source in (MODEL, REPEAT) and m.label == "PERSON" else None
+    )
+    if tail is None or zipf_frequency(tail[0].lstrip("-"), "en") >= _ENGLISH_WORD:
+        return m
+    return Mention(m.surface + tail[0], m.label, m.start, tail.end(), m.source, m.detail)
+
+
 def _split_list(m: Mention) -> list[Mention]:
     """A model span holding a list of one-word names, or of known places, as one name each:
     "Fordow and Natanz", "Quang Ngai and Da Nang" ("Bosnia and Herzegovina", a country, stays whole)."""
@@ -504,7 +519,12 @@ def normalise(
     groups: dict[str, _Group] = {}
     lower_words = frozenset(re.findall(r"\b[a-z][a-z-]+\b", text))
     companies = frozenset(m.surface for m in mentions if m.label == "ORG")  # "Toyota and Kongsberg"
-    parts = (piece for m in mentions for part in _split_country(m) for piece in _split_list(part))
+    parts = (
+        piece
+        for m in mentions
+        for part in _split_country(_whole_words(m, text))
+        for piece in _split_list(part)
+    )
     for m in sorted(parts, key=lambda m: m.start):
         by_model = m.source in (MODEL, REPEAT)
         if by_model and (m.label not in KEPT_LABELS or m.surface.islower()):

@@ -98,6 +98,13 @@ def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer:
         ("Omar Garcia Harfuch", "PERSON", 2),
         ("Jim Chalmers", "PERSON", 1),
     ]
+    # A hyphenated given name the model cut; a compound adjective is left alone.
+    text = "Park Chan-wook won. Russian-held towns."
+    model = [m("Park Chan", "PERSON", 0), m("Russian", "PERSON", 20)]
+    assert [t.entity.name for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        "Park Chan-wook",
+        "Russian",
+    ]
 
 
 def test_ambiguous_short_forms_are_left_alone(aliases: AliasTable, gazetteer: Gazetteer) -> None:
