@@ -32,8 +32,8 @@ _STATES = {
 }  # fmt: skip
 # A word this frequent in German is a common word, not a surname ("Mann", "Bank").
 _COMMON_WORD = 4.5
-_GERMAN = ("de_DE",)  # about 2,000 names, foreign ones too; no other locale's ("Paris")
 _COMMON_PART = 3.5  # the same for the last part of a hyphenated word
+_GERMAN = ("de_DE",)  # Faker's German given names (about 2,000, foreign ones too), not "Paris"
 # The football club: "FC Bayern", "Bayern München".
 _CLUB_BEFORE, _CLUB_AFTER = re.compile(r"FC $"), re.compile(r"^ (?:München|Munich)\b")
 

@@ -134,9 +134,9 @@ _LIST_GLUE = r"(?:, (?:and |or )?| (?:and|or|to) )"
 _LIST_BEFORE = re.compile(rf"({_LIST_NAME}){_LIST_GLUE}$")
 _LIST_AFTER = re.compile(rf"{_LIST_GLUE}({_LIST_NAME})")
 _LIST_STEPS = 4  # neighbours looked at on each side
-# A model span that is itself a list: capitalised words only, joined by commas and one "and".
 _HYPHENATED_TAIL = re.compile(r"-[a-z]+\b")  # right after a span: the rest of a hyphenated word
 _ENGLISH_WORD = 3.0  # zipf frequency from which a word is English ("held"), not a syllable ("wook")
+# A model span that is itself a list: capitalised words only, joined by commas and one "and".
 _NAME_WORDS = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
 _SPAN_LIST_PART = re.compile(_NAME_WORDS)
 _SPAN_LIST = re.compile(rf"{_NAME_WORDS}(?:, {_NAME_WORDS})*(?:,? and |, ){_NAME_WORDS}")
@@ -317,7 +317,7 @@ class _Group:
     gazetteer_type: str | None = None
     gazetteer_detail: str = ""
     pinned_type: str | None = None
-    stated: str = ""  # DATELINE, STORM, WEAPON_NOUN or PLACE_NOUN when the text says what this is
+    stated: str = ""  # one of _STATED_TYPES when the text says what this is
     located: bool = False  # "in X", "west of X", or listed with a known place
     listed: int = 0  # the most known places in a list with a mention
     rules: list[str] = field(default_factory=list)
@@ -349,9 +349,9 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     """The name in a model span, without what the model ran into it; "" when it is no name.
 
     Cut: lower-case words at either end ("Kunar province", "chipmaker NXP"), titles before a person
-    ("Treasurer Jim Chalmers") and a common word
-    opening a sentence that the text also writes in lower case ("Cholera", "Drones"). A span
-    ending in a title ("Defence Minister") is no name. A name the alias table lists is kept whole.
+    ("Treasurer Jim Chalmers") and a common word opening a sentence that the text also writes in
+    lower case ("Cholera", "Drones"). A span ending in a title ("Defence Minister") is no name. A
+    name the alias table lists is kept whole.
     """
     surface = clean_surface(m.surface)
     if not surface or aliases.lookup(surface) is not None:

@@ -98,39 +98,11 @@ def plain(name: str) -> str:
 
 # Generic words that ISO 3166-2 uses as whole names ("Central", "Northern Region", "Red Sea"):
 # such a name alone says nothing about where a story is.
-_GENERIC_REGION_WORDS = frozenset(
-    [
-        "North",
-        "South",
-        "East",
-        "West",
-        "Northern",
-        "Southern",
-        "Eastern",
-        "Western",
-        "Central",
-        "Centre",
-        "Upper",
-        "Lower",
-        "Far",
-        "Region",
-        "Province",
-        "Coast",
-        "River",
-        "Sea",
-        "Islands",
-        "Island",
-        "Red",
-        "Free",
-        "State",
-        "Long",
-        "Grand",
-        "Capital",
-        "National",
-        "District",
-        "Lakes",
-    ]
-)
+_GENERIC_REGION_WORDS = frozenset({
+    "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central",
+    "Centre", "Upper", "Lower", "Far", "Region", "Province", "Coast", "River", "Sea", "Islands",
+    "Island", "Red", "Free", "State", "Long", "Grand", "Capital", "National", "District", "Lakes",
+})  # fmt: skip
 
 
 @functools.cache
