@@ -59,12 +59,14 @@ class _Server:
 
 
 class FeedServer(_Server):
-    """Serves whatever `routes` maps a path to; records every request."""
+    """Serves whatever `routes` maps a path to; records every request, and the most requests it
+    was handling at once (`most_in_flight`, which a test may set back to 0)."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Response | Callable[[], Response]] = {}
         self.requests: list[Request] = []
         self.lock = threading.Lock()
+        self.in_flight = self.most_in_flight = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,7 +78,12 @@ class FeedServer(_Server):
                 if resp is None:
                     resp = Response(b"not found", 404)
                 if resp.delay:
+                    with server.lock:
+                        server.in_flight += 1
+                        server.most_in_flight = max(server.most_in_flight, server.in_flight)
                     time.sleep(resp.delay)
+                    with server.lock:
+                        server.in_flight -= 1
                 headers = dict(resp.headers)
                 status = resp.status
                 body = resp.body

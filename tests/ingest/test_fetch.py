@@ -219,8 +219,13 @@ def test_per_host_limit(feed_server: FeedServer) -> None:
         assert all(r.status is PollStatus.OK for r in results)
         return time.monotonic() - started
 
+    # Counted at the server, not timed: a loaded machine stretches any wall-clock bound.
+    feed_server.most_in_flight = 0  # the server may have served other tests
     assert asyncio.run(many(2)) >= 0.85  # three waves of two
-    assert asyncio.run(many(6)) < 0.85
+    assert feed_server.most_in_flight == 2
+    feed_server.most_in_flight = 0
+    asyncio.run(many(6))
+    assert feed_server.most_in_flight > 2
 
 
 def test_a_name_connects_only_to_an_address_that_passed_the_check(feed_server: FeedServer) -> None:
