@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     cluster_window: int = Field(
         259_200, ge=3_600, description="Seconds around publication in which a story's articles are matched"
     )
+    cluster_retention: int = Field(
+        2_592_000,
+        ge=86_400,
+        description="Seconds an article's story is remembered (replays, outlet counts); at least two windows",
+    )
     poll_interval: int = Field(300, ge=10, description="Default seconds between polls of a feed")
     allow_private_networks: bool = Field(
         False, description="Allow feed URLs on loopback/private networks (tests, the demo, intranets)"

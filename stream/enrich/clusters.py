@@ -73,6 +73,11 @@ _S33 = np.uint64(33)
 _STOP = frozenset(STOP_WORDS)
 CACHE_KIB = 64 * 1024  # page cache of a store's connection
 CHECKPOINT_EVERY = 2.0  # seconds between checkpoints of the WAL
+WAL_LIMIT = 64 * 2**20  # bytes the WAL file is cut back to after a checkpoint (it kept its largest size)
+# Members (which cluster an article joined) are kept this long, for replays and outlet counts, then
+# dropped with the clusters left empty; without it the store grew by ~1 KB an article for ever.
+RETENTION = timedelta(days=30)
+PRUNE_EVERY = timedelta(hours=1)  # of articles' time between two prunings of a store's members
 log = logging.getLogger(__name__)
 PAIRS = "estimated Jaccard of word pairs"
 WORDS = "weighted Jaccard of words"
@@ -236,6 +241,23 @@ class ClusterStore(Protocol):
         """Assign each item (idempotent: an article assigned before keeps its cluster)."""
         ...
 
+    def _prune_members(self, before: str) -> None:
+        """Drop members published before `before`, and the clusters they leave empty (a story
+        still running keeps its row and size)."""
+        touched = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT cluster_id FROM members WHERE published < ?", (before,)
+            )
+        ]
+        self.conn.execute("DELETE FROM members WHERE published < ?", (before,))
+        rows_in(
+            self.conn,
+            "DELETE FROM clusters WHERE cluster_id IN ({ids})"
+            " AND NOT EXISTS (SELECT 1 FROM members m WHERE m.cluster_id = clusters.cluster_id)",
+            touched,
+        )
+
     def lookup(self, item: StoryItem) -> Assignment:
         """The cluster an item would join, without recording anything."""
         ...
@@ -303,6 +325,10 @@ _SCHEMA = [
     ALTER TABLE bands_by_time RENAME TO bands;
     CREATE INDEX bands_published ON bands(published);
     """,
+    # Members past the retention are dropped (2026-12-01): found by their time.
+    """
+    CREATE INDEX members_published ON members(published);
+    """,
 ]
 
 
@@ -315,6 +341,7 @@ class SqliteClusterStore:
         threshold: float = THRESHOLD,
         window: timedelta = timedelta(days=3),
         checkpoint_every: float = CHECKPOINT_EVERY,
+        retention: timedelta = RETENTION,
     ) -> None:
         self.conn = connect(path)
         migrate(self.conn, _SCHEMA)
@@ -324,8 +351,11 @@ class SqliteClusterStore:
         # ran a checkpoint and its fsync on the enrich stage's path).
         self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self.conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
         self.threshold = threshold
         self.window = window
+        self.retention = max(retention, 2 * window)  # never before the bands that point at them
+        self._pruned_to: datetime | None = None
         self.last_match = MatchCounts()
         self._lock = threading.Lock()  # one connection, used from the worker's threads in turn
         self._closed = threading.Event()
@@ -343,7 +373,28 @@ class SqliteClusterStore:
                 horizon = (oldest - 2 * self.window).isoformat()
                 self.conn.execute("DELETE FROM bands WHERE published < ?", (horizon,))
                 self.conn.execute("DELETE FROM words WHERE published < ?", (horizon,))
+                kept_from = oldest - self.retention
+                if self._pruned_to is None or kept_from - self._pruned_to >= PRUNE_EVERY:
+                    self._prune_members(kept_from.isoformat())
+                    self._pruned_to = kept_from
             return out
+
+    def _prune_members(self, before: str) -> None:
+        """Drop members published before `before`, and the clusters they leave empty (a story
+        still running keeps its row and size)."""
+        touched = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT cluster_id FROM members WHERE published < ?", (before,)
+            )
+        ]
+        self.conn.execute("DELETE FROM members WHERE published < ?", (before,))
+        rows_in(
+            self.conn,
+            "DELETE FROM clusters WHERE cluster_id IN ({ids})"
+            " AND NOT EXISTS (SELECT 1 FROM members m WHERE m.cluster_id = clusters.cluster_id)",
+            touched,
+        )
 
     def lookup(self, item: StoryItem) -> Assignment:
         with self._lock:

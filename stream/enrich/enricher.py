@@ -107,7 +107,10 @@ class Enricher:
         clusters = None
         if settings.clusters and (record_clusters or settings.clusters_db.exists()):
             clusters = SqliteClusterStore(
-                settings.clusters_db, settings.cluster_threshold, timedelta(seconds=settings.cluster_window)
+                settings.clusters_db,
+                settings.cluster_threshold,
+                timedelta(seconds=settings.cluster_window),
+                retention=timedelta(seconds=settings.cluster_retention),
             )
         return cls(
             recognisers,

@@ -168,6 +168,23 @@ def test_stories_outside_the_window_start_a_new_cluster(tmp_path: Path) -> None:
     store.close()
 
 
+def test_members_past_the_retention_are_dropped_with_their_empty_clusters(tmp_path: Path) -> None:
+    day = 24 * 60
+    store = SqliteClusterStore(
+        tmp_path / "clusters.db", window=timedelta(hours=12), retention=timedelta(days=2)
+    )
+    store.assign([item("old", STORY), item("old-copy", STORY, 5)])
+    store.assign([item("running", OTHER, 4 * day - 360)])  # 6 hours before "new": within the window
+    store.assign([item("new", OTHER, 4 * day)])  # "old" is 4 days old now: past the 2-day retention
+    with store.conn:
+        members = {r[0] for r in store.conn.execute("SELECT article_id FROM members")}
+        clusters = {r[0]: r[1] for r in store.conn.execute("SELECT cluster_id, size FROM clusters")}
+    assert members == {"running", "new"}
+    assert clusters == {"running": 2}  # "old"'s story is gone, the running story keeps its size
+    assert store.assign([item("new", OTHER, 4 * day)])[0].cluster_id == "running"  # a replay: the same
+    store.close()
+
+
 def test_a_band_shared_by_many_articles_is_read_for_its_most_recent_ones(tmp_path: Path) -> None:
     # A story carried by more outlets than BAND_CAP: every band of it has more articles than that.
     store = SqliteClusterStore(tmp_path / "clusters.db")
