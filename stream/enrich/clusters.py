@@ -241,23 +241,6 @@ class ClusterStore(Protocol):
         """Assign each item (idempotent: an article assigned before keeps its cluster)."""
         ...
 
-    def _prune_members(self, before: str) -> None:
-        """Drop members published before `before`, and the clusters they leave empty (a story
-        still running keeps its row and size)."""
-        touched = [
-            r[0]
-            for r in self.conn.execute(
-                "SELECT DISTINCT cluster_id FROM members WHERE published < ?", (before,)
-            )
-        ]
-        self.conn.execute("DELETE FROM members WHERE published < ?", (before,))
-        rows_in(
-            self.conn,
-            "DELETE FROM clusters WHERE cluster_id IN ({ids})"
-            " AND NOT EXISTS (SELECT 1 FROM members m WHERE m.cluster_id = clusters.cluster_id)",
-            touched,
-        )
-
     def lookup(self, item: StoryItem) -> Assignment:
         """The cluster an item would join, without recording anything."""
         ...
