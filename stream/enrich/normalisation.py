@@ -129,7 +129,8 @@ _LOCATIVE = re.compile(
 # A list of names ("Erbil, Sulaimaniyah and Dohuk"): a town name in a list with a known place is a
 # place, and any one-word name the model called an organisation, person or product in a list
 # with two is.
-_LIST_NAME = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2}"
+_CAPITALISED = r"[A-Z][\w'’-]*"  # a word of a name, in the lists below
+_LIST_NAME = rf"{_CAPITALISED}(?: {_CAPITALISED}){{0,2}}"
 _LIST_GLUE = r"(?:, (?:and |or )?| (?:and|or|to) )"
 _LIST_BEFORE = re.compile(rf"({_LIST_NAME}){_LIST_GLUE}$")
 _LIST_AFTER = re.compile(rf"{_LIST_GLUE}({_LIST_NAME})")
@@ -137,7 +138,7 @@ _LIST_STEPS = 4  # neighbours looked at on each side
 _HYPHENATED_TAIL = re.compile(r"-[a-z]+\b")  # right after a span: the rest of a hyphenated word
 _ENGLISH_WORD = 3.0  # zipf frequency from which a word is English ("held"), not a syllable ("wook")
 # A model span that is itself a list: capitalised words only, joined by commas and one "and".
-_NAME_WORDS = r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*"
+_NAME_WORDS = rf"{_CAPITALISED}(?: {_CAPITALISED})*"
 _SPAN_LIST_PART = re.compile(_NAME_WORDS)
 _SPAN_LIST = re.compile(rf"{_NAME_WORDS}(?:, {_NAME_WORDS})*(?:,? and |, ){_NAME_WORDS}")
 # The model's types that a GeoNames town name overrides (ORG and PRODUCT only where located).
@@ -553,12 +554,13 @@ def normalise(
             group.rules.append(rule)
         if alias is not None and alias.type:
             group.pinned_type = alias.type
+        person_shaped = by_model and _person_shaped(name)
         if m.source in _STATED_TYPES:
             group.stated = m.source
-        elif by_model and _titled(text, m.start, m.end, name):
+        elif person_shaped and _titled(text, m.start, m.end):
             group.stated = group.stated or TITLE
             group.labels[m.label] += 1
-        elif by_model and m.label in _GIVEN_NAME_LABELS and _given_named(name):
+        elif person_shaped and m.label in _GIVEN_NAME_LABELS and _given_named(name):
             group.stated = group.stated or GIVEN_NAME
             group.labels[m.label] += 1
         elif by_model and m.label in _WEAPON_LABELS and _WEAPON_AFTER.match(text, m.end):
@@ -643,21 +645,14 @@ def _person_shaped(name: str) -> bool:
     )
 
 
-def _titled(text: str, start: int, end: int, name: str) -> bool:
-    """Whether an office or title comes right before or after a name shaped like a person's."""
-    return _person_shaped(name) and bool(
-        _TITLE_BEFORE.search(text, max(0, start - 30), start) or _TITLE_AFTER.match(text, end)
-    )
+def _titled(text: str, start: int, end: int) -> bool:
+    """Whether an office or title comes right before or after a mention."""
+    return bool(_TITLE_BEFORE.search(text, max(0, start - 30), start) or _TITLE_AFTER.match(text, end))
 
 
 def _given_named(name: str) -> bool:
-    """Whether a person-shaped name starts with a given name and is no known place."""
-    return (
-        _person_shaped(name)
-        and name.split()[0] in given_names()
-        and name not in place_names()
-        and name not in region_names()
-    )
+    """Whether a name starts with a given name and is no known place."""
+    return name.split()[0] in given_names() and name not in place_names() and name not in region_names()
 
 
 def _places_listed(text: str, start: int, end: int, companies: frozenset[str]) -> int:
