@@ -26,6 +26,16 @@ def m(surface: str, label: str, start: int, source: str = MODEL, detail: str = "
     return Mention(surface, label, start, start + len(surface), source, detail)
 
 
+def placed(text: str, *named: tuple[str, str]) -> list[Mention]:
+    """Model mentions of (surface, label), each where `text` first has it."""
+    return [m(surface, label, text.index(surface)) for surface, label in named]
+
+
+def types(model: list[Mention], text: str, aliases: AliasTable, gazetteer: Gazetteer) -> dict[str, str]:
+    """Each normalised name's type."""
+    return {t.entity.name: t.entity.type for t in normalise(model, aliases, gazetteer.entries, text)}
+
+
 def names(mentions: list[Mention], aliases: AliasTable, gazetteer: Gazetteer) -> list[tuple[str, str, int]]:
     return [
         (t.entity.name, t.entity.type, t.entity.mentions)
@@ -222,11 +232,14 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
     ]
     # A state or province (ISO 3166-2) is a place too; a generic or common word alone is not.
     text = "Fires in Western Australia. Gunmen in Sinaloa. Punjab farmers. The Red Sea. Delta said."
-    model = [
-        m(name, label, text.index(name)) for name, label in [("Western Australia", "LOC"), ("Sinaloa", "ORG")]
-    ]
-    model += [m(name, label, text.index(name)) for name, label in [("Punjab", "NORP"), ("Red Sea", "LOC")]]
-    model += [m("Delta", "ORG", text.index("Delta"))]
+    model = placed(
+        text,
+        ("Western Australia", "LOC"),
+        ("Sinaloa", "ORG"),
+        ("Punjab", "NORP"),
+        ("Red Sea", "LOC"),
+        ("Delta", "ORG"),
+    )
     assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
         ("Western Australia", "GPE"),
         ("Sinaloa", "GPE"),
@@ -249,19 +262,20 @@ def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazette
         "A quake 45 km west of Tocopilla. Toyota and Kongsberg bid. Uniper and Berlin agreed. "
         "Cairo, Alexandria and Egyptian National Railways."
     )
-    model = [
-        m("Quneitra", "GPE", text.index("Quneitra")),
-        m("Daraa", "ORG", text.index("Daraa")),
-        m("Erbil", "GPE", text.index("Erbil")),
-        m("Basra", "GPE", text.index("Basra")),
-        m("Zubayrat", "ORG", text.index("Zubayrat")),
-        m("Tocopilla", "ORG", text.index("Tocopilla")),
-        m("Toyota", "ORG", text.index("Toyota")),
-        m("Kongsberg", "ORG", text.index("Kongsberg")),
-        m("Uniper", "ORG", text.index("Uniper")),
-        m("Egyptian National Railways", "ORG", text.index("Egyptian National")),
-    ]
-    found = {t.entity.name: t.entity.type for t in normalise(model, aliases, gazetteer.entries, text)}
+    model = placed(
+        text,
+        ("Quneitra", "GPE"),
+        ("Daraa", "ORG"),
+        ("Erbil", "GPE"),
+        ("Basra", "GPE"),
+        ("Zubayrat", "ORG"),
+        ("Tocopilla", "ORG"),
+        ("Toyota", "ORG"),
+        ("Kongsberg", "ORG"),
+        ("Uniper", "ORG"),
+        ("Egyptian National Railways", "ORG"),
+    )
+    found = types(model, text, aliases, gazetteer)
     assert found["Daraa"] == "GPE"  # a town listed with a known place
     assert found["Zubayrat"] == "GPE"  # no town GeoNames knows, but listed with two that are
     assert found["Tocopilla"] == "GPE"  # "west of"
@@ -274,11 +288,12 @@ def test_a_model_span_holding_a_list_is_one_name_each(aliases: AliasTable, gazet
     text = (
         "Floods hit Quang Ngai and Da Nang. Bosnia and Herzegovina voted. National Search and Rescue Agency."
     )
-    model = [
-        m("Quang Ngai and Da Nang.", "PERSON", text.index("Quang")),  # the model ran into the full stop
-        m("Bosnia and Herzegovina", "GPE", text.index("Bosnia")),
-        m("National Search and Rescue Agency", "ORG", text.index("National")),
-    ]
+    model = placed(
+        text,
+        ("Quang Ngai and Da Nang.", "PERSON"),  # the model ran into the full stop
+        ("Bosnia and Herzegovina", "GPE"),
+        ("National Search and Rescue Agency", "ORG"),
+    )
     assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
         ("Quang Ngai", "GPE"),  # each a known place, so a place whatever the model said
         ("Da Nang", "GPE"),
@@ -293,15 +308,15 @@ def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazettee
         "Regional governor Ricardo Diaz said. Minister Ukrainian Defense Industry spoke. "
         "Tesla Motors, the carmaker."
     )
-    model = [
-        m("Hyacinth Alia", "EVENT", text.index("Hyacinth")),
-        m("Rustem Umerov", "ORG", text.index("Rustem")),
-        m("Ricardo Diaz", "ORG", text.index("Ricardo")),
-        m("Ukrainian Defense Industry", "ORG", text.index("Ukrainian")),
-        m("Tesla Motors", "ORG", text.index("Tesla")),
-    ]
-    found = {t.entity.name: t.entity.type for t in normalise(model, aliases, gazetteer.entries, text)}
-    assert found == {
+    model = placed(
+        text,
+        ("Hyacinth Alia", "EVENT"),
+        ("Rustem Umerov", "ORG"),
+        ("Ricardo Diaz", "ORG"),
+        ("Ukrainian Defense Industry", "ORG"),
+        ("Tesla Motors", "ORG"),
+    )
+    assert types(model, text, aliases, gazetteer) == {
         "Hyacinth Alia": "PERSON",
         "Rustem Umerov": "PERSON",
         "Ricardo Diaz": "PERSON",
@@ -310,10 +325,14 @@ def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazettee
     }
     # A given name opening the name makes it a person, unless the model calls it an organisation.
     text = "Florian Wirtz scored. Ocean Vuong read. Morgan Stanley said. Virginia Beach flooded."
-    model = [m("Florian Wirtz", "NORP", 0), m("Ocean Vuong", "GPE", 22), m("Morgan Stanley", "ORG", 39)]
-    model += [m("Virginia Beach", "GPE", text.index("Virginia"))]
-    found = {t.entity.name: t.entity.type for t in normalise(model, aliases, gazetteer.entries, text)}
-    assert found == {
+    model = placed(
+        text,
+        ("Florian Wirtz", "NORP"),
+        ("Ocean Vuong", "GPE"),
+        ("Morgan Stanley", "ORG"),
+        ("Virginia Beach", "GPE"),
+    )
+    assert types(model, text, aliases, gazetteer) == {
         "Florian Wirtz": "PERSON",
         "Ocean Vuong": "GPE",  # "Ocean" is no given name
         "Morgan Stanley": "ORG",
@@ -365,7 +384,7 @@ def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: 
         "New Zealand cut rates, a new low."
     )
     spans = ["Cholera", "chipmaker NXP Semiconductors", "Bank of Japan", "von der Leyen", "Defence Minister"]
-    model = [m(s, "ORG", text.index(s)) for s in spans] + [m("New Zealand", "GPE", text.index("New Zealand"))]
+    model = placed(text, *[(s, "ORG") for s in spans], ("New Zealand", "GPE"))
     assert [t.entity.name for t in normalise(model, aliases, gazetteer.entries, text)] == [
         "NXP Semiconductors",  # "Cholera" opens a sentence and is written "cholera" too: no name
         "Bank of Japan",  # "bank" is in the text, but "of Japan" is no name
@@ -377,7 +396,7 @@ def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: 
 def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = "Taiwan fired Sky Bow III missiles. Fires in the Krasnodar region. Eindhoven-based NXP. Russian drones."
     spans = [("Sky Bow III", "PERSON"), ("Krasnodar", "ORG"), ("Eindhoven", "ORG"), ("Russian", "NORP")]
-    model = [m(s, label, text.index(s)) for s, label in spans]
+    model = placed(text, *spans)
     traces = normalise(model, aliases, gazetteer.entries, text)
     assert [(t.entity.name, t.entity.type) for t in traces] == [
         ("Sky Bow III", "WEAPON"),
@@ -392,7 +411,7 @@ def test_a_place_the_model_calls_an_organisation_after_a_verb_of_capture(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
     text = "The RSF seized El Fasher. Toyota said."
-    model = [m("El Fasher", "ORG", text.index("El Fasher")), m("Toyota", "ORG", text.index("Toyota"))]
+    model = placed(text, ("El Fasher", "ORG"), ("Toyota", "ORG"))
     assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
         ("El Fasher", "GPE"),
         ("Toyota", "ORG"),
