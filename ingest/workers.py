@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from wirewatch.process import ignore_stop_signals
+
 T = TypeVar("T")
 
 
@@ -34,7 +36,9 @@ class WorkerError(Exception):
 
 
 def serve(read_fd: int, write_fd: int) -> None:
-    """Worker loop: call what arrives, send back ('ok', result) or ('error', type name, message)."""
+    """Worker loop: call what arrives, send back ('ok', result) or ('error', type name, message).
+    Ends when the parent closes the pipe or kills it, never on the poller's stop signal."""
+    ignore_stop_signals()
     inbox = Connection(read_fd, writable=False)
     outbox = Connection(write_fd, readable=False)
     while True:

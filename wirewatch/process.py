@@ -26,6 +26,13 @@ def die_with_parent(parent: int | None = None) -> None:
         os._exit(1)
 
 
+def ignore_stop_signals() -> None:
+    """For a helper process its parent ends: SIGTERM or Ctrl-C sent to the whole process group
+    stops the parent, which then ends the helper, instead of killing the helper mid-task."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def main(argv: list[str]) -> None:
     """Entry point: arm the parent-death signal, then exec the real program."""
     if not argv:

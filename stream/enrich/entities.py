@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 from stream.enrich.normalisation import MODEL, Mention
 from wirewatch.errors import ConfigError
 from wirewatch.failures import TemporaryError
+from wirewatch.process import ignore_stop_signals
 
 
 def _meta(name: str) -> dict[str, Any]:
@@ -89,6 +90,10 @@ _loaded: NerModel | None = None  # the model, in a NerProcess's child
 
 def _load(name: str, batch_size: int) -> None:
     global _loaded
+    # Killed by the worker's stop signal, the child would fail the batch in flight and be
+    # restarted, loading the model, just as the worker stops. The worker ends it (`close`, or
+    # `_exit_with` when the worker is killed).
+    ignore_stop_signals()
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()

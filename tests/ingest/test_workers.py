@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from datetime import UTC, datetime
 
@@ -41,6 +43,26 @@ def test_results_errors_and_deadlines() -> None:
                 10, read_feed, hostile.SCRIPTS, None, CONTEXT, datetime.now(UTC), "feedparser"
             )
             assert len(doc.articles) == 2
+        finally:
+            pool.close()
+
+    asyncio.run(go())
+
+
+def test_a_stop_signal_to_the_process_group_leaves_the_workers_working() -> None:
+    # SIGTERM or Ctrl-C to the poller's group stops the poller; a worker killed by it would fail
+    # the feed it was parsing. The pool ends its workers itself.
+    async def go() -> None:
+        pool = WorkerPool(1)
+        try:
+            await pool.call(10, read_feed, hostile.SCRIPTS, None, CONTEXT, datetime.now(UTC), "feedparser")
+            (pid,) = pool.pids()
+            os.kill(pid, signal.SIGTERM)
+            os.kill(pid, signal.SIGINT)
+            doc = await pool.call(
+                10, read_feed, hostile.SCRIPTS, None, CONTEXT, datetime.now(UTC), "feedparser"
+            )
+            assert len(doc.articles) == 2 and pool.pids() == [pid]
         finally:
             pool.close()
 

@@ -32,6 +32,20 @@ def test_answers_like_the_model_and_restarts_when_killed(ner_model: NerModel) ->
         process.close()
 
 
+def test_the_child_outlives_a_stop_signal_to_the_process_group(ner_model: NerModel) -> None:
+    # The supervisor and a terminal's Ctrl-C signal the whole group: the worker stops, and the
+    # child must not die (and be restarted, loading the model again) while it does.
+    process = NerProcess(ner_model.name)
+    try:
+        child = process.wait_ready()
+        os.kill(child, signal.SIGTERM)
+        os.kill(child, signal.SIGINT)
+        assert process.mentions(["Olaf Scholz visited Paris."]) and process.wait_ready() == child
+    finally:
+        process.close()
+    wait_for(lambda: not _alive(child), 10, "the NER child to exit when closed")
+
+
 def test_a_missing_model_is_a_clear_error_at_start() -> None:
     with pytest.raises(ConfigError, match="'no_such_model' is not installed"):
         NerProcess("no_such_model")
