@@ -45,6 +45,7 @@ class Supervisor:
         self.children: list[Child] = []
         self._write = threading.Lock()
         self._stopping = threading.Event()
+        self._stop_lock = threading.Lock()  # the signal handler's thread and `run` may both stop
         self._colour = self.out.isatty()
 
     def say(self, name: str, line: str) -> None:
@@ -113,23 +114,25 @@ class Supervisor:
         return 0
 
     def stop(self) -> None:
-        """SIGTERM every child's process group, in reverse start order; SIGKILL stragglers."""
+        """SIGTERM every child's process group, in reverse start order; SIGKILL stragglers.
+        A second caller waits for the first one's stop and finds nothing left to do."""
         self._stopping.set()
-        running = [c for c in reversed(self.children) if c.process and c.process.poll() is None]
-        for child in running:
-            self._signal(child, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE
-        for child in running:
-            assert child.process is not None
-            try:
-                child.process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                self.say("wirewatch", f"{child.name} did not stop in {STOP_GRACE:.0f}s; killing it")
-                self._signal(child, signal.SIGKILL)
-                child.process.wait()
-        for child in self.children:
-            if child.pump is not None:
-                child.pump.join(timeout=1.0)
+        with self._stop_lock:
+            running = [c for c in reversed(self.children) if c.process and c.process.poll() is None]
+            for child in running:
+                self._signal(child, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_GRACE
+            for child in running:
+                assert child.process is not None
+                try:
+                    child.process.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    self.say("wirewatch", f"{child.name} did not stop in {STOP_GRACE:.0f}s; killing it")
+                    self._signal(child, signal.SIGKILL)
+                    child.process.wait()
+            for child in self.children:
+                if child.pump is not None:
+                    child.pump.join(timeout=1.0)
 
     @staticmethod
     def _signal(child: Child, sig: signal.Signals) -> None:
