@@ -49,6 +49,7 @@ MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 DATELINE, STORM = "place of the wire dateline", "named storm"
 WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun after the name"
 TITLE, GIVEN_NAME = "office or title beside the name", "a given name opening the name"
+SURNAME = "its last word used alone later, as for a person"
 _STATED_TYPES = {
     DATELINE: "GPE",
     STORM: "EVENT",
@@ -56,9 +57,10 @@ _STATED_TYPES = {
     PLACE_NOUN: "GPE",
     TITLE: "PERSON",
     GIVEN_NAME: "PERSON",
+    SURNAME: "PERSON",
 }
 # The model's labels a given name overrides ("Florian Wirtz" as NORP, "Ocean Vuong" as GPE); not
-# ORG, since companies bear their founders' names ("Morgan Stanley").
+# ORG, since companies bear their founders' names ("Morgan Stanley"): an ORG needs `_surname_used`.
 _GIVEN_NAME_LABELS = frozenset({"GPE", "LOC", "NORP", "PRODUCT", "EVENT", "FAC", "WORK_OF_ART", "LAW"})
 # A name of two to four words right after an office or a title is a person ("Defence Minister
 # Rustem Umerov", "regional governor Ricardo Diaz", "Governor Hyacinth Alia"), whatever the model says.
@@ -563,6 +565,9 @@ def normalise(
         elif person_shaped and m.label in _GIVEN_NAME_LABELS and _given_named(name):
             group.stated = group.stated or GIVEN_NAME
             group.labels[m.label] += 1
+        elif person_shaped and m.label == "ORG" and _surname_used(text, name):
+            group.stated = group.stated or SURNAME
+            group.labels[m.label] += 1
         elif by_model and m.label in _WEAPON_LABELS and _WEAPON_AFTER.match(text, m.end):
             group.stated = WEAPON_NOUN
             group.labels[m.label] += 1
@@ -648,6 +653,25 @@ def _person_shaped(name: str) -> bool:
 def _titled(text: str, start: int, end: int) -> bool:
     """Whether an office or title comes right before or after a mention."""
     return bool(_TITLE_BEFORE.search(text, max(0, start - 30), start) or _TITLE_AFTER.match(text, end))
+
+
+def _surname_used(text: str, name: str) -> bool:
+    """Whether a two-word name's last word also stands alone in the text, as news refers to a person
+    after the first mention ("Fabiano Caruana ... Caruana won") and seldom to a company ("Morgan
+    Stanley"): not first in the text, after no capitalised word unless punctuation ends it, before
+    no capitalised word, and in a name with a given name or no place in it ("Statistics Canada")."""
+    words = name.split()
+    if len(words) != 2:
+        return False
+    if not _given_named(name) and any(w in place_names() or w in region_names() for w in words):
+        return False
+    for match in re.finditer(rf"(?<![\w-]){re.escape(words[1])}(?![\w-])", text):
+        before = text[max(0, match.start() - 30) : match.start()].split()
+        after = text[match.end() : match.end() + 30].split()
+        glued = before and before[-1][:1].isupper() and before[-1][-1].isalnum()  # "Kenya's Caruana"
+        if before and not glued and not (after and after[0][:1].isupper()):
+            return True
+    return False
 
 
 def _given_named(name: str) -> bool:

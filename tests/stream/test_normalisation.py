@@ -338,6 +338,30 @@ def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazettee
         "Morgan Stanley": "ORG",
         "Virginia Beach": "GPE",  # a known place
     }
+    # An organisation to the model is a person where its last word is used alone later, as news
+    # names a person after the first mention; not a name with a place and no given name in it.
+    text = (
+        "Fabiano Caruana beat Zrinka Ljutic. Later, Caruana said it was hard. Statistics Canada"
+        " and World Athletics reported. In Canada, data came late; the federation said Athletics Kenya"
+        " and Morgan Stanley agreed."
+    )
+    model = placed(
+        text,
+        ("Fabiano Caruana", "ORG"),
+        ("Zrinka Ljutic", "ORG"),
+        ("Statistics Canada", "ORG"),
+        ("World Athletics", "ORG"),
+        ("Athletics Kenya", "ORG"),
+        ("Morgan Stanley", "ORG"),
+    )
+    assert types(model, text, aliases, gazetteer) == {
+        "Fabiano Caruana": "PERSON",
+        "Zrinka Ljutic": "ORG",  # never named alone
+        "Statistics Canada": "ORG",  # "Canada" alone is the country
+        "World Athletics": "ORG",  # "Athletics" only before "Kenya"
+        "Athletics Kenya": "ORG",
+        "Morgan Stanley": "ORG",
+    }
 
 
 def test_lower_case_words_after_a_model_name_are_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
