@@ -12,11 +12,12 @@ Organisations, foreign people and inflected first mentions are left to the gazet
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from stream.enrich.normalisation import MODEL, Mention, region_mentions
-from stream.enrich.places import cyrillic_places, ukrainian_towns
+from stream.enrich.places import country_names, cyrillic_places, ukrainian_towns
 
 _WORD = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐа-яіїєґ][а-яіїєґʼ'’]+)?")
 _GIVEN_NAMES = frozenset([
@@ -100,6 +101,32 @@ def _last_vowel(stem: str) -> list[int]:
     return []
 
 
+def _home(place: str) -> bool:
+    """A Ukrainian town or a country: names a Ukrainian text capitalises only as places."""
+    return place in country_names() or place in _ukrainian_town_names()
+
+
+@functools.cache
+def _ukrainian_town_names() -> frozenset[str]:
+    return frozenset(romanise(town.title()) for town in ukrainian_towns())
+
+
+def _unlike_a_place(text: str, words: list[re.Match[str]], i: int) -> bool:
+    """Whether a word that reads as a foreign town is more likely something else: a common word
+    capitalised at a sentence's start (Він, "he", is Vinh; Далі, "next", is Dali) or part of a
+    foreign person's name, beside another capitalised word (Джордж, Паркер). On dev: 13 false
+    places gone, no place lost."""
+    start = words[i].start()
+    before = text[max(0, start - 8) : start].rstrip(" «\"'“„(")
+    if not before or before[-1] in ".!?…\n:—–-":
+        return True
+    prev = words[i - 1] if i else None
+    nxt = words[i + 1] if i + 1 < len(words) else None
+    return (prev is not None and text[prev.end() : start] == " ") or (
+        nxt is not None and text[words[i].end() : nxt.start()] == " "
+    )
+
+
 class UkrainianNames:
     """A `Recogniser` for Ukrainian articles by rules; `detail` of each mention holds the English name."""
 
@@ -141,6 +168,8 @@ class UkrainianNames:
                 skip_to = surname.end()
                 continue
             place = None if word.lower() in _GIVEN_NAMES else _place(word)  # Володимир, a town too
+            if place is not None and not _home(place) and _unlike_a_place(text, words, i):
+                place = None
             if place is not None:
                 found.append(Mention(word, "GPE", match.start(), match.end(), MODEL, place))
         return found + region_mentions(text, found, _region_name)

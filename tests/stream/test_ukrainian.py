@@ -46,6 +46,17 @@ def test_people_and_places_in_any_case_come_out_in_english() -> None:
     assert all(text[m.start : m.end] == m.surface for m in found)
 
 
+def test_words_that_only_read_as_foreign_towns_are_no_places() -> None:
+    # Він ("he") and Далі ("next") open sentences, Джозеф Паркер is a boxer: GeoNames has towns
+    # named Vinh, Dali and Parker. Ukrainian towns and countries stay places wherever they stand.
+    text = (
+        "Він прибув до Риги. Далі боксер Джозеф Паркер поїхав у Ригу. Польща допомогла. "
+        "Одеса під ударом."
+    )
+    [found] = UkrainianNames().mentions([text])
+    assert [m.detail for m in found] == ["Riga", "Riga", "Poland", "Odesa"]
+
+
 def test_regions_named_by_their_towns_adjective() -> None:
     text = "Тривога у Полтавській та Житомирській областях, удари по Одеській області."
     [found] = UkrainianNames().mentions([text])
