@@ -2,12 +2,13 @@
 
 Two kinds of name are found, each given as English-language news writes it:
 - people written as a Ukrainian given name and a surname ("Олег Кіпер" -> Oleh Kiper), the
-  way wire copy first names someone, spelled by the national romanisation (KMU 2010);
+  way wire copy first names someone, in any case ("Романа Ткачука" -> Roman Tkachuk), spelled by
+  the national romanisation (KMU 2010);
 - places and countries in any grammatical case ("у Полтаві", "до Польщі" -> Poltava, Poland),
   by turning the word back to its nominative and looking it up in GeoNames' and CLDR's names;
   regions by their town's adjective ("Полтавській області" -> Poltava).
 
-Organisations, foreign people and inflected first mentions are left to the gazetteer.
+Organisations and foreign people are left to the gazetteer.
 """
 
 from __future__ import annotations
@@ -106,6 +107,80 @@ def _last_vowel(stem: str) -> list[int]:
     return []
 
 
+def _person(given: str, surname: str) -> tuple[str, str] | None:
+    """A given name and a surname in any case, both in the nominative; None when the first word is
+    no given name ("Романа Ткачука" -> Роман Ткачук, "Тетяні Степановій" -> Тетяна Степанова)."""
+    lower = given.lower()
+    if lower in _GIVEN_NAMES:
+        return given, surname
+    form = _given_forms().get(lower)
+    if form is None:
+        return None
+    nominative, feminine, case = form
+    return nominative.title(), _surname_nominative(surname, feminine, case)
+
+
+# Case endings of given names: (nominative's ending, oblique ending, case), by the nominative's shape.
+_MASCULINE_ENDINGS = {
+    "consonant": [("", "а", "gen"), ("", "я", "gen"), ("", "у", "dat"), ("", "ю", "dat"), ("", "ові", "dat"),
+                  ("", "еві", "dat"), ("", "ом", "ins"), ("", "ем", "ins"), ("", "і", "loc")],
+    "ій": [("ій", "ія", "gen"), ("ій", "ію", "dat"), ("ій", "ієві", "dat"), ("ій", "ієм", "ins"),
+           ("ій", "ії", "loc")],
+    "о": [("о", "а", "gen"), ("о", "у", "dat"), ("о", "ові", "dat"), ("о", "ом", "ins"), ("о", "і", "loc")],
+    "а": [("а", "и", "gen"), ("а", "і", "dat"), ("а", "у", "gen"), ("а", "ою", "ins")],
+    "я": [("я", "і", "gen"), ("я", "ю", "gen"), ("я", "ею", "ins")],
+}  # fmt: skip
+_FEMININE_ENDINGS = {
+    "а": [("а", "и", "gen"), ("а", "і", "dat"), ("а", "у", "gen"), ("а", "ою", "ins")],
+    "ія": [("ія", "ії", "gen"), ("ія", "ію", "gen"), ("ія", "ією", "ins")],
+    "я": [("я", "і", "gen"), ("я", "ю", "gen"), ("я", "ею", "ins")],
+}  # fmt: skip
+_VOWELS = "аеєиіїоуюя"
+_MASCULINE_IN_A = frozenset({"микола", "ілля", "сава", "ярема"})
+# Surname endings by gender and case, most specific first: (oblique ending, nominative ending).
+_SURNAME_ENDINGS = {
+    (False, "gen"): [("енка", "енко"), ("ського", "ський"), ("цького", "цький"), ("ого", "ий"),
+                     ("ього", "ій"), ("а", ""), ("я", "")],
+    (False, "dat"): [("енкові", "енко"), ("енку", "енко"), ("ському", "ський"), ("ому", "ий"), ("ові", ""),
+                     ("еві", ""), ("у", ""), ("ю", "")],
+    (False, "ins"): [("енком", "енко"), ("ським", "ський"), ("им", "ий"), ("ом", ""), ("ем", "")],
+    (False, "loc"): [("енкові", "енко"), ("ському", "ський"), ("ові", ""), ("і", "")],
+    (True, "gen"): [("ської", "ська"), ("цької", "цька"), ("ової", "ова"), ("евої", "ева"), ("іної", "іна"),
+                    ("ої", "а"), ("ську", "ська"), ("ову", "ова")],
+    (True, "dat"): [("ській", "ська"), ("цькій", "цька"), ("овій", "ова"), ("евій", "ева"), ("іній", "іна"),
+                    ("ій", "а")],
+    (True, "ins"): [("ською", "ська"), ("цькою", "цька"), ("овою", "ова"), ("евою", "ева"), ("іною", "іна"),
+                    ("ою", "а")],
+}  # fmt: skip
+
+
+@functools.cache
+def _given_forms() -> dict[str, tuple[str, bool, str]]:
+    """Oblique form of each given name -> (nominative, feminine, case)."""
+    forms: dict[str, tuple[str, bool, str]] = {}
+    for name in sorted(_GIVEN_NAMES):
+        feminine = name[-1] in "ая" and name not in _MASCULINE_IN_A
+        table = _FEMININE_ENDINGS if feminine else _MASCULINE_ENDINGS
+        shape = next((e for e in ("ія", "ій", "о", "а", "я") if name.endswith(e) and e in table), "consonant")
+        for ending, oblique, case in table.get(shape, []):
+            form = name[: len(name) - len(ending)] + oblique
+            if form not in _GIVEN_NAMES:
+                forms.setdefault(form, (name, feminine, case))
+    return forms
+
+
+def _surname_nominative(surname: str, feminine: bool, case: str) -> str:
+    """A surname in the nominative from the case its given name is in; a woman's surname that
+    is not an adjective (Коваленко, Магучіх) does not change."""
+    for oblique, nominative in _SURNAME_ENDINGS.get((feminine, case), []):
+        if surname.endswith(oblique) and len(surname) - len(oblique) >= 2:
+            stem = surname[: len(surname) - len(oblique)]
+            if not nominative and stem[-1] == "к" and stem[-2] not in _VOWELS:
+                return stem + "о"  # Попка -> Попко (Ткачука -> Ткачук)
+            return stem + nominative
+    return surname
+
+
 def _home(place: str) -> bool:
     """A Ukrainian town or a country: names a Ukrainian text capitalises only as places."""
     return place in country_names() or place in _ukrainian_town_names()
@@ -151,15 +226,13 @@ class UkrainianNames:
                 continue
             word = match.group()
             surname = words[i + 1] if i + 1 < len(words) else None
-            if (
-                word.lower() in _GIVEN_NAMES
-                and surname is not None
-                and text[match.end() : surname.start()] == " "
-            ):
-                given = _NEWS_FORMS.get(word.lower()) or romanise(word.removesuffix("ій")) + (
-                    "iy" if word.endswith("ій") else ""
-                )
-                name = f"{given} {romanise(surname.group())}"
+            person = _person(word, surname.group()) if surname is not None else None
+            if person is not None and surname is not None and text[match.end() : surname.start()] == " ":
+                given_nominative, surname_nominative = person
+                given = _NEWS_FORMS.get(given_nominative.lower()) or romanise(
+                    given_nominative.removesuffix("ій")
+                ) + ("iy" if given_nominative.endswith("ій") else "")
+                name = f"{given} {romanise(surname_nominative)}"
                 found.append(
                     Mention(
                         text[match.start() : surname.end()],

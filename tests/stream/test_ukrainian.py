@@ -46,13 +46,27 @@ def test_people_and_places_in_any_case_come_out_in_english() -> None:
     assert all(text[m.start : m.end] == m.surface for m in found)
 
 
+def test_people_named_in_any_case_come_out_in_the_nominative() -> None:
+    text = (
+        "Суд заарештував Романа Ткачука та Ігоря Лисенка. Подяку висловили Тетяні Степановій, "
+        "Олені Коваленко і Сергієві Попку; з Тимуром Міндічем зустрівся Миколи Оліщука помічник."
+    )
+    [found] = UkrainianNames().mentions([text])
+    assert [m.detail for m in found if m.label == "PERSON"] == [
+        "Roman Tkachuk",
+        "Ihor Lysenko",  # -енка is -енко
+        "Tetiana Stepanova",  # an adjective-like woman's surname declines
+        "Olena Kovalenko",  # a woman's -енко does not
+        "Serhiy Popko",
+        "Tymur Mindich",
+        "Mykola Olishchuk",  # Микола declines like a woman's name, but is a man's
+    ]
+
+
 def test_words_that_only_read_as_foreign_towns_are_no_places() -> None:
     # Він ("he") and Далі ("next") open sentences, Джозеф Паркер is a boxer: GeoNames has towns
     # named Vinh, Dali and Parker. Ukrainian towns and countries stay places wherever they stand.
-    text = (
-        "Він прибув до Риги. Далі боксер Джозеф Паркер поїхав у Ригу. Польща допомогла. "
-        "Одеса під ударом."
-    )
+    text = "Він прибув до Риги. Далі боксер Джозеф Паркер поїхав у Ригу. Польща допомогла. Одеса під ударом."
     [found] = UkrainianNames().mentions([text])
     assert [m.detail for m in found] == ["Riga", "Riga", "Poland", "Odesa"]
 
