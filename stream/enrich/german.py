@@ -32,20 +32,35 @@ _STATES = {
 }  # fmt: skip
 # A word this frequent in German is a common word, not a surname ("Mann", "Bank").
 _COMMON_WORD = 4.5
+# A city this large is a place wherever its name stands ("Kantone wie Zürich", "Shanghai
+# besuchen"), unless the name is a common German word too (Essen).
+_CITY = 500_000
 _COMMON_PART = 3.5  # the same for the last part of a hyphenated word
 _GERMAN = ("de_DE",)  # Faker's German given names (about 2,000, foreign ones too), not "Paris"
 # The football club: "FC Bayern", "Bayern München".
 _CLUB_BEFORE, _CLUB_AFTER = re.compile(r"FC $"), re.compile(r"^ (?:München|Munich)\b")
 
 
-def _town(word: str) -> str | None:
+def _town(word: str, min_population: int = 0) -> str | None:
     """A town's name as English-language news writes it: the German name when GeoNames' English
     one only adds to it (Frankfurt, not Frankfurt am Main), else the English (München -> Munich)."""
-    english = latin_towns().get(word) or latin_towns().get(word.removesuffix("s"))  # Duisburgs
+    towns = latin_towns(min_population)
+    english = towns.get(word) or towns.get(word.removesuffix("s"))  # Duisburgs
     if english is None:
         return None
-    stem = word if word in latin_towns() else word.removesuffix("s")
+    stem = word if word in towns else word.removesuffix("s")
     return plain(stem) if english.startswith(stem) or plain(english).startswith(plain(stem)) else english
+
+
+def _placed_town(word: str, before: list[str]) -> str | None:
+    """A town after a preposition of place ("in Essen"), or a large city anywhere, unless its name
+    is an acronym (GDL, the train drivers' union, is an alternate name of Guadalajara) or a common
+    German word."""
+    if before and before[-1] in _PREPOSITIONS and (town := _town(word)) is not None:
+        return town
+    if word.isupper() or zipf_frequency(word.lower(), "de") >= _COMMON_WORD:
+        return None
+    return _town(word, _CITY)
 
 
 def _english_spelling(name: str) -> str:
@@ -64,7 +79,7 @@ def _surname(word: str) -> bool:
 class GermanNames:
     """A `Recogniser` for German articles by rules; `detail` of each mention holds the English name."""
 
-    name = "rules (German given names, country and state names, towns after a preposition)"
+    name = "rules (German given names, country and state names, towns after a preposition, cities)"
     language = "de"
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
@@ -101,7 +116,7 @@ class GermanNames:
                 and not _CLUB_AFTER.match(text[end : end + 8])
             ):
                 found.append(Mention(word, "GPE", start, end, MODEL, _STATES[word]))
-            elif before and before[-1] in _PREPOSITIONS and (town := _town(word)) is not None:
+            elif (town := _placed_town(word, before)) is not None:
                 found.append(Mention(word, "GPE", start, end, MODEL, town))
         return found
 

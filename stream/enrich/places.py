@@ -71,11 +71,12 @@ def ukrainian_towns() -> frozenset[str]:
 
 
 @functools.cache
-def latin_towns() -> dict[str, str]:
-    """English names, in plain letters, of towns of 15,000+ people by their Latin-script names
-    (GeoNames' own and its alternates: München -> Munich, Kiew -> Kyiv)."""
+def latin_towns(min_population: int = 0) -> dict[str, str]:
+    """English names, in plain letters, of towns of 15,000+ (or `min_population`) people by their
+    Latin-script names (GeoNames' own and its alternates: München -> Munich, Kiew -> Kyiv)."""
     out: dict[str, str] = {}
-    for city in sorted(_cities(), key=lambda c: c["population"]):  # the most populous last, so it wins
+    cities = (c for c in _cities() if c["population"] >= min_population)
+    for city in sorted(cities, key=lambda c: c["population"]):  # the most populous last, so it wins
         for name in (city["name"], *city["alternatenames"]):
             if name[:1].isupper() and name[:1].lower() not in _CYRILLIC:
                 out[name] = plain(city["name"])

@@ -8,10 +8,11 @@ from stream.enrich.german import GermanNames
 from tests.stream.conftest import make_article
 
 
-def test_countries_states_and_towns_after_a_preposition() -> None:
+def test_countries_states_towns_after_a_preposition_and_cities() -> None:
     text = (
         "Die Vereinigte Staaten und Norwegen liefern Gas nach München und in Frankfurt. Bayern meldet "
-        "Schnee. Das Essen war gut, das Werk in Essen schließt. FC Bayern gewann, Bayern München auch."
+        "Schnee. Das Essen war gut, das Werk in Essen schließt. FC Bayern gewann, Bayern München auch. "
+        "Wadephul will Shanghai besuchen. Die GDL streikt."
     )
     [found] = GermanNames().mentions([text])
     assert [(m.surface, m.detail) for m in found] == [
@@ -21,7 +22,8 @@ def test_countries_states_and_towns_after_a_preposition() -> None:
         ("Frankfurt", "Frankfurt"),  # not "Frankfurt am Main": the name as news writes it
         ("Bayern", "Bavaria"),
         ("Essen", "Essen"),  # the town after "in", not the meal after "Das"
-    ]  # nor the club, after "FC" or before "München"
+        ("Shanghai", "Shanghai"),  # a city of 500,000 or more people, wherever it stands
+    ]  # nor the club, after "FC" or before "München"; nor GDL, an alternate name of Guadalajara
     assert all(text[m.start : m.end] == m.surface and m.label == "GPE" for m in found)
 
 
