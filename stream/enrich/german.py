@@ -54,11 +54,10 @@ def _town(word: str, min_population: int = 0) -> str | None:
 
 def _placed_town(word: str, before: list[str]) -> str | None:
     """A town after a preposition of place ("in Essen"), or a large city anywhere, unless its name
-    is an acronym (GDL, the train drivers' union, is an alternate name of Guadalajara) or a common
-    German word."""
+    is a common German word."""
     if before and before[-1] in _PREPOSITIONS and (town := _town(word)) is not None:
         return town
-    if word.isupper() or zipf_frequency(word.lower(), "de") >= _COMMON_WORD:
+    if zipf_frequency(word.lower(), "de") >= _COMMON_WORD:
         return None
     return _town(word, _CITY)
 

@@ -41,18 +41,28 @@ def country_names() -> frozenset[str]:
 
 
 @functools.cache
-def place_names() -> frozenset[str]:
-    """Names (case-sensitive) of countries and of towns with 15,000 or more people.
+def place_names(min_population: int = 0) -> frozenset[str]:
+    """Names (case-sensitive) of countries and of towns with 15,000 (or `min_population`) or
+    more people.
 
     GeoNames' own spelling plus its Latin-script alternate names that start with a capital
     ("Dusseldorf" beside "Düsseldorf"); loaded once per process (about 0.6 s).
     """
     names: set[str] = set(country_names())
-    for city in _cities():
-        for name in (city["name"], *city["alternatenames"]):
-            if name[:1].isupper() and (name.isascii() or name == city["name"]):
+    for city in (c for c in _cities() if c["population"] >= min_population):
+        for name in _names(city):
+            if name.isascii() or name == city["name"]:
                 names.add(name)
     return frozenset(names)
+
+
+def _names(city: dict[str, Any]) -> Iterator[str]:
+    """A town's own name and its alternate names that start with a capital, leaving out codes and
+    acronyms (GDL, an alternate name of Guadalajara, is a German union; ASB a New Zealand bank)."""
+    yield city["name"]
+    for name in city["alternatenames"]:
+        if name[:1].isupper() and not name.isupper():
+            yield name
 
 
 @functools.cache
@@ -77,8 +87,8 @@ def latin_towns(min_population: int = 0) -> dict[str, str]:
     out: dict[str, str] = {}
     cities = (c for c in _cities() if c["population"] >= min_population)
     for city in sorted(cities, key=lambda c: c["population"]):  # the most populous last, so it wins
-        for name in (city["name"], *city["alternatenames"]):
-            if name[:1].isupper() and name[:1].lower() not in _CYRILLIC:
+        for name in _names(city):
+            if name[:1].lower() not in _CYRILLIC:
                 out[name] = plain(city["name"])
     return out
 

@@ -230,6 +230,11 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
         ("Lloyd Austin", "PERSON"),  # "Austin" folded into the person, not made a city
         ("Wolfsburg", "GPE"),
     ]
+    # A city of a million people is a place wherever it stands, as a country is; not an acronym
+    # GeoNames lists among a city's names (GDL for Guadalajara).
+    text = "Kinshasa rejected the report. GDL called a strike. Toyota said."
+    model = placed(text, ("Kinshasa", "ORG"), ("GDL", "ORG"), ("Toyota", "ORG"))
+    assert types(model, text, aliases, gazetteer) == {"Kinshasa": "GPE", "GDL": "ORG", "Toyota": "ORG"}
     # A state or province (ISO 3166-2) is a place too; a generic or common word alone is not.
     text = "Fires in Western Australia. Gunmen in Sinaloa. Punjab farmers. The Red Sea. Delta said."
     model = placed(
