@@ -353,8 +353,9 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
 
     Cut: lower-case words at either end ("Kunar province", "chipmaker NXP"), titles before a person
     ("Treasurer Jim Chalmers") and a common word opening a sentence that the text also writes in
-    lower case ("Cholera", "Drones"). A span ending in a title ("Defence Minister") is no name. A
-    name the alias table lists is kept whole.
+    lower case ("Cholera", "Drones"), unless it opens an organisation's name ("Central Bank of
+    Brazil"). A span ending in a title ("Defence Minister") is no name. A name the alias table
+    lists is kept whole.
     """
     surface = clean_surface(m.surface)
     if not surface or aliases.lookup(surface) is not None:
@@ -377,12 +378,14 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     abbreviation = "." in previous_word[0][:-1] and previous_word[0].isupper()
     at_sentence_start = before == 0 or (text[before - 1] in _SENTENCE_END and not abbreviation)
     common = words[0] == surface.split()[0] and words[0].lower() in lower_words
-    # "Bank of Japan" stays, and so does a place whose name starts with a common word ("New Zealand").
+    # "Bank of Japan" stays, and so does a place whose name starts with a common word ("New Zealand")
+    # or an organisation's whose head noun says so ("Central Election Commission").
     if (
         at_sentence_start
         and common
         and (len(words) == 1 or words[1][:1].isupper())
         and " ".join(words) not in place_names()
+        and not (m.label == "ORG" and _head_type(" ".join(words)) == "ORG")
     ):
         words.pop(0)
     return clean_surface(" ".join(words))

@@ -410,15 +410,18 @@ def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: 
     text = (
         "Cholera spreads. The cholera outbreak grew. Attacks by chipmaker NXP Semiconductors. "
         "Bank of Japan and the central bank. Then von der Leyen spoke. Defence Minister Kos said. "
-        "New Zealand cut rates, a new low."
+        "New Zealand cut rates, a new low. Central Election Commission data came; the central count."
     )
     spans = ["Cholera", "chipmaker NXP Semiconductors", "Bank of Japan", "von der Leyen", "Defence Minister"]
-    model = placed(text, *[(s, "ORG") for s in spans], ("New Zealand", "GPE"))
+    model = placed(
+        text, *[(s, "ORG") for s in spans], ("New Zealand", "GPE"), ("Central Election Commission", "ORG")
+    )
     assert [t.entity.name for t in normalise(model, aliases, gazetteer.entries, text)] == [
         "NXP Semiconductors",  # "Cholera" opens a sentence and is written "cholera" too: no name
         "Bank of Japan",  # "bank" is in the text, but "of Japan" is no name
         "von der Leyen",  # a particle opening a name stays
         "New Zealand",  # "new" is in the text too, but New Zealand is a place
+        "Central Election Commission",  # and an organisation, by its head noun
     ]  # "Defence Minister" is an office
 
 
