@@ -6,7 +6,8 @@ Steps, in order, within one article:
    "the", a possessive "'s" and a trailing amount or score ("Meta 798 million") dropped;
    all-lower-case model spans and a portfolio before "Minister" are not names. Model spans also
    lose lower-case words at either end ("Kunar province") and a common word opening a sentence
-   ("Cholera spreads"), and one ending in a title ("Defence Minister") is no name.
+   ("Cholera spreads"), and one ending in a title ("Defence Minister") is no name; an
+   organisation the model ended before "of" and a known place runs to the place's end.
 3. The alias table maps variants to a canonical name (Kiev -> Kyiv, U.S. -> United States) and
    drops names it lists as ignored (words like "Defence" the model takes for an organisation).
 4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then what the
@@ -416,6 +417,28 @@ def _whole_words(m: Mention, text: str) -> Mention:
     return Mention(m.surface + tail[0], m.label, m.start, tail.end(), m.source, m.detail)
 
 
+_OF_PLACE = re.compile(r" of ([A-Z][\w'-]*(?: [A-Z][\w'-]*)*)")
+
+
+def _of_places(mentions: list[Mention], text: str) -> list[Mention]:
+    """An organisation the model ended before "of" and a place, run to the place's end ("Electoral
+    Commission" of "Electoral Commission of Zambia"); the place is then part of its name."""
+    runs: list[Mention] = []
+    out: list[Mention] = []
+    for m in mentions:
+        of = _OF_PLACE.match(text, m.end) if m.source in (MODEL, REPEAT) and not m.detail else None
+        if (
+            of is not None
+            and m.label == "ORG"
+            and _head_type(m.surface) == "ORG"
+            and (of[1] in place_names() or of[1] in region_names())
+        ):
+            m = Mention(text[m.start : of.end()], m.label, m.start, of.end(), m.source)
+            runs.append(m)
+        out.append(m)
+    return [m for m in out if not any(r is not m and r.start <= m.start and m.end <= r.end for r in runs)]
+
+
 def _split_list(m: Mention) -> list[Mention]:
     """A model span holding a list of one-word names, or of known places, as one name each:
     "Fordow and Natanz", "Quang Ngai and Da Nang" ("Bosnia and Herzegovina", a country, stays whole)."""
@@ -527,7 +550,7 @@ def normalise(
     companies = frozenset(m.surface for m in mentions if m.label == "ORG")  # "Toyota and Kongsberg"
     parts = (
         piece
-        for m in mentions
+        for m in _of_places(mentions, text)
         for part in _split_country(_whole_words(m, text))
         for piece in _split_list(part)
     )

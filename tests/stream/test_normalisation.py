@@ -425,6 +425,26 @@ def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: 
     ]  # "Defence Minister" is an office
 
 
+def test_an_organisation_runs_into_the_place_it_is_of(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "The Geological Service of Brazil warned. Kenya's Anti-Doping Agency of Kenya. Toyota of Japan."
+    model = placed(
+        text,
+        ("Geological Service", "ORG"),
+        ("Brazil", "GPE"),
+        ("Kenya", "GPE"),
+        ("Anti-Doping Agency", "ORG"),
+        ("Toyota", "ORG"),
+        ("Japan", "GPE"),
+    )
+    assert types(model, text, aliases, gazetteer) == {
+        "Geological Service of Brazil": "ORG",  # Brazil is part of the name, not a place beside it
+        "Kenya": "GPE",
+        "Anti-Doping Agency of Kenya": "ORG",
+        "Toyota": "ORG",  # no organisation's head noun: "of Japan" stays apart
+        "Japan": "GPE",
+    }
+
+
 def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = "Taiwan fired Sky Bow III missiles. Fires in the Krasnodar region. Eindhoven-based NXP. Russian drones."
     spans = [("Sky Bow III", "PERSON"), ("Krasnodar", "ORG"), ("Eindhoven", "ORG"), ("Russian", "NORP")]
