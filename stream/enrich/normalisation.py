@@ -12,7 +12,8 @@ Steps, in order, within one article:
    drops names it lists as ignored (words like "Defence" the model takes for an organisation).
 4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then what the
    text states (GPE for the place of a wire dateline or a name before "region" or "-based",
-   EVENT for "Typhoon Yagi", WEAPON for a name before "missiles" or "drones"), then the type
+   EVENT for "Typhoon Yagi", WEAPON for a name before "missiles" or "drones", PRODUCT for one
+   between its maker and a product noun: "Rocket Lab's Neutron rocket"), then the type
    the name's head noun says ("... Airport" FAC, "... Film Festival" EVENT, "Bank of ..." ORG),
    then the model's majority label over the name's mentions.
    Tie rule: the label of the earliest mention wins (the first mention of a name in a news story
@@ -49,6 +50,7 @@ MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 # Spans whose type the text itself gives: the place of a wire dateline (GPE), a named storm (EVENT).
 DATELINE, STORM = "place of the wire dateline", "named storm"
 WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun after the name"
+PRODUCT_NOUN = "product noun after the name, its maker named before it"
 TITLE, GIVEN_NAME = "office or title beside the name", "a given name opening the name"
 SURNAME = "its last word used alone later, as for a person"
 _STATED_TYPES = {
@@ -56,6 +58,7 @@ _STATED_TYPES = {
     STORM: "EVENT",
     WEAPON_NOUN: "WEAPON",
     PLACE_NOUN: "GPE",
+    PRODUCT_NOUN: "PRODUCT",
     TITLE: "PERSON",
     GIVEN_NAME: "PERSON",
     SURNAME: "PERSON",
@@ -89,6 +92,13 @@ _WEAPON_AFTER = re.compile(
     r"|air[- ]defen[cs]e systems?|helicopters?|submarines?|frigates?|corvettes?)\b"
 )
 _WEAPON_LABELS = frozenset({"ORG", "PERSON", "PRODUCT", "FAC", "LAW", "EVENT", "WORK_OF_ART"})
+# A name between its maker and one of these nouns is a product: "Rocket Lab's Neutron rocket",
+# "its Blackwell chips", "Japan's Hayabusa missions" (not "a Pfizer vaccine": the maker itself).
+_PRODUCT_AFTER = re.compile(
+    r"\s+(?:rockets?|satellites?|spacecraft|probes?|capsules?|landers?|rovers?|chips?|processors?"
+    r"|smartphones?|crude|vaccines?|pills?|drugs?|missions?|cargo (?:ships?|spacecraft))\b"
+)
+_OWNER_BEFORE = re.compile(r"(?:'s|’s|\bits|\btheir)\s+(?:[a-z-]+\s+){0,2}$")
 # A title ends no name: "Defence Minister" is the office, the model's ORG notwithstanding.
 _OFFICES = frozenset(
     {"Minister", "Secretary", "President", "Chancellor", "Spokesman", "Spokeswoman", "Governor", "Mayor"}
@@ -597,6 +607,9 @@ def normalise(
         elif by_model and m.label in _WEAPON_LABELS and _WEAPON_AFTER.match(text, m.end):
             group.stated = WEAPON_NOUN
             group.labels[m.label] += 1
+        elif by_model and m.label in _WEAPON_LABELS and _owned_product(text, m.start, m.end):
+            group.stated = group.stated or PRODUCT_NOUN
+            group.labels[m.label] += 1
         elif by_model and m.label != "NORP" and _PLACE_AFTER.match(text, m.end):
             group.stated = group.stated or PLACE_NOUN
             group.labels[m.label] += 1
@@ -674,6 +687,11 @@ def _person_shaped(name: str) -> bool:
         and all(_PERSON_WORD.match(w) or w in _PARTICLES for w in words)
         and not _head_type(name)
     )
+
+
+def _owned_product(text: str, start: int, end: int) -> bool:
+    """Whether a name stands between its owner's possessive and a product noun."""
+    return bool(_PRODUCT_AFTER.match(text, end) and _OWNER_BEFORE.search(text, max(0, start - 40), start))
 
 
 def _titled(text: str, start: int, end: int) -> bool:

@@ -425,6 +425,21 @@ def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: 
     ]  # "Defence Minister" is an office
 
 
+def test_a_name_between_its_maker_and_a_product_noun_is_a_product(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "Then Rocket Lab's Neutron rocket flew. Nvidia sold its Blackwell chips. A Pfizer vaccine shipped."
+    model = placed(text, ("Rocket Lab", "ORG"), ("Neutron", "ORG"), ("Nvidia", "ORG"), ("Blackwell", "ORG"))
+    model += placed(text, ("Pfizer", "ORG"))
+    assert types(model, text, aliases, gazetteer) == {
+        "Rocket Lab": "ORG",
+        "Neutron": "PRODUCT",
+        "Nvidia": "ORG",
+        "Blackwell": "PRODUCT",
+        "Pfizer": "ORG",  # no owner named before it: the maker
+    }
+
+
 def test_an_organisation_runs_into_the_place_it_is_of(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = "The Geological Service of Brazil warned. Kenya's Anti-Doping Agency of Kenya. Toyota of Japan."
     model = placed(
