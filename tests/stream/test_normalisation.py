@@ -202,6 +202,10 @@ def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, ga
         ("Tanegashima Space Center", "FAC"),
         ("Carter Center", "ORG"),  # GMT, a time zone, is no name
     ]
+    # Companies by the words their names end with, whatever the model says.
+    text = "Dana Gas and WuXi Biologics agreed, said Vanda Insights."
+    model = placed(text, ("Dana Gas", "PERSON"), ("WuXi Biologics", "PERSON"), ("Vanda Insights", "PERSON"))
+    assert set(types(model, text, aliases, gazetteer).values()) == {"ORG"}
 
 
 def test_portfolios_and_lower_case_spans_are_not_names(aliases: AliasTable, gazetteer: Gazetteer) -> None:
