@@ -12,8 +12,9 @@ Steps, in order, within one article:
    drops names it lists as ignored (words like "Defence" the model takes for an organisation).
 4. Type per name: a gazetteer type wins, then a type pinned in the alias table, then what the
    text states (GPE for the place of a wire dateline or a name before "region" or "-based",
-   EVENT for "Typhoon Yagi", WEAPON for a name before "missiles" or "drones", PRODUCT for one
-   between its maker and a product noun: "Rocket Lab's Neutron rocket"), then the type
+   EVENT for "Typhoon Yagi", WEAPON for a name before "missiles" or "drones", FAC before "mine"
+   or "gas field", LOC before "rainforest", PRODUCT for one between its maker and a product
+   noun: "Rocket Lab's Neutron rocket"), then the type
    the name's head noun says ("... Airport" FAC, "... Film Festival" EVENT, "Bank of ..." ORG),
    then the model's majority label over the name's mentions.
    Tie rule: the label of the earliest mention wins (the first mention of a name in a news story
@@ -51,6 +52,7 @@ MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 DATELINE, STORM = "place of the wire dateline", "named storm"
 WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun after the name"
 PRODUCT_NOUN = "product noun after the name, its maker named before it"
+FAC_NOUN, LOC_NOUN = "facility noun after the name", "natural feature after the name"
 TITLE, GIVEN_NAME = "office or title beside the name", "a given name opening the name"
 SURNAME = "its last word used alone later, as for a person"
 _STATED_TYPES = {
@@ -59,6 +61,8 @@ _STATED_TYPES = {
     WEAPON_NOUN: "WEAPON",
     PLACE_NOUN: "GPE",
     PRODUCT_NOUN: "PRODUCT",
+    FAC_NOUN: "FAC",
+    LOC_NOUN: "LOC",
     TITLE: "PERSON",
     GIVEN_NAME: "PERSON",
     SURNAME: "PERSON",
@@ -99,6 +103,15 @@ _PRODUCT_AFTER = re.compile(
     r"|smartphones?|crude|vaccines?|pills?|drugs?|missions?|cargo (?:ships?|spacecraft))\b"
 )
 _OWNER_BEFORE = re.compile(r"(?:'s|’s|\bits|\btheir)\s+(?:[a-z-]+\s+){0,2}$")
+# A name right before one of these (a kind word or two between) is a facility ("El Teniente
+# mine", "Khor Mor gas field", "Koeberg nuclear power station"; not a town's, "Rafah crossing") or
+# a natural feature ("Amazon rainforest", "Cerrado savanna"), whatever the model's ORG, GPE or PERSON.
+_FAC_AFTER = re.compile(
+    r"\s+(?:[a-z]+\s+){0,2}?(?:mine|crossing|(?:gas|oil) field|pipeline|power plant|power station"
+    r"|nuclear plant|reactor|airbase|air base|space station|temple|platform)\b"
+)
+_LOC_AFTER = re.compile(r"\s+(?:rainforest|forest|savanna|savannah|wetlands?|river|basin|delta|biome)\b")
+_FEATURE_LABELS = frozenset({"ORG", "GPE", "PERSON"})
 # A title ends no name: "Defence Minister" is the office, the model's ORG notwithstanding.
 _OFFICES = frozenset(
     {"Minister", "Secretary", "President", "Chancellor", "Spokesman", "Spokeswoman", "Governor", "Mayor"}
@@ -640,6 +653,17 @@ def normalise(
             group.labels[m.label] += 1
         elif by_model and m.label in _WEAPON_LABELS and _owned_product(text, m.start, m.end):
             group.stated = group.stated or PRODUCT_NOUN
+            group.labels[m.label] += 1
+        elif (
+            by_model
+            and m.label in _FEATURE_LABELS
+            and _FAC_AFTER.match(text, m.end)
+            and name not in place_names()
+        ):
+            group.stated = group.stated or FAC_NOUN
+            group.labels[m.label] += 1
+        elif by_model and m.label in _FEATURE_LABELS and _LOC_AFTER.match(text, m.end):
+            group.stated = group.stated or LOC_NOUN
             group.labels[m.label] += 1
         elif by_model and m.label != "NORP" and _PLACE_AFTER.match(text, m.end):
             group.stated = group.stated or PLACE_NOUN

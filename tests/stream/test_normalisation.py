@@ -202,6 +202,10 @@ def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, ga
         ("Tanegashima Space Center", "FAC"),
         ("Carter Center", "ORG"),  # GMT, a time zone, is no name
     ]
+    # Facilities and natural features by the noun after them; a town's name stays a town's.
+    text = "Fire at the El Teniente copper mine, near the Amazon rainforest. The Rafah crossing shut."
+    model = placed(text, ("El Teniente", "ORG"), ("Amazon", "ORG"), ("Rafah", "GPE"))
+    assert types(model, text, aliases, gazetteer) == {"El Teniente": "FAC", "Amazon": "LOC", "Rafah": "GPE"}
     # Companies by the words their names end with, whatever the model says.
     text = "Dana Gas and WuXi Biologics agreed, said Vanda Insights."
     model = placed(text, ("Dana Gas", "PERSON"), ("WuXi Biologics", "PERSON"), ("Vanda Insights", "PERSON"))
