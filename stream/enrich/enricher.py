@@ -8,6 +8,7 @@ loaded at start, so a bad data file stops the worker at start with one clear mes
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,7 +31,7 @@ from stream.enrich.normalisation import (
     stated_names,
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
-from stream.enrich.places import country_names, place_spellings, region_names
+from stream.enrich.places import country_names, place_names, place_spellings, region_names
 from stream.enrich.russian import RussianNer
 from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
@@ -187,7 +188,7 @@ class Enricher:
             for i, window, found in zip(wanted, windows, model.mentions(windows), strict=True):
                 mentions[i] = found + _repeats(found, texts[i], len(window))
                 if model.language == "en":
-                    mentions[i] += _later_countries(found, texts[i], len(window))
+                    mentions[i] += _later_places(found, texts[i], len(window))
                 notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
         return mentions, notes
 
@@ -240,23 +241,34 @@ def _repeats(found: list[Mention], text: str, window_end: int) -> list[Mention]:
 # Country names that are as often something else: people (Jordan, Chad), a US state's part
 # ("New Jersey"), a word opening a sentence ("Reunion").
 _AMBIGUOUS_COUNTRIES = frozenset({"Jordan", "Chad", "Jersey", "Guernsey", "Reunion", "Niue"})
+# Cities of a million people or more are names wherever they stand too, unless the name is also a
+# given name (Sofia, Milan, Adelaide) or an English word.
+_CITY = 1_000_000
+_WORDLIKE_CITIES = frozenset({"Phoenix", "Perm", "Kota"})
 
 
 @functools.cache
-def _country_matcher() -> PatternMatcher[str]:
+def _place_matcher() -> PatternMatcher[str]:
+    countries = country_names()
+    cities = place_names(_CITY) - countries - given_names() - _WORDLIKE_CITIES
     return PatternMatcher(
-        Pattern(name, name, case_sensitive=True) for name in country_names() - _AMBIGUOUS_COUNTRIES
+        Pattern(name, name, case_sensitive=True) for name in (countries - _AMBIGUOUS_COUNTRIES) | cities
     )
 
 
-def _later_countries(found: list[Mention], text: str, window_end: int) -> list[Mention]:
-    """Countries first named past the NER window ("In New Zealand, ..." in the ninth paragraph):
-    the model reads only the lead, and a country is a name wherever it stands."""
+def _later_places(found: list[Mention], text: str, window_end: int) -> list[Mention]:
+    """Countries and large cities first named past the NER window ("In New Zealand, ..." in the
+    ninth paragraph, "diplomats in Vienna"): the model reads only the lead, and such a place is a
+    name wherever it stands, except as the start of a longer name ("London Metal Exchange")."""
     if window_end >= len(text):
         return []
     seen = {m.surface for m in found}
+    rest = text[window_end:]
     return [
         Mention(x.pattern.payload, "GPE", window_end + x.start, window_end + x.end, REPEAT)
-        for x in _country_matcher().find(text[window_end:])
-        if x.pattern.payload not in seen
+        for x in _place_matcher().find(rest)
+        if x.pattern.payload not in seen and not _NAME_GOES_ON.match(rest, x.end)
     ]
+
+
+_NAME_GOES_ON = re.compile(r" [A-Z]")
