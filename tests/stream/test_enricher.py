@@ -50,6 +50,19 @@ def test_a_variant_named_in_the_text_is_the_variant(enricher: Enricher) -> None:
         [make_article("La Nina returns", "La Niña follows El Niño, forecasters said.")]
     )[0]
     assert {"La Nina", "El Nino"} <= set(entities(weather))
+    # A model number is a different weapon ("Leopard 1", not "Leopard 2"), a Russian name one of
+    # its own ("Geran-2" beside "Shahed"), and a flower's name a drone only beside drones.
+    drones = enricher.enrich(
+        [
+            make_article(
+                "Drones and tanks",
+                "Russia sent Geran-2 and Shahed drones with Gerbera decoys; Kyiv got Leopard 1 tanks.",
+            ),
+            make_article("Spring show", "Gerbera and tulip growers met in Aalsmeer."),
+        ]
+    )
+    assert {"Geran-2", "Shahed", "Gerbera", "Leopard 1"} <= set(entities(drones[0]))
+    assert "Leopard 2" not in entities(drones[0]) and "Gerbera" not in entities(drones[1])
 
 
 def test_without_the_model_only_known_names_and_their_topics(enricher: Enricher) -> None:
