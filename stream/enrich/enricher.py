@@ -31,7 +31,7 @@ from stream.enrich.normalisation import (
     stated_names,
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
-from stream.enrich.places import country_names, place_names, place_spellings, region_names
+from stream.enrich.places import LARGE_CITY, country_names, place_names, place_spellings, region_names
 from stream.enrich.russian import RussianNer
 from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
@@ -241,16 +241,15 @@ def _repeats(found: list[Mention], text: str, window_end: int) -> list[Mention]:
 # Country names that are as often something else: people (Jordan, Chad), a US state's part
 # ("New Jersey"), a word opening a sentence ("Reunion").
 _AMBIGUOUS_COUNTRIES = frozenset({"Jordan", "Chad", "Jersey", "Guernsey", "Reunion", "Niue"})
-# Cities of a million people or more are names wherever they stand too, unless the name is also a
-# given name (Sofia, Milan, Adelaide) or an English word.
-_CITY = 1_000_000
+# Large cities are names wherever they stand too, unless the name is also a given name (Sofia,
+# Milan, Adelaide) or an English word.
 _WORDLIKE_CITIES = frozenset({"Phoenix", "Perm", "Kota"})
 
 
 @functools.cache
 def _place_matcher() -> PatternMatcher[str]:
     countries = country_names()
-    cities = place_names(_CITY) - countries - given_names() - _WORDLIKE_CITIES
+    cities = place_names(LARGE_CITY) - countries - given_names() - _WORDLIKE_CITIES
     return PatternMatcher(
         Pattern(name, name, case_sensitive=True) for name in (countries - _AMBIGUOUS_COUNTRIES) | cities
     )

@@ -41,7 +41,7 @@ from wordfreq import zipf_frequency
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Entry
 from stream.enrich.given_names import given_names
-from stream.enrich.places import country_names, place_names, region_adjectives, region_names
+from stream.enrich.places import LARGE_CITY, country_names, place_names, region_adjectives, region_names
 from wirewatch.schema import Entity
 
 # Labels worth filtering and alerting on; numbers, dates, amounts and works of art are left out.
@@ -800,16 +800,13 @@ def _places_listed(text: str, start: int, end: int, companies: frozenset[str]) -
     return found
 
 
-_CITY = 1_000_000
-
-
 def _retype_places(groups: dict[str, _Group]) -> None:
     places, countries, regions = place_names(), country_names(), region_names()
     for name, g in groups.items():
         if g.gazetteer_type or g.pinned_type or g.stated or g.type not in _PLACE_MISTYPES:
             continue
-        if g.type in ("ORG", "PRODUCT") and not g.located and name not in place_names(_CITY):
-            continue  # companies and products are named after towns (Toyota), not after countries
+        if g.type in ("ORG", "PRODUCT") and not g.located and name not in place_names(LARGE_CITY):
+            continue  # companies are named after towns (Toyota), seldom after countries or big cities
         if g.type == "NORP" and any(country.startswith(name) for country in countries):
             continue  # Thai, Kazakh: GeoNames has towns of that name, but the text means the people
         if name in places or name in regions:

