@@ -120,20 +120,23 @@ def _person(given: str, surname: str) -> tuple[str, str] | None:
     return nominative.title(), _surname_nominative(surname, feminine, case)
 
 
-# Case endings of given names: (nominative's ending, oblique ending, case), by the nominative's shape.
+# Case endings of given names: (nominative's ending, oblique ending, case), by the nominative's
+# shape; a name in -а or -я declines alike for a man (Микола) and a woman (Олена).
+_A_ENDINGS = [("а", "и", "gen"), ("а", "і", "dat"), ("а", "у", "gen"), ("а", "ою", "ins")]
+_YA_ENDINGS = [("я", "і", "gen"), ("я", "ю", "gen"), ("я", "ею", "ins")]
 _MASCULINE_ENDINGS = {
     "consonant": [("", "а", "gen"), ("", "я", "gen"), ("", "у", "dat"), ("", "ю", "dat"), ("", "ові", "dat"),
                   ("", "еві", "dat"), ("", "ом", "ins"), ("", "ем", "ins"), ("", "і", "loc")],
     "ій": [("ій", "ія", "gen"), ("ій", "ію", "dat"), ("ій", "ієві", "dat"), ("ій", "ієм", "ins"),
            ("ій", "ії", "loc")],
     "о": [("о", "а", "gen"), ("о", "у", "dat"), ("о", "ові", "dat"), ("о", "ом", "ins"), ("о", "і", "loc")],
-    "а": [("а", "и", "gen"), ("а", "і", "dat"), ("а", "у", "gen"), ("а", "ою", "ins")],
-    "я": [("я", "і", "gen"), ("я", "ю", "gen"), ("я", "ею", "ins")],
+    "а": _A_ENDINGS,
+    "я": _YA_ENDINGS,
 }  # fmt: skip
 _FEMININE_ENDINGS = {
-    "а": [("а", "и", "gen"), ("а", "і", "dat"), ("а", "у", "gen"), ("а", "ою", "ins")],
+    "а": _A_ENDINGS,
     "ія": [("ія", "ії", "gen"), ("ія", "ію", "gen"), ("ія", "ією", "ins")],
-    "я": [("я", "і", "gen"), ("я", "ю", "gen"), ("я", "ею", "ins")],
+    "я": _YA_ENDINGS,
 }  # fmt: skip
 _VOWELS = "аеєиіїоуюя"
 _MASCULINE_IN_A = frozenset({"микола", "ілля", "сава", "ярема"})
