@@ -636,37 +636,11 @@ def normalise(
             group.rules.append(rule)
         if alias is not None and alias.type:
             group.pinned_type = alias.type
-        person_shaped = by_model and _person_shaped(name)
         if m.source in _STATED_TYPES:
             group.stated = m.source
-        elif person_shaped and _titled(text, m.start, m.end):
-            group.stated = group.stated or TITLE
-            group.labels[m.label] += 1
-        elif person_shaped and m.label in _GIVEN_NAME_LABELS and _given_named(name):
-            group.stated = group.stated or GIVEN_NAME
-            group.labels[m.label] += 1
-        elif person_shaped and m.label == "ORG" and _surname_used(text, name):
-            group.stated = group.stated or SURNAME
-            group.labels[m.label] += 1
-        elif by_model and m.label in _WEAPON_LABELS and _WEAPON_AFTER.match(text, m.end):
-            group.stated = WEAPON_NOUN
-            group.labels[m.label] += 1
-        elif by_model and m.label in _WEAPON_LABELS and _owned_product(text, m.start, m.end):
-            group.stated = group.stated or PRODUCT_NOUN
-            group.labels[m.label] += 1
-        elif (
-            by_model
-            and m.label in _FEATURE_LABELS
-            and _FAC_AFTER.match(text, m.end)
-            and name not in place_names()
-        ):
-            group.stated = group.stated or FAC_NOUN
-            group.labels[m.label] += 1
-        elif by_model and m.label in _FEATURE_LABELS and _LOC_AFTER.match(text, m.end):
-            group.stated = group.stated or LOC_NOUN
-            group.labels[m.label] += 1
-        elif by_model and m.label != "NORP" and _PLACE_AFTER.match(text, m.end):
-            group.stated = group.stated or PLACE_NOUN
+        elif by_model and (said := _stated_around(m, name, text)) is not None:
+            # A weapon noun outweighs what an earlier mention said; anything else, the first one.
+            group.stated = said if said == WEAPON_NOUN else group.stated or said
             group.labels[m.label] += 1
         elif m.source == GAZETTEER:
             group.gazetteer_type = group.gazetteer_type or m.label
@@ -742,6 +716,29 @@ def _person_shaped(name: str) -> bool:
         and all(_PERSON_WORD.match(w) or w in _PARTICLES for w in words)
         and not _head_type(name)
     )
+
+
+def _stated_around(m: Mention, name: str, text: str) -> str | None:
+    """What the words around a model mention say its type is (a key of _STATED_TYPES), or None:
+    an office or title, a given name, a surname used alone, or the noun after the name."""
+    person_shaped = _person_shaped(name)
+    if person_shaped and _titled(text, m.start, m.end):
+        return TITLE
+    if person_shaped and m.label in _GIVEN_NAME_LABELS and _given_named(name):
+        return GIVEN_NAME
+    if person_shaped and m.label == "ORG" and _surname_used(text, name):
+        return SURNAME
+    if m.label in _WEAPON_LABELS and _WEAPON_AFTER.match(text, m.end):
+        return WEAPON_NOUN
+    if m.label in _WEAPON_LABELS and _owned_product(text, m.start, m.end):
+        return PRODUCT_NOUN
+    if m.label in _FEATURE_LABELS and _FAC_AFTER.match(text, m.end) and name not in place_names():
+        return FAC_NOUN
+    if m.label in _FEATURE_LABELS and _LOC_AFTER.match(text, m.end):
+        return LOC_NOUN
+    if m.label != "NORP" and _PLACE_AFTER.match(text, m.end):
+        return PLACE_NOUN
+    return None
 
 
 def _owned_product(text: str, start: int, end: int) -> bool:
