@@ -460,6 +460,20 @@ def _split_country(m: Mention) -> list[Mention]:
     return [country, Mention(m.surface[rest:], m.label, m.start + rest, m.end, m.source, m.detail)]
 
 
+# A short form defined in brackets right after a name: "Philippine Institute of Volcanology and
+# Seismology (Phivolcs)", "Central Election Commission (CEC)".
+_DEFINED = re.compile(r"[ \t]*\(([A-Z][A-Za-z0-9&.-]{1,11})\)")
+
+
+def _before_parenthesis(m: Mention) -> Mention:
+    """A model span cut before a bracket it opens and does not close ("... Seismology (Phivolcs")."""
+    cut = m.surface.find("(")
+    if cut <= 0 or ")" in m.surface[cut:] or m.source not in (MODEL, REPEAT):
+        return m
+    surface = m.surface[:cut].rstrip()
+    return Mention(surface, m.label, m.start, m.start + len(surface), m.source, m.detail)
+
+
 def _whole_words(m: Mention, text: str) -> Mention:
     """A person the model cut inside a hyphenated given name, run to the word's end: "Park Chan"
     of "Park Chan-wook"; not an adjective ("Russian-held", "London-based": English words)."""
@@ -555,6 +569,9 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
     ("Russian Shahed" as NORP becomes "Russian" NORP beside the gazetteer's "Shahed" WEAPON).
     """
     kept = []
+    orgs = [m for m in model if m.label == "ORG" and m.source in (MODEL, REPEAT)]
+    inside = {id(g) for m in orgs for g in gazetteer if m.start < g.start < m.end and _named_within(g, m)}
+    gazetteer = [g for g in gazetteer if id(g) not in inside]
     for m in model:
         for g in gazetteer:
             if g.start < m.end and m.start < g.end:
@@ -566,20 +583,42 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
     return sorted([*kept, *gazetteer], key=lambda m: m.start)
 
 
+def _named_within(g: Mention, m: Mention) -> bool:
+    """Whether gazetteer place `g` is a word of model organisation `m`'s name, past its first word
+    ("Pacific" of "Cebu Pacific"): the place is then no entity of its own."""
+    lead = _LEADING_THE.match(m.surface)
+    first_word_end = (
+        m.start + (lead.end() if lead else 0) + len(m.surface[lead.end() if lead else 0 :].split()[0])
+    )
+    return (
+        m.label == "ORG"
+        and g.label in ("GPE", "LOC")
+        and g.source == GAZETTEER
+        and m.source in (MODEL, REPEAT)
+        and first_word_end < g.start
+        and g.end <= m.end
+        and not m.surface[g.end - m.start :].startswith(("'", "’"))
+    )
+
+
 def _trimmed(m: Mention, g: Mention) -> Mention | None:
-    """The part of model span `m` before or after gazetteer hit `g`, when that is whole words.
+    """The part of model span `m` before or after gazetteer hit `g`, when that is whole words; after
+    it too when only lower-case words stand before it ("the U.S. Drug Enforcement Administration").
 
     A span read into English as a whole (`detail`) has no part of its own to keep."""
     if m.detail:
         return None
+    before, after = m.surface[: g.start - m.start], m.surface[g.end - m.start :]
     if m.start < g.start and m.end <= g.end:
         start, end = m.start, g.start
-    elif g.end < m.end and m.start >= g.start:
+    elif g.end < m.end and (m.start >= g.start or (before.islower() and len(after.split()) > 1)):
         start, end = g.end, m.end
     else:
         return None
     offset = start - m.start
     part = m.surface[offset : offset + end - start]
+    if start == g.end and part[:2] in ("'s", "’s") and part[2:3].isspace():  # "Ukraine's Naftogaz"
+        part, start = part[2:], start + 2
     if not part[:1].isspace() and not part[-1:].isspace():
         return None  # the hit cuts a word in two: no clean remainder
     lead = len(part) - len(part.lstrip())
@@ -600,12 +639,13 @@ def normalise(
     `text` is the one the offsets point into (it tells "in Mariupol" from "Toyota").
     """
     groups: dict[str, _Group] = {}
+    defined: dict[str, str] = {}  # "Phivolcs" -> the name written just before "(Phivolcs)"
     lower_words = frozenset(re.findall(r"\b[a-z][a-z-]+\b", text))
     companies = frozenset(m.surface for m in mentions if m.label == "ORG")  # "Toyota and Kongsberg"
     parts = (
         piece
         for m in _of_places(mentions, text)
-        for part in _split_country(_whole_words(m, text))
+        for part in _split_country(_whole_words(_before_parenthesis(m), text))
         for piece in _split_list(part)
     )
     for m in sorted(parts, key=lambda m: m.start):
@@ -623,6 +663,8 @@ def normalise(
         if alias is not None and alias.canonical != name:
             rule = f"alias '{name}' -> '{alias.canonical}' ({alias.origin})"
             name = alias.canonical
+        if (definition := _DEFINED.match(text, m.end)) and definition[1] != name:
+            defined[definition[1]] = name
         group = groups.get(name)
         if group is None:
             group = groups[name] = _Group(first_label=m.label, first_offset=m.start)
@@ -652,7 +694,7 @@ def normalise(
             group.labels[m.label] += 1
     for name, group in groups.items():
         _decide_type(name, group)
-    _fold_short_forms(groups)
+    _fold_short_forms(groups, defined)
     _retype_places(groups)
     return [
         EntityTrace(
@@ -816,13 +858,17 @@ def _retype_places(groups: dict[str, _Group]) -> None:
             g.type = "GPE"
 
 
-def _fold_short_forms(groups: dict[str, _Group]) -> None:
+def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> None:
     for short in list(groups):
         g = groups[short]
-        if g.gazetteer_type or g.pinned_type or g.type in _NO_FOLD_TYPES:
+        if g.gazetteer_type or g.pinned_type:
             continue
         words = short.split()
-        if len(words) == 1 and short.isupper() and 2 <= len(short) <= 6:
+        if defined.get(short) in groups:  # whatever its type: the text says what it stands for
+            fulls = [defined[short]]
+        elif g.type in _NO_FOLD_TYPES:
+            continue
+        elif len(words) == 1 and short.isupper() and 2 <= len(short) <= 6:
             fulls = [n for n in groups if n != short and len(n.split()) > 1 and _initials(n) == short]
         elif len(words) == 1:
             people = [n.split() for n in groups if len(n.split()) > 1 and groups[n].type == "PERSON"]

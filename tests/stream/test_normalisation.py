@@ -174,6 +174,43 @@ def test_gazetteer_hits_override_overlapping_model_spans(aliases: AliasTable, ga
     assert "gazetteer entry 'Patriot'" in traces[0].rules[0]
 
 
+def test_a_name_around_a_gazetteer_hit_keeps_what_is_its_own(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    # Behind the country: the organisation (only "the" stands before it); the lone word of a cut
+    # name is not kept ("Arctic" ... "Circle").
+    text = "He was handed to the U.S. Drug Enforcement Administration near the Arctic Circle."
+    model = placed(text, ("the U.S. Drug Enforcement Administration", "ORG"), ("the Arctic Circle", "LOC"))
+    hits = [m("U.S.", "GPE", text.index("U.S."), GAZETTEER, "United States")]
+    hits.append(m("Arctic", "LOC", text.index("Arctic"), GAZETTEER, "Arctic"))
+    found = types(resolve_overlaps(model, hits), text, aliases, gazetteer)
+    assert found == {"United States": "GPE", "Drug Enforcement Administration": "ORG", "Arctic": "LOC"}
+    # A place that is a later word of an organisation's name is part of that name, not a place.
+    text = "Cebu Pacific and Ukraine's Naftogaz cancelled flights."
+    model = placed(text, ("Cebu Pacific", "ORG"), ("Ukraine's Naftogaz", "ORG"))
+    hits = [m("Pacific", "LOC", text.index("Pacific"), GAZETTEER, "Pacific")]
+    hits.append(m("Ukraine", "GPE", text.index("Ukraine"), GAZETTEER, "Ukraine"))
+    found = types(resolve_overlaps(model, hits), text, aliases, gazetteer)
+    assert found == {"Cebu Pacific": "ORG", "Ukraine": "GPE", "Naftogaz": "ORG"}
+
+
+def test_a_short_form_defined_in_brackets_folds_into_the_name(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = (
+        "The Philippine Institute of Volcanology and Seismology (Phivolcs) raised the alert. "
+        "Phivolcs director Teresito Bacolcol spoke."
+    )
+    model = placed(text, ("The Philippine Institute of Volcanology and Seismology (Phivolcs", "ORG"))
+    model.append(m("Phivolcs", "PERSON", text.index("Phivolcs director")))
+    model += placed(text, ("Teresito Bacolcol", "PERSON"))
+    found = normalise(model, aliases, gazetteer.entries, text)
+    assert [(t.entity.name, t.entity.type, t.entity.mentions) for t in found] == [
+        ("Philippine Institute of Volcanology and Seismology", "ORG", 2),
+        ("Teresito Bacolcol", "PERSON", 1),
+    ]
+
+
 def test_user_alias_file_extends_and_overrides(tmp_path: Path, gazetteer: Gazetteer) -> None:
     user = tmp_path / "aliases.yaml"
     user.write_text("Kyiv City Council: [Kyiv council]\nKyiv: {type: LOC, forms: [Kiev]}\n")
