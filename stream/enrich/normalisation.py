@@ -50,6 +50,7 @@ MAX_NAME_CHARS = 100
 MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 # Spans whose type the text itself gives: the place of a wire dateline (GPE), a named storm (EVENT).
 DATELINE, STORM = "place of the wire dateline", "named storm"
+INSTITUTION = "capitalised words ending in an institution's head noun"
 WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun after the name"
 PRODUCT_NOUN = "product noun after the name, its maker named before it"
 FAC_NOUN, LOC_NOUN = "facility noun after the name", "natural feature after the name"
@@ -58,6 +59,7 @@ SURNAME = "its last word used alone later, as for a person"
 _STATED_TYPES = {
     DATELINE: "GPE",
     STORM: "EVENT",
+    INSTITUTION: "ORG",
     WEAPON_NOUN: "WEAPON",
     PLACE_NOUN: "GPE",
     PRODUCT_NOUN: "PRODUCT",
@@ -538,9 +540,26 @@ def region_mentions(
     ]
 
 
+# An institution's name: capitalised words (not a possessive, "and" or "of" between them) ending in
+# a head noun that makes it one, then perhaps "of/for" and more capitalised words.
+_NAME_WORD = r"(?:[A-Z][\w-]*(?<!['’]s)|[A-Z]\w*['’]s(?= Office))"
+_INSTITUTION = re.compile(
+    rf"(?<![\w'’-])(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"
+    r"(?:Ministry|Agency|Commission|Council|Committee|Institute|University|Court|Bureau|Authority"
+    r"|Service|Association|Foundation|Organi[sz]ation|Office|Department|Fund|Centre|Center|Board"
+    r"|Programme|Federation)\b(?! [A-Z])"  # not "University Hospital": the name goes on
+    r"((?: (?:of|for)(?: the)? [A-Z][\w-]*(?: (?:and |of |for |de |da |do )?[A-Z][\w-]*)*)?)"
+)
+
+
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
-    """Names whose type the text states: the dateline's place, storms ("Typhoon Yagi" -> "Yagi")."""
+    """Names whose type the text states: the dateline's place, storms ("Typhoon Yagi" -> "Yagi"),
+    institutions ("Sverdlovsk Regional Court", "Office of Foreign Assets Control")."""
     found = [Mention(text[slice(*dateline)], "GPE", *dateline, DATELINE)] if dateline else []
+    for match in _INSTITUTION.finditer(text):
+        # A head noun alone is no name; "Space Center" is a facility's.
+        if (match.group().count(" ") or match.group(1)) and _head_type(match.group()) in ("ORG", None):
+            found.append(Mention(match.group(), "ORG", match.start(), match.end(), INSTITUTION))
     for match in _STORM.finditer(text):
         if match.group(1) in _HEAD_TYPES:
             continue  # "National Hurricane Center" is an organisation, not a storm called Center

@@ -430,7 +430,10 @@ def test_lower_case_words_after_a_model_name_are_cut(aliases: AliasTable, gazett
 
 def test_an_organisation_named_like_a_storm_is_no_storm() -> None:
     text = "The National Hurricane Center said Hurricane Melissa would strengthen."
-    assert [(s.surface, s.detail) for s in stated_names(text, None)] == [("Hurricane Melissa", "Melissa")]
+    assert [(s.surface, s.label) for s in stated_names(text, None)] == [
+        ("The National Hurricane Center", "ORG"),
+        ("Hurricane Melissa", "EVENT"),
+    ]
 
 
 def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gazetteer) -> None:
@@ -440,6 +443,34 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
         ("Armenia", "GPE"),
         ("Toyota", "ORG"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the Sverdlovsk Regional Court ruled", ["Sverdlovsk Regional Court"]),
+        ("Russia's Defence Ministry said", ["Defence Ministry"]),  # not the possessive before it
+        (
+            "the Office of Foreign Assets Control and the Board of Peace",
+            ["Office of Foreign Assets Control", "Board of Peace"],
+        ),
+        (
+            "the Australian Communications and Media Authority",
+            ["Australian Communications and Media Authority"],
+        ),
+        (
+            "Specialized Anti-Corruption Prosecutor's Office",
+            ["Specialized Anti-Corruption Prosecutor's Office"],
+        ),
+        ("the Federal University of Rio de Janeiro", ["Federal University of Rio de Janeiro"]),
+        ("the Commission said", []),  # a head noun alone
+        ("Sahlgrenska University Hospital", []),  # the name goes on past the head noun
+        ("the Tanegashima Space Center", []),  # a facility
+    ],
+)
+def test_an_institution_is_named_by_its_head_noun(text: str, expected: list[str]) -> None:
+    found = [s for s in stated_names(text, None) if s.label == "ORG"]
+    assert [s.surface for s in found] == expected
 
 
 def test_a_name_read_into_english_is_kept_whole_or_not_at_all(
