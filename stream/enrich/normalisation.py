@@ -51,7 +51,7 @@ MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 # Spans whose type the text itself gives: the place of a wire dateline (GPE), a named storm (EVENT).
 DATELINE, STORM = "place of the wire dateline", "named storm"
 INSTITUTION = "capitalised words ending in an institution's head noun"
-WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun after the name"
+WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun beside the name"
 PRODUCT_NOUN = "product noun after the name, its maker named before it"
 FAC_NOUN, LOC_NOUN = "facility noun after the name", "natural feature after the name"
 TITLE, GIVEN_NAME = "office or title beside the name", "a given name opening the name"
@@ -87,10 +87,14 @@ _TITLE_AFTER = re.compile(
     r"|adviser|advisor|envoy)\b"
 )
 _PERSON_WORD = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\.?$")
-# A name right before one of these is a place ("the Krasnodar region", "Eindhoven-based").
+# A name right before one of these is a place ("the Krasnodar region", "Eindhoven-based", "the
+# Atsinanana and Analanjirofo regions"), and so is one right after "the village of".
+_PLACE_NOUN = r"(?:region|province|oblast|district|county|prefecture|governorate)"
 _PLACE_AFTER = re.compile(
-    r"-based\b|\s+(?:region|province|oblast|district|county|prefecture|governorate)\b(?!\s+of\b)"
+    rf"-based\b|\s+{_PLACE_NOUN}\b(?!\s+of\b)|\s+and\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s+{_PLACE_NOUN}s\b"
+    rf"|\s+{_PLACE_NOUN}s\b"
 )
+_PLACE_BEFORE = re.compile(r"\b(?:village|town|city|settlement|hamlet|municipality)\s+of\s+$")
 # A name right before one of these is a weapon system ("Sky Bow III missiles", "Gerbera drones").
 _WEAPON_AFTER = re.compile(
     r"\s+(?:(?:cruise|ballistic|hypersonic|anti-ship|surface-to-air|air-to-air|attack|kamikaze)\s+)?"
@@ -797,7 +801,9 @@ def _stated_around(m: Mention, name: str, text: str) -> str | None:
         return FAC_NOUN
     if m.label in _FEATURE_LABELS and _LOC_AFTER.match(text, m.end):
         return LOC_NOUN
-    if m.label != "NORP" and _PLACE_AFTER.match(text, m.end):
+    if m.label != "NORP" and (
+        _PLACE_AFTER.match(text, m.end) or _PLACE_BEFORE.search(text, max(0, m.start - 30), m.start)
+    ):
         return PLACE_NOUN
     return None
 

@@ -550,6 +550,19 @@ def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: G
     assert traces[0].rules[0].startswith("weapon noun after the name")
 
 
+def test_a_place_noun_beside_names_unknown_to_geonames_makes_them_places(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "Floods hit the Atsinanana and Analanjirofo regions and the village of Obagaji, near Abuja Group."
+    spans = [("Atsinanana", "ORG"), ("Analanjirofo", "PERSON"), ("Obagaji", "ORG"), ("Abuja Group", "ORG")]
+    assert types(placed(text, *spans), text, aliases, gazetteer) == {
+        "Atsinanana": "GPE",
+        "Analanjirofo": "GPE",
+        "Obagaji": "GPE",
+        "Abuja Group": "ORG",
+    }
+
+
 def test_a_place_the_model_calls_an_organisation_after_a_verb_of_capture(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
