@@ -168,6 +168,7 @@ _LIST_BEFORE = re.compile(rf"({_LIST_NAME}){_LIST_GLUE}$")
 _LIST_AFTER = re.compile(rf"{_LIST_GLUE}({_LIST_NAME})")
 _LIST_STEPS = 4  # neighbours looked at on each side
 _HYPHENATED_TAIL = re.compile(r"-[a-z]+\b")  # right after a span: the rest of a hyphenated word
+_COMMON_WORD = 4.3  # zipf frequency of "virgin", "wild", "fire": words, not names
 _ENGLISH_WORD = 3.0  # zipf frequency from which a word is English ("held"), not a syllable ("wook")
 # A model span that is itself a list: capitalised words only, joined by commas and one "and".
 _NAME_WORDS = rf"{_CAPITALISED}(?: {_CAPITALISED})*"
@@ -768,9 +769,26 @@ def _decide_type(name: str, group: _Group) -> None:
         if len(tied) == 1:
             group.type = tied[0]
             group.rules.insert(0, f"model ({model_labels}): majority {group.type}")
+            if group.type == "PERSON" and _worded(name):
+                group.type = "ORG"
+                group.rules.append("opens with a common English word, not a given name: type ORG")
         else:
             group.type = group.first_label if group.first_label in tied else tied[0]
             group.rules.insert(0, f"model ({model_labels}): tie, first mention's label {group.type}")
+
+
+def _worded(name: str) -> bool:
+    """Whether a name of two words or more opens with a common English word that is no given name
+    and ends with an English word: an organisation's ("Wild Hornets", "Fire Point", "Common
+    Ground"), seldom a person's ("Park Chan-wook", "Al Thani")."""
+    words = name.split()
+    return (
+        len(words) > 1
+        and words[0].isalpha()
+        and words[0] not in given_names()
+        and zipf_frequency(words[0].lower(), "en") >= _COMMON_WORD
+        and zipf_frequency(words[-1].lower(), "en") >= _ENGLISH_WORD
+    )
 
 
 def _person_shaped(name: str) -> bool:

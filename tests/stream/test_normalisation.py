@@ -550,6 +550,24 @@ def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: G
     assert traces[0].rules[0].startswith("weapon noun after the name")
 
 
+def test_a_person_named_in_common_english_words_is_an_organisation(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "Wild Hornets, Gordon Brown and Park Chan-wook met Al Thani."
+    spans = [
+        ("Wild Hornets", "PERSON"),
+        ("Gordon Brown", "PERSON"),
+        ("Park Chan-wook", "PERSON"),
+        ("Al Thani", "PERSON"),
+    ]
+    assert types(placed(text, *spans), text, aliases, gazetteer) == {
+        "Wild Hornets": "ORG",
+        "Gordon Brown": "PERSON",  # a given name first
+        "Park Chan-wook": "PERSON",  # no English word last
+        "Al Thani": "PERSON",
+    }
+
+
 def test_a_place_noun_beside_names_unknown_to_geonames_makes_them_places(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
