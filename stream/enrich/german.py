@@ -6,8 +6,9 @@ where German says one: a country by its German name anywhere (Norwegen -> Norway
 state anywhere (Bayern -> Bavaria, unless it is the football club), and a GeoNames town after a
 preposition of place ("in Duisburg", "nach München" -> Munich). A person is a given name (the
 German list of the Faker package) and the capitalised word after it ("Bundeskanzler Friedrich
-Merz"), written as English-language news does (Söder -> Soder). Organisations are left to the
-gazetteer.
+Merz"), written as English-language news does (Söder -> Soder). Courts named after their town
+are found by their kind ("Landgericht Hamburg" -> "Hamburg Regional Court"); other organisations
+are left to the gazetteer.
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ _COMMON_WORD = 4.5
 _CITY = 500_000
 _COMMON_PART = 3.5  # the same for the last part of a hyphenated word
 _GERMAN = ("de_DE",)  # Faker's German given names (about 2,000, foreign ones too), not "Paris"
+# Courts named after their town, as English-language news names them: "Landgericht Hamburg" ->
+# "Hamburg Regional Court", "Oberlandesgericht Frankfurt" -> "Frankfurt Higher Regional Court".
+_COURTS = {
+    "Oberlandesgericht": "Higher Regional Court", "Landgericht": "Regional Court",
+    "Amtsgericht": "Local Court",
+    "Oberverwaltungsgericht": "Higher Administrative Court", "Verwaltungsgericht": "Administrative Court",
+    "Sozialgericht": "Social Court", "Arbeitsgericht": "Labour Court", "Finanzgericht": "Finance Court",
+}  # fmt: skip
+_COURT = re.compile(rf"\b({'|'.join(_COURTS)})(?:e?s)? (?:in )?([A-ZÄÖÜ][\w-]*\w)")
 # The football club: "FC Bayern", "Bayern München".
 _CLUB_BEFORE, _CLUB_AFTER = re.compile(r"FC $"), re.compile(r"^ (?:München|Munich)\b")
 
@@ -60,6 +70,13 @@ def _placed_town(word: str, before: list[str]) -> str | None:
     if zipf_frequency(word.lower(), "de") >= _COMMON_WORD:
         return None
     return _town(word, _CITY)
+
+
+def _court(kind: str, word: str) -> str | None:
+    """A court's English name from its German kind and its town ("Landgericht München" -> "Munich
+    Regional Court"); None when the word after it is no town."""
+    town = _town(word)
+    return f"{town} {_COURTS[kind]}" if town is not None else None
 
 
 def _english_spelling(name: str) -> str:
@@ -87,12 +104,17 @@ class GermanNames:
 
     def _mentions(self, text: str) -> list[Mention]:
         countries = german_countries()
-        found = []
+        found = [
+            Mention(court.group(), "ORG", court.start(), court.end(), MODEL, name)
+            for court in _COURT.finditer(text)
+            if (name := _court(court[1], court[2])) is not None
+        ]
+        courts = [(m.start, m.end) for m in found]
         words = list(_WORD.finditer(text))
         skip_to = -1
         for i, match in enumerate(words):
             word, start, end = match.group(), match.start(), match.end()
-            if start < skip_to:
+            if start < skip_to or any(a <= start < b for a, b in courts):
                 continue
             pair_end = words[i + 1].end() if i + 1 < len(words) else end
             pair = text[start:pair_end]  # Vereinigte Staaten

@@ -42,6 +42,19 @@ def test_people_are_a_given_name_and_the_name_after_it() -> None:
     ]  # not "Robert Koch-Institut" (a compound noun), nor "Paul sagte" (a common word)
 
 
+def test_courts_are_named_by_their_kind_and_town() -> None:
+    text = (
+        "Das Landgericht Hamburg verurteilte ihn; das Urteil des Landgerichts München bestätigte das "
+        "Oberlandesgericht in Dresden. Das Amtsgericht Tiergarten schwieg."
+    )
+    [found] = GermanNames().mentions([text])
+    assert [(m.detail, m.label) for m in found] == [
+        ("Hamburg Regional Court", "ORG"),  # not also the city of Hamburg
+        ("Munich Regional Court", "ORG"),
+        ("Dresden Higher Regional Court", "ORG"),
+    ]  # not "Tiergarten", which is no town in GeoNames' list
+
+
 def test_the_enricher_runs_the_rules_on_german_articles(ner_model: NerModel, enricher: Enricher) -> None:
     both = Enricher([ner_model, GermanNames()], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
     german = make_article(
