@@ -177,17 +177,36 @@ _REGION_LIST = re.compile(
 _ADJECTIVE = re.compile(_REGION_ADJECTIVE)
 _TOWN_SUFFIXES = ("ськ", "цьк", "зьк", "ск", "цк", "ьк")
 _ADJECTIVE_ENDING = re.compile(r"(?:ая|ой|ую|ий|ом|ого|ому|ие|их|ими|ым|ое|ої|ій|ою|им|а|у|і)$")
+# A Ukrainian region's own noun, from its town's: Харківщина (Kharkiv), Одещина (Odesa), Донеччина
+# (Donetsk), in any case ("на Одещині").
+_REGION_NOUN = re.compile(r"\b([А-ЯІЇЄ][а-яіїєʼ'-]+?)(?:щин|ччин)(?:а|и|і|у|ою)\b")
+# Town endings the stems above lose: Одес-а, Черкас-и, Донец-ьк, Вінни-ця, Запорі-жжя, Хмельни-цький.
+_TOWN_ENDINGS = (
+    "а", "я", "ь", "и", "ы", "", "са", "си", "ськ", "цьк", "ця", "ца", "цький", "цкий", "жжя", "жье",
+)  # fmt: skip
 
 
 def region_adjectives(text: str, resolve: Callable[[str], str | None]) -> Iterator[tuple[int, int, str]]:
-    """(start, end, name) of each town adjective that names a region: the name `resolve` gives the
-    first lower-cased nominative it knows (Курской -> курск, Полтавській -> полтава)."""
+    """(start, end, name) of each town adjective or Ukrainian region noun that names a region: the
+    name `resolve` gives the first lower-cased nominative it knows (Курской -> курск, Полтавській ->
+    полтава, Харківщині -> харків)."""
     for region in _REGION_LIST.finditer(text):
         for adjective in _ADJECTIVE.finditer(region.group()):
             base = _ADJECTIVE_ENDING.sub("", adjective.group().lower())
             stems = [base] + [base[: -len(s)] for s in _TOWN_SUFFIXES if base.endswith(s)]
-            for candidate in (stem + ending for stem in stems for ending in ("а", "я", "ь", "и", "ы", "")):
-                name = resolve(candidate)
-                if name is not None:
-                    yield region.start() + adjective.start(), region.start() + adjective.end(), name
-                    break
+            name = _first_known(stems, resolve)
+            if name is not None:
+                yield region.start() + adjective.start(), region.start() + adjective.end(), name
+    for region in _REGION_NOUN.finditer(text):
+        name = _first_known([region[1].lower()], resolve)
+        if name is not None:
+            yield region.start(), region.end(), name
+
+
+def _first_known(stems: list[str], resolve: Callable[[str], str | None]) -> str | None:
+    """The name `resolve` gives the first stem-and-town-ending it knows."""
+    for candidate in (stem + ending for stem in stems for ending in _TOWN_ENDINGS):
+        name = resolve(candidate)
+        if name is not None:
+            return name
+    return None

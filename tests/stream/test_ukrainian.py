@@ -79,6 +79,19 @@ def test_regions_named_by_their_towns_adjective() -> None:
         ("Zhytomyr", "Житомирській"),
         ("Odesa", "Одеській"),
     ]
+    # Towns whose adjective changes the stem, and the regions' own nouns; not a country's (Туреччина).
+    text = (
+        "Удари по Запорізькій і Вінницькій областях, на Одещині, Донеччині та Харківщині; Туреччина мовчить."
+    )
+    [found] = UkrainianNames().mentions([text])
+    assert [m.detail for m in found if m.label == "GPE"] == [
+        "Turkey",  # a country by its name, before the regions
+        "Zaporizhzhia",
+        "Vinnytsia",
+        "Odesa",
+        "Donetsk",
+        "Kharkiv",
+    ]
 
 
 def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
