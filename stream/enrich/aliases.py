@@ -67,6 +67,10 @@ class AliasTable:
         """The shipped alias table extended (or overridden) by the user's file."""
         return cls([(str(path), data.root) for path, data in load_layers(SHIPPED, user_file, AliasFile)])
 
+    def pinned(self, kind: str) -> frozenset[str]:
+        """The canonical names whose type the table pins to `kind` ("Kazakh" for NORP)."""
+        return frozenset(a.canonical for a in self._by_key.values() if a.type == kind and not a.ignore)
+
     def lookup(self, name: str) -> Alias | None:
         """The alias rule for `name`, if the table has one."""
         return self._by_key.get(alias_key(name))

@@ -74,6 +74,9 @@ class Enricher:
         self.clusters = clusters
         self.ner_max_chars = ner_max_chars
         self.record_clusters = record_clusters
+        self._nationalities = PatternMatcher(
+            Pattern(name, name, case_sensitive=True) for name in aliases.pinned("NORP")
+        )
 
     @classmethod
     def from_settings(
@@ -189,6 +192,7 @@ class Enricher:
                 mentions[i] = found + _repeats(found, texts[i], len(window))
                 if model.language == "en":
                     mentions[i] += _later_places(found, texts[i], len(window))
+                    mentions[i] += _later_nationalities(found, texts[i], len(window), self._nationalities)
                 notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
         return mentions, notes
 
@@ -271,3 +275,27 @@ def _later_places(found: list[Mention], text: str, window_end: int) -> list[Ment
 
 
 _NAME_GOES_ON = re.compile(r" [A-Z]")
+
+
+def _later_nationalities(
+    found: list[Mention], text: str, window_end: int, nationalities: PatternMatcher[str]
+) -> list[Mention]:
+    """Nationalities the alias table pins first named past the NER window ("Former British prime
+    minister", "Kazakh President Kassym-Jomart Tokayev"), not as the start of a longer name
+    ("Turkish Airlines") unless an office follows."""
+    if window_end >= len(text):
+        return []
+    seen = {m.surface for m in found}
+    rest = text[window_end:]
+    return [
+        Mention(x.pattern.payload, "NORP", window_end + x.start, window_end + x.end, REPEAT)
+        for x in nationalities.find(rest)
+        if x.pattern.payload not in seen
+        and (not _NAME_GOES_ON.match(rest, x.end) or _OFFICE_NEXT.match(rest, x.end))
+    ]
+
+
+_OFFICE_NEXT = re.compile(
+    r" (?:President|Prime Minister|Foreign|Defen[cs]e|Interior|Finance|Deputy|Ambassador|Minister|Chancellor"
+    r"|King|Queen|Supreme Leader)\b"
+)

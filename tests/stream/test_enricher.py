@@ -182,3 +182,12 @@ def test_countries_and_large_cities_past_the_ner_window_are_found(enricher: Enri
     assert found.get("New Zealand") == "GPE" and found.get("Japan") == "GPE" and found.get("Vienna") == "GPE"
     assert "Jordan" not in found  # a country name that is as often a person's is left alone
     assert "Sofia" not in found and "London" not in found  # a given name; part of a longer name
+
+
+def test_nationalities_past_the_ner_window_are_found(enricher: Enricher) -> None:
+    lead = "Markets were calm on Monday as traders waited for the central bank's decision. " * 20
+    late = "Former British prime minister Tony Blair met Kazakh President Tokayev and flew Turkish Airlines."
+    enriched = enricher.enrich([make_article("Rates steady", lead + "\n\n" + late)])[0]
+    found = entities(enriched)
+    assert found.get("British") == "NORP" and found.get("Kazakh") == "NORP"  # an office may follow
+    assert "Turkish" not in found  # the start of a longer name
