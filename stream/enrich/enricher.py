@@ -29,6 +29,7 @@ from stream.enrich.normalisation import (
     normalise,
     resolve_overlaps,
     stated_names,
+    titled_people,
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
 from stream.enrich.places import LARGE_CITY, country_names, place_names, place_spellings, region_names
@@ -157,7 +158,8 @@ class Enricher:
                 Mention(h.surface, h.entry.type, h.start, h.end, GAZETTEER, h.entry.name)
                 for h in self.gazetteer.find(text)
             ]
-            for stated in stated_names(text, dateline_place(text)):
+            people = titled_people(text) if lang == "en" else []
+            for stated in stated_names(text, dateline_place(text)) + people:
                 if not any(h.start < stated.end and stated.start < h.end for h in hits):
                     hits.append(stated)
             mentions = drop_offices(mentions, text)

@@ -80,6 +80,32 @@ _TITLE_BEFORE = re.compile(
     r"|[Cc]ommander|[Ll]awmaker|[Cc]hairman|[Cc]hairwoman|[Cc]hief [Ee]xecutive|CEO|General|Colonel|Admiral"
     r"|Gen\.|Col\.|Adm\.|Lt\.|Sgt\.|Dr\.|Mr\.|Mrs\.|Ms\.))\s+$"
 )
+# The same titles before a name anywhere in English text, whether the model saw it or not: two to four
+# capitalised words, with particles ("Luiz Inacio Lula da Silva", "Mohammed bin Abdulrahman Al Thani").
+_TITLED_WORD = r"(?![JS]r\b)[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\b"
+_NAME_PARTICLES = (
+    "da",
+    "de",
+    "del",
+    "dos",
+    "du",
+    "di",
+    "van",
+    "von",
+    "der",
+    "den",
+    "bin",
+    "ibn",
+    "al",
+    "el",
+    "la",
+    "le",
+)
+_TITLED = re.compile(
+    _TITLE_BEFORE.pattern.removesuffix(r"\s+$")
+    + rf"\s+({_TITLED_WORD}(?: (?:(?:{'|'.join(_NAME_PARTICLES)}) )?{_TITLED_WORD}){{1,3}}(?: Jr\.| Sr\.)?)"
+    + r"(?![-'’]\w\w)"
+)
 # ... or an office right after it ("Rustem Umerov, secretary of the security council").
 _TITLE_AFTER = re.compile(
     r",\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:secretary|minister|president|governor|mayor|spokes(?:man|woman|person)"
@@ -569,6 +595,20 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
         if match.group(1) in _HEAD_TYPES:
             continue  # "National Hurricane Center" is an organisation, not a storm called Center
         found.append(Mention(match.group(), "EVENT", match.start(), match.end(), STORM, match.group(1)))
+    return found
+
+
+def titled_people(text: str) -> list[Mention]:
+    """People English text names by an office before them ("Mayor Vitaliy Maletskyi"): two or three
+    capitalised words, the first a given name or no common English word ("Chief Executive Officer
+    Tim Cook" is no "Officer Tim Cook")."""
+    found = []
+    for match in _TITLED.finditer(text):
+        first = match[1].split()[0]
+        if first in _PERSON_TITLES:
+            continue  # "Prime Minister Sheikh Mohammed ...": the next title's name
+        if first in given_names() or zipf_frequency(first.lower(), "en") < _COMMON_WORD:
+            found.append(Mention(match[1], "PERSON", match.start(1), match.end(1), TITLE))
     return found
 
 

@@ -17,6 +17,7 @@ from stream.enrich.normalisation import (
     normalise,
     resolve_overlaps,
     stated_names,
+    titled_people,
 )
 from stream.enrich.text import article_text, dateline_place
 from tests.stream.conftest import make_article
@@ -471,6 +472,26 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
 def test_an_institution_is_named_by_its_head_noun(text: str, expected: list[str]) -> None:
     found = [s for s in stated_names(text, None) if s.label == "ORG"]
     assert [s.surface for s in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mayor Vitaliy Maletskyi told TV", ["Vitaliy Maletskyi"]),
+        ("regional governor Volodymyr Kohut said", ["Volodymyr Kohut"]),
+        ("President Ferdinand Marcos Jr. said", ["Ferdinand Marcos Jr."]),
+        ("President Luiz Inacio Lula da Silva's plan", ["Luiz Inacio Lula da Silva"]),
+        (
+            "Prime Minister Keir Starmer and Defence Minister Boris Pistorius",
+            ["Keir Starmer", "Boris Pistorius"],
+        ),
+        ("Chief Executive Officer Tim Cook said", []),  # "Officer" is a word, not a given name
+        ("Prime Minister Sheikh Mohammed spoke", []),  # a title, not a name
+        ("President Xi said", []),  # one word: left to the model and to short-form folding
+    ],
+)
+def test_people_named_by_an_office_before_them(text: str, expected: list[str]) -> None:
+    assert [m.surface for m in titled_people(text)] == expected
 
 
 def test_a_name_read_into_english_is_kept_whole_or_not_at_all(
