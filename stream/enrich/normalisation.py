@@ -583,10 +583,23 @@ _INSTITUTION = re.compile(
 )
 
 
+# Known places before a place noun, which the model may have missed: "the Poltava and Sumy regions"
+# (not "Sur" of "Surigao del Sur province").
+_TWO_WORDS = r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?"
+_PLACE_BEFORE_NOUN = re.compile(
+    rf"(?<!\bdel )(?<!\bde )(?<!\bdo )\b({_TWO_WORDS})(?: and ({_TWO_WORDS}))? {_PLACE_NOUN}s?\b"
+)
+
+
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
-    """Names whose type the text states: the dateline's place, storms ("Typhoon Yagi" -> "Yagi"),
-    institutions ("Sverdlovsk Regional Court", "Office of Foreign Assets Control")."""
+    """Names whose type the text states: the dateline's place, known places before a place noun
+    ("the Poltava and Sumy regions"), storms ("Typhoon Yagi" -> "Yagi"), institutions ("Sverdlovsk
+    Regional Court", "Office of Foreign Assets Control")."""
     found = [Mention(text[slice(*dateline)], "GPE", *dateline, DATELINE)] if dateline else []
+    for match in _PLACE_BEFORE_NOUN.finditer(text):
+        for group in (1, 2):
+            if match[group] and (match[group] in place_names() or match[group] in region_names()):
+                found.append(Mention(match[group], "GPE", match.start(group), match.end(group), PLACE_NOUN))
     for match in _INSTITUTION.finditer(text):
         # A head noun alone is no name; "Space Center" is a facility's.
         if (match.group().count(" ") or match.group(1)) and _head_type(match.group()) in ("ORG", None):

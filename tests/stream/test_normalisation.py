@@ -474,6 +474,14 @@ def test_an_institution_is_named_by_its_head_noun(text: str, expected: list[str]
     assert [s.surface for s in found] == expected
 
 
+def test_known_places_before_a_place_noun_are_stated() -> None:
+    text = (
+        "Power was cut in the Poltava and Sumy regions, the Asia-Pacific region and Surigao del Sur province."
+    )
+    found = [(m.surface, m.label) for m in stated_names(text, None)]
+    assert found == [("Poltava", "GPE"), ("Sumy", "GPE")]  # not an unknown name, nor "Sur" alone
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
