@@ -160,7 +160,11 @@ class Enricher:
             ]
             people = titled_people(text) if lang == "en" else []
             for stated in stated_names(text, dateline_place(text)) + people:
-                if not any(h.start < stated.end and stated.start < h.end for h in hits):
+                overlapping = [h for h in hits if h.start < stated.end and stated.start < h.end]
+                if [(h.start, h.end < stated.end) for h in overlapping] == [(stated.start, True)]:
+                    # An institution named after the gazetteer's ("United Nations Environment Programme")
+                    hits.remove(overlapping.pop())
+                if not overlapping:
                     hits.append(stated)
             mentions = drop_offices(mentions, text)
             traces = normalise(resolve_overlaps(mentions, hits), self.aliases, self.gazetteer.entries, text)

@@ -573,7 +573,7 @@ def region_mentions(
 
 # An institution's name: capitalised words (not a possessive, "and" or "of" between them) ending in
 # a head noun that makes it one, then perhaps "of/for" and more capitalised words.
-_NAME_WORD = r"(?:[A-Z][\w-]*(?<!['’]s)|[A-Z]\w*['’]s(?= Office))"
+_NAME_WORD = r"(?:[A-Z][\w-]*(?<!['’]s)|(?:Prosecutor|Attorney|Ombudsman|Auditor|President)['’]s(?= Office))"
 _INSTITUTION = re.compile(
     rf"(?<![\w'’-])(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"
     r"(?:Ministry|Agency|Commission|Council|Committee|Institute|University|Court|Bureau|Authority"
@@ -603,7 +603,11 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
     for match in _INSTITUTION.finditer(text):
         # A head noun alone is no name; "Space Center" is a facility's.
         if (match.group().count(" ") or match.group(1)) and _head_type(match.group()) in ("ORG", None):
-            found.append(Mention(match.group(), "ORG", match.start(), match.end(), INSTITUTION))
+            name = match.group()
+            joined = name.rpartition(" and ")
+            if match.group(1) and joined[1] and joined[2] in place_names():
+                name = joined[0]  # "the Department of Justice and Britain's ...": a place joins no name
+            found.append(Mention(name, "ORG", match.start(), match.start() + len(name), INSTITUTION))
     for match in _STORM.finditer(text):
         if match.group(1) in _HEAD_TYPES:
             continue  # "National Hurricane Center" is an organisation, not a storm called Center

@@ -184,6 +184,14 @@ def test_countries_and_large_cities_past_the_ner_window_are_found(enricher: Enri
     assert "Sofia" not in found and "London" not in found  # a given name; part of a longer name
 
 
+def test_an_institution_named_after_a_gazetteer_name_is_one_name(enricher: Enricher) -> None:
+    text = "Talks were convened by the United Nations Environment Programme and the African Union Commission."
+    found = entities(enricher.enrich([make_article("Plastics talks", text)])[0])
+    assert found.get("United Nations Environment Programme") == "ORG"
+    assert found.get("African Union Commission") == "ORG"
+    assert "United Nations" not in found and "African Union" not in found
+
+
 def test_nationalities_past_the_ner_window_are_found(enricher: Enricher) -> None:
     lead = "Markets were calm on Monday as traders waited for the central bank's decision. " * 20
     late = "Former British prime minister Tony Blair met Kazakh President Tokayev and flew Turkish Airlines."

@@ -465,6 +465,14 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
         ),
         ("the Federal University of Rio de Janeiro", ["Federal University of Rio de Janeiro"]),
         ("the Commission said", []),  # a head noun alone
+        (
+            "the Treasury Department's Office of Foreign Assets Control",
+            ["Treasury Department", "Office of Foreign Assets Control"],
+        ),
+        (
+            "the Department of Justice and Germany's police",
+            ["Department of Justice"],
+        ),  # a place joins no name
         ("Sahlgrenska University Hospital", []),  # the name goes on past the head noun
         ("the Tanegashima Space Center", []),  # a facility
     ],
