@@ -155,6 +155,7 @@ _PERSON_TITLES = frozenset(
     | {"Mrs.", "Ms.", "Ayatollah", "Archbishop", "Cardinal", "Bishop", "Minister", "Prime", "Premier"}
 )
 # Lower-case words that open names ("von der Leyen", "de Gaulle", "van Gogh").
+_OFFICE_WORDS = _OFFICES | _PERSON_TITLES | {"Deputy", "Prime", "Vice"}
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "di", "da", "dos", "du", "la", "le"})
 _SENTENCE_END = '.!?:\n"“”'
 _STORM = re.compile(r"\b(?:Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
@@ -578,7 +579,8 @@ _INSTITUTION = re.compile(
     rf"(?<![\w'’-])(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"
     r"(?:Ministry|Agency|Commission|Council|Committee|Institute|University|Court|Bureau|Authority"
     r"|Service|Association|Foundation|Organi[sz]ation|Office|Department|Fund|Centre|Center|Board"
-    r"|Programme|Federation)\b(?! [A-Z])"  # not "University Hospital": the name goes on
+    r"|Programme|Federation|Administration|Headquarters|Exchange|Party|Tribunal|Directorate|Inspectorate"
+    r"|Secretariat|Corporation|Confederation)\b(?! [A-Z])"  # not "University Hospital": the name goes on
     r"((?: (?:of|for)(?: the)? [A-Z][\w-]*(?: (?:and |of |for |de |da |do )?[A-Z][\w-]*)*)?)"
 )
 
@@ -603,9 +605,11 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
     for match in _INSTITUTION.finditer(text):
         # A head noun alone is no name; "Space Center" is a facility's.
         if (match.group().count(" ") or match.group(1)) and _head_type(match.group()) in ("ORG", None):
-            name = match.group()
+            name, tail = match.group(), match.group(1)
             joined = name.rpartition(" and ")
-            if match.group(1) and joined[1] and joined[2] in place_names():
+            if tail and not _OFFICE_WORDS.isdisjoint(tail.split()):
+                name = name.removesuffix(tail)  # "the ... Party of Deputy Prime Minister Biman Prasad"
+            elif tail and joined[1] and joined[2] in place_names():
                 name = joined[0]  # "the Department of Justice and Britain's ...": a place joins no name
             found.append(Mention(name, "ORG", match.start(), match.start() + len(name), INSTITUTION))
     for match in _STORM.finditer(text):

@@ -473,6 +473,14 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
             "the Department of Justice and Germany's police",
             ["Department of Justice"],
         ),  # a place joins no name
+        (
+            "the London Metal Exchange and the Sugar Regulatory Administration",
+            ["London Metal Exchange", "Sugar Regulatory Administration"],
+        ),
+        (
+            "the National Federation Party of Deputy Prime Minister Biman Prasad",
+            ["National Federation Party"],  # an office ends the name
+        ),
         ("Sahlgrenska University Hospital", []),  # the name goes on past the head noun
         ("the Tanegashima Space Center", []),  # a facility
     ],
