@@ -76,7 +76,7 @@ class Gazetteer:
                 model.name, model.type, model.category, tuple(lowered(c) for c in model.context), origin
             )
             self.entries[entry.name] = entry
-            for text in dict.fromkeys([model.name, *model.patterns]):
+            for text in dict.fromkeys([model.name, *model.patterns, *_plurals(model)]):
                 patterns.append(Pattern(text, entry, model.case_sensitive))
         self._matcher = PatternMatcher(patterns)
 
@@ -106,3 +106,14 @@ class Gazetteer:
             if context_ok[entry.name]:
                 hits.append(Hit(m.start, m.end, text[m.start : m.end], m.pattern.text, entry))
         return hits
+
+
+def _plurals(model: EntryModel) -> list[str]:
+    """A weapon's English plural ("Shaheds", "Iskanders"): news counts them as often as it names them."""
+    if model.type != "WEAPON":
+        return []
+    return [
+        f"{text}s"
+        for text in [model.name, *model.patterns]
+        if text[-1:].isascii() and text[-1:].isalpha() and text[-1] not in "sS*"
+    ]

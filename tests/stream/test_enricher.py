@@ -63,6 +63,11 @@ def test_a_variant_named_in_the_text_is_the_variant(enricher: Enricher) -> None:
     )
     assert {"Geran-2", "Shahed", "Gerbera", "Leopard 1"} <= set(entities(drones[0]))
     assert "Leopard 2" not in entities(drones[0]) and "Gerbera" not in entities(drones[1])
+    # A weapon counted in the plural is the weapon.
+    plural = enricher.enrich(
+        [make_article("Night attack", "Russia launched 146 drones, most of them Shaheds.")]
+    )[0]
+    assert entities(plural).get("Shahed") == "WEAPON"
 
 
 def test_without_the_model_only_known_names_and_their_topics(enricher: Enricher) -> None:
