@@ -53,13 +53,15 @@ _CLUB_BEFORE, _CLUB_AFTER = re.compile(r"FC $"), re.compile(r"^ (?:München|Muni
 
 def _town(word: str, min_population: int = 0) -> str | None:
     """A town's name as English-language news writes it: the German name when GeoNames' English
-    one only adds to it (Frankfurt, not Frankfurt am Main), else the English (München -> Munich)."""
+    one only adds to it (Frankfurt, not Frankfurt am Main; Greifswald, not Universitäts- und
+    Hansestadt Greifswald), else the English (München -> Munich)."""
     towns = latin_towns(min_population)
     english = towns.get(word) or towns.get(word.removesuffix("s"))  # Duisburgs
     if english is None:
         return None
     stem = word if word in towns else word.removesuffix("s")
-    return plain(stem) if english.startswith(stem) or plain(english).startswith(plain(stem)) else english
+    added_to = plain(english).startswith(plain(stem)) or plain(english).endswith(f" {plain(stem)}")
+    return plain(stem) if added_to else english
 
 
 def _placed_town(word: str, before: list[str]) -> str | None:

@@ -12,7 +12,7 @@ def test_countries_states_towns_after_a_preposition_and_cities() -> None:
     text = (
         "Die Vereinigte Staaten und Norwegen liefern Gas nach München und in Frankfurt. Bayern meldet "
         "Schnee. Das Essen war gut, das Werk in Essen schließt. FC Bayern gewann, Bayern München auch. "
-        "Wadephul will Shanghai besuchen. Die GDL streikt."
+        "Wadephul will Shanghai besuchen. Die GDL streikt. Forscher in Greifswald jubeln."
     )
     [found] = GermanNames().mentions([text])
     assert [(m.surface, m.detail) for m in found] == [
@@ -23,6 +23,7 @@ def test_countries_states_towns_after_a_preposition_and_cities() -> None:
         ("Bayern", "Bavaria"),
         ("Essen", "Essen"),  # the town after "in", not the meal after "Das"
         ("Shanghai", "Shanghai"),  # a city of 500,000 or more people, wherever it stands
+        ("Greifswald", "Greifswald"),  # not GeoNames' "Universitäts- und Hansestadt Greifswald"
     ]  # nor the club, after "FC" or before "München"; nor GDL, an alternate name of Guadalajara
     assert all(text[m.start : m.end] == m.surface and m.label == "GPE" for m in found)
 
