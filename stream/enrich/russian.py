@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stream.enrich.normalisation import MODEL, Mention, region_mentions
-from stream.enrich.places import cyrillic_places
+from stream.enrich.places import cyrillic_places, region_adjectives
 from stream.enrich.transliteration import transliterate
 
 if TYPE_CHECKING:
@@ -85,7 +86,10 @@ class RussianNer:
             else:
                 continue
             found.append(Mention(span.text, label, span.start, span.stop, MODEL, name))
-        return found + region_mentions(text, found, functools.partial(_region_name, tools.places))
+        resolve = functools.partial(_region_name, tools.places)
+        courts = _courts(text, resolve)
+        found = courts + [m for m in found if not any(c.start < m.end and m.start < c.end for c in courts)]
+        return found + region_mentions(text, found, resolve)
 
     def wait_ready(self) -> None:
         """Load the model now."""
@@ -93,6 +97,33 @@ class RussianNer:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+# A court by its district's or region's adjective: "Мещанский районный суд" -> Meshchansky District
+# Court, "Свердловского областного суда" -> Sverdlovsk Regional Court (the region's town).
+_COURT = re.compile(
+    r"\b([А-ЯЁ][а-яё-]+?)(ий|ый|ой|ого|ому|ом|им)\s+(районн|городск|областн|краев|арбитражн)\w*\s+суд"
+)
+_COURT_KINDS = {"районн": "District", "городск": "City", "арбитражн": "Arbitration"}
+
+
+def _courts(text: str, resolve: Callable[[str], str | None]) -> list[Mention]:
+    """Courts named by a district's adjective (transliterated, as news does) or a region's (its
+    town's English name)."""
+    found = []
+    for court in _COURT.finditer(text):
+        stem, ending, kind = court.groups()
+        if kind in _COURT_KINDS:
+            adjective = stem + (ending if ending in ("ий", "ый", "ой") else "ий")
+            district = "Central" if stem.lower() == "центральн" else transliterate(adjective)
+            name = f"{district} {_COURT_KINDS[kind]} Court"
+        else:
+            regions = [region for _, _, region in region_adjectives(court.group(), resolve)]
+            if not regions:
+                continue
+            name = f"{regions[0]} Regional Court"
+        found.append(Mention(court.group(), "ORG", court.start(), court.end(), MODEL, name))
+    return found
 
 
 def _region_name(places: Mapping[str, str], nominative: str) -> str | None:

@@ -71,6 +71,22 @@ def test_regions_named_by_their_towns_adjective(russian: RussianNer) -> None:
     assert not [m for m in plain if m.label == "GPE"]
 
 
+def test_courts_by_their_district_or_region(russian: RussianNer) -> None:
+    text = (
+        "Мещанский районный суд Москвы арестовал его, приговор Свердловского областного суда устоял, "
+        "а Центральный районный суд передал дело в Красноярский краевой суд."
+    )
+    [found] = russian.mentions([text])
+    courts = [m.detail for m in found if m.label == "ORG"]
+    assert courts == [
+        "Meshchansky District Court",  # a district's adjective, transliterated
+        "Sverdlovsk Regional Court",  # a region's, by its town; and no Sverdlovsk beside it
+        "Central District Court",
+        "Krasnoyarsk Regional Court",
+    ]
+    assert "Sverdlovsk" not in [m.detail for m in found if m.label == "GPE"]
+
+
 def test_the_enricher_runs_natasha_on_russian_articles_only(
     ner_model: NerModel, russian: RussianNer, enricher: Enricher
 ) -> None:
