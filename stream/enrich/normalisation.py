@@ -283,6 +283,7 @@ _HEAD_TYPES = {
             "Basin",
             "Delta",
             "Shoal",
+            "Reservoir",
         ],
         "LOC",
     ),
@@ -574,7 +575,9 @@ def region_mentions(
 
 # An institution's name: capitalised words (not a possessive, "and" or "of" between them) ending in
 # a head noun that makes it one, then perhaps "of/for" and more capitalised words.
-_NAME_WORD = r"(?:[A-Z][\w-]*(?<!['’]s)|(?:Prosecutor|Attorney|Ombudsman|Auditor|President)['’]s(?= Office))"
+_NAME_WORD = (
+    r"(?:[A-Z][\w'’-]*(?<!['’]s)|(?:Prosecutor|Attorney|Ombudsman|Auditor|President)['’]s(?= Office))"
+)
 _INSTITUTION = re.compile(
     rf"(?<![\w'’-])(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"
     r"(?:Ministry|Agency|Commission|Council|Committee|Institute|University|Court|Bureau|Authority"
@@ -582,6 +585,16 @@ _INSTITUTION = re.compile(
     r"|Programme|Federation|Administration|Headquarters|Exchange|Party|Tribunal|Directorate|Inspectorate"
     r"|Secretariat|Corporation|Confederation)\b(?! [A-Z])"  # not "University Hospital": the name goes on
     r"((?: (?:of|for)(?: the)? [A-Z][\w-]*(?: (?:and |of |for |de |da |do )?[A-Z][\w-]*)*)?)"
+)
+
+# A facility's or a natural feature's name: capitalised words ending in a head noun that says so
+# ("La Aurora International Airport", "Kakhovka Reservoir", "Aravalli Range"), typed by it.
+_FEATURE_HEADS = sorted(
+    [head for head, kind in _HEAD_TYPES.items() if kind in ("FAC", "LOC") and " " not in head]
+    + ["Center", "Centre", "Facility"]
+)
+_FEATURE = re.compile(
+    rf"(?<![\w'’-])(?:{_NAME_WORD} ){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})\b(?! [A-Z]| (?:of|for) [A-Z])"
 )
 
 
@@ -612,6 +625,11 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
             elif tail and joined[1] and joined[2] in place_names():
                 name = joined[0]  # "the Department of Justice and Britain's ...": a place joins no name
             found.append(Mention(name, "ORG", match.start(), match.start() + len(name), INSTITUTION))
+    for match in _FEATURE.finditer(text):
+        name = match.group()
+        if (kind := _head_type(name)) in ("FAC", "LOC") and name not in place_names() | region_names():
+            source = FAC_NOUN if kind == "FAC" else LOC_NOUN
+            found.append(Mention(name, kind, match.start(), match.end(), source))
     for match in _STORM.finditer(text):
         if match.group(1) in _HEAD_TYPES:
             continue  # "National Hurricane Center" is an organisation, not a storm called Center

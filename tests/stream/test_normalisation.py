@@ -490,6 +490,16 @@ def test_an_institution_is_named_by_its_head_noun(text: str, expected: list[str]
     assert [s.surface for s in found] == expected
 
 
+def test_a_facility_or_natural_feature_is_named_by_its_head_noun() -> None:
+    text = (
+        "Flights left Fua'amotu International Airport over the Great Barrier Reef and the Solomon "
+        "Islands; the Syrian Observatory for Human Rights and Allianz Arena Munich said so."
+    )
+    found = [(m.surface, m.label) for m in stated_names(text, None) if m.label in ("FAC", "LOC")]
+    # Not a country named like a feature, nor a name that goes on past its head noun.
+    assert found == [("Fua'amotu International Airport", "FAC"), ("Great Barrier Reef", "LOC")]
+
+
 def test_known_places_before_a_place_noun_are_stated() -> None:
     text = (
         "Power was cut in the Poltava and Sumy regions, the Asia-Pacific region and Surigao del Sur province."
