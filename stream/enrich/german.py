@@ -4,11 +4,11 @@ German writes every noun with a capital, so a capitalised word is no sign of a n
 towns run over the text would find nouns ("Essen" is food, "Halle" a hall). A place is found
 where German says one: a country by its German name anywhere (Norwegen -> Norway), a federal
 state anywhere (Bayern -> Bavaria, unless it is the football club), and a GeoNames town after a
-preposition of place ("in Duisburg", "nach München" -> Munich). A person is a given name (the
-German list of the Faker package) and the capitalised word after it ("Bundeskanzler Friedrich
-Merz"), written as English-language news does (Söder -> Soder). Courts named after their town
-are found by their kind ("Landgericht Hamburg" -> "Hamburg Regional Court"); other organisations
-are left to the gazetteer.
+preposition of place ("in Duisburg", "nach München" -> Munich). A person is a given name (of the
+Faker package's lists for 17 languages, since German news names foreigners too: "Ignazio Cassis")
+and the capitalised word after it ("Bundeskanzler Friedrich Merz"), written as English-language
+news does (Söder -> Soder). Courts named after their town are found by their kind ("Landgericht
+Hamburg" -> "Hamburg Regional Court"); other organisations are left to the gazetteer.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _COMMON_WORD = 4.5
 # besuchen"), unless the name is a common German word too (Essen).
 _CITY = 500_000
 _COMMON_PART = 3.5  # the same for the last part of a hyphenated word
-_GERMAN = ("de_DE",)  # Faker's German given names (about 2,000, foreign ones too), not "Paris"
+_GERMAN = ("de_DE",)  # Faker's German given names: a word after a given name that is one is no surname
 # Courts named after their town, as English-language news names them: "Landgericht Hamburg" ->
 # "Hamburg Regional Court", "Oberlandesgericht Frankfurt" -> "Frankfurt Higher Regional Court".
 _COURTS = {
@@ -122,7 +122,7 @@ class GermanNames:
             pair = text[start:pair_end]  # Vereinigte Staaten
             before = text[max(0, start - 20) : start].split()
             if (
-                all(part in given_names(_GERMAN) for part in word.split("-"))
+                all(part in given_names() for part in word.split("-"))
                 and i + 1 < len(words)
                 and text[end : words[i + 1].start()] == " "
                 and _surname(words[i + 1].group())

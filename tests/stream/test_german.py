@@ -31,7 +31,8 @@ def test_countries_states_towns_after_a_preposition_and_cities() -> None:
 def test_people_are_a_given_name_and_the_name_after_it() -> None:
     text = (
         "Bundeskanzler Friedrich Merz und Trainer Vincent Kompany trafen Markus Söder und Mario Reiß. "
-        "Das Robert Koch-Institut warnt. Paul sagte, die Bank Austria zahlt. Annegret Kramp-Karrenbauer kam."
+        "Das Robert Koch-Institut warnt. Paul sagte, die Bank Austria zahlt. Annegret Kramp-Karrenbauer kam. "
+        "Bundesrat Ignazio Cassis reiste ab."
     )
     [found] = GermanNames().mentions([text])
     assert [(m.detail, m.label) for m in found if m.label == "PERSON"] == [
@@ -40,6 +41,7 @@ def test_people_are_a_given_name_and_the_name_after_it() -> None:
         ("Markus Soder", "PERSON"),
         ("Mario Reiss", "PERSON"),
         ("Annegret Kramp-Karrenbauer", "PERSON"),
+        ("Ignazio Cassis", "PERSON"),  # a foreign given name
     ]  # not "Robert Koch-Institut" (a compound noun), nor "Paul sagte" (a common word)
 
 
