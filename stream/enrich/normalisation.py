@@ -142,7 +142,9 @@ _FAC_AFTER = re.compile(
     r"\s+(?:[a-z]+\s+){0,2}?(?:mine|crossing|(?:gas|oil) field|pipeline|power plant|power station"
     r"|nuclear plant|reactor|airbase|air base|space station|temple|platform)\b"
 )
-_LOC_AFTER = re.compile(r"\s+(?:rainforest|forest|savanna|savannah|wetlands?|river|basin|delta|biome)\b")
+_LOC_AFTER = re.compile(
+    r"\s+(?:rainforest|forest|savanna|savannah|wetlands?|river|basin|delta|biome|volcano)\b"
+)
 _FEATURE_LABELS = frozenset({"ORG", "GPE", "PERSON"})
 # A title ends no name: "Defence Minister" is the office, the model's ORG notwithstanding.
 _OFFICES = frozenset(

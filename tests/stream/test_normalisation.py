@@ -592,8 +592,17 @@ def test_an_organisation_runs_into_the_place_it_is_of(aliases: AliasTable, gazet
 
 
 def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: Gazetteer) -> None:
-    text = "Taiwan fired Sky Bow III missiles. Fires in the Krasnodar region. Eindhoven-based NXP. Russian drones."
-    spans = [("Sky Bow III", "PERSON"), ("Krasnodar", "ORG"), ("Eindhoven", "ORG"), ("Russian", "NORP")]
+    text = (
+        "Taiwan fired Sky Bow III missiles. Fires in the Krasnodar region. Eindhoven-based NXP. Russian drones."
+        " Fuego volcano erupted."
+    )
+    spans = [
+        ("Sky Bow III", "PERSON"),
+        ("Krasnodar", "ORG"),
+        ("Eindhoven", "ORG"),
+        ("Russian", "NORP"),
+        ("Fuego", "ORG"),
+    ]
     model = placed(text, *spans)
     traces = normalise(model, aliases, gazetteer.entries, text)
     assert [(t.entity.name, t.entity.type) for t in traces] == [
@@ -601,6 +610,7 @@ def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: G
         ("Krasnodar", "GPE"),
         ("Eindhoven", "GPE"),
         ("Russian", "NORP"),  # a nationality before "drones" is no weapon
+        ("Fuego", "LOC"),
     ]
     assert traces[0].rules[0].startswith("weapon noun after the name")
 
