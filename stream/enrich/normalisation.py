@@ -629,7 +629,11 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
             found.append(Mention(name, "ORG", match.start(), match.start() + len(name), INSTITUTION))
     for match in _FEATURE.finditer(text):
         name = match.group()
-        if (kind := _head_type(name)) in ("FAC", "LOC") and name not in place_names() | region_names():
+        if (
+            (kind := _head_type(name)) in ("FAC", "LOC")
+            and name not in place_names()
+            and name not in region_names()
+        ):
             source = FAC_NOUN if kind == "FAC" else LOC_NOUN
             found.append(Mention(name, kind, match.start(), match.end(), source))
     for match in _STORM.finditer(text):
