@@ -124,6 +124,31 @@ class Rule:
         return positive_text(self.node) if self.node is not None else []
 
     @cached_property
+    def _by_first_word(self) -> dict[tuple[str, bool], dict[str, list[int]]]:
+        """The query's whole-word phrases (by position) by field and exactness, then first word."""
+        groups: dict[tuple[str, bool], dict[str, list[int]]] = {}
+        for i, phrase in enumerate(self.phrases):
+            if not phrase.prefix:
+                for field in phrase.fields:
+                    groups.setdefault((field, phrase.exact), {}).setdefault(phrase.words[0], []).append(i)
+        return groups
+
+    @cached_property
+    def _prefixes(self) -> tuple[int, ...]:
+        """Positions of the query's prefix phrases ("матч*"), looked for in every article."""
+        return tuple(i for i, phrase in enumerate(self.phrases) if phrase.prefix)
+
+    def present(self, text: ArticleText) -> list[Phrase]:
+        """The query's words and phrases that may occur in the article, in the query's order:
+        prefixes, and phrases whose first word it holds (most of a long OR list is absent, and is
+        ruled out by one set intersection per field)."""
+        positions = set(self._prefixes)
+        for (field, exact), by_word in self._by_first_word.items():
+            for word in by_word.keys() & text.doc.fields[field].word_set(exact):
+                positions.update(by_word[word])
+        return [self.phrases[i] for i in sorted(positions)]
+
+    @cached_property
     def names(self) -> frozenset[str]:
         """Folded entity names of the entity condition."""
         return frozenset(fold_keyword(n) for n in self.entities.names) if self.entities else frozenset()
@@ -131,7 +156,8 @@ class Rule:
     def evidence(self, text: ArticleText, entities: Sequence[EntityTrace]) -> list[str]:
         """The evidence this rule finds in an article whose text its query (if any) matches,
         or [] when the rule does not hold (the taxonomy's query index decides the query)."""
-        found = _matched_text(self.phrases, text) if self.node is not None else []
+        phrases = self.present(text) if self.node is not None else []
+        found = _matched_text(phrases, text)
         quoted = [quote for quote, _ in found]
         matched = [t for t in entities if self._entity_ok(t)] if self.entities is not None else []
         hits = [f"entity:{t.entity.name}" for t in matched]
@@ -148,7 +174,7 @@ class Rule:
             distinct.setdefault(fold_keyword(item), item)
         if len(distinct) < self.min_evidence:
             return []
-        if self.min_mentions > 1 and _mentions(self.phrases, text) + len(hits) < self.min_mentions:
+        if self.min_mentions > 1 and _mentions(phrases, text) + len(hits) < self.min_mentions:
             return []
         return list(distinct.values())
 
