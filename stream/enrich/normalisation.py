@@ -80,32 +80,6 @@ _TITLE_BEFORE = re.compile(
     r"|[Cc]ommander|[Ll]awmaker|[Cc]hairman|[Cc]hairwoman|[Cc]hief [Ee]xecutive|CEO|General|Colonel|Admiral"
     r"|Gen\.|Col\.|Adm\.|Lt\.|Sgt\.|Dr\.|Mr\.|Mrs\.|Ms\.))\s+$"
 )
-# The same titles before a name anywhere in English text, whether the model saw it or not: two to four
-# capitalised words, with particles ("Luiz Inacio Lula da Silva", "Mohammed bin Abdulrahman Al Thani").
-_TITLED_WORD = r"(?![JS]r\b)[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\b"
-_NAME_PARTICLES = (
-    "da",
-    "de",
-    "del",
-    "dos",
-    "du",
-    "di",
-    "van",
-    "von",
-    "der",
-    "den",
-    "bin",
-    "ibn",
-    "al",
-    "el",
-    "la",
-    "le",
-)
-_TITLED = re.compile(
-    _TITLE_BEFORE.pattern.removesuffix(r"\s+$")
-    + rf"\s+({_TITLED_WORD}(?: (?:(?:{'|'.join(_NAME_PARTICLES)}) )?{_TITLED_WORD}){{1,3}}(?: Jr\.| Sr\.)?)"
-    + r"(?![-'’]\w\w)"
-)
 # ... or an office right after it ("Rustem Umerov, secretary of the security council").
 _TITLE_AFTER = re.compile(
     r",\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:secretary|minister|president|governor|mayor|spokes(?:man|woman|person)"
@@ -156,9 +130,19 @@ _PERSON_TITLES = frozenset(
     | {"Pope", "Sultan", "Senator", "Governor", "Mayor", "Judge", "Dr.", "Gen.", "Colonel", "Admiral", "Mr."}
     | {"Mrs.", "Ms.", "Ayatollah", "Archbishop", "Cardinal", "Bishop", "Minister", "Prime", "Premier"}
 )
-# Lower-case words that open names ("von der Leyen", "de Gaulle", "van Gogh").
+# Words of an office, which end an institution's name ("... Party of Deputy Prime Minister X").
 _OFFICE_WORDS = _OFFICES | _PERSON_TITLES | {"Deputy", "Prime", "Vice"}
+# Lower-case words that open names ("von der Leyen", "de Gaulle", "van Gogh").
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "di", "da", "dos", "du", "la", "le"})
+# The same titles before a name anywhere in English text, whether the model saw it or not: two to four
+# capitalised words, with particles ("Luiz Inacio Lula da Silva", "Mohammed bin Abdulrahman Al Thani").
+_TITLED_WORD = r"(?![JS]r\b)[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\b"
+_NAME_PARTICLES = sorted(_PARTICLES | {"bin", "ibn", "al", "el"})
+_TITLED = re.compile(
+    _TITLE_BEFORE.pattern.removesuffix(r"\s+$")
+    + rf"\s+({_TITLED_WORD}(?: (?:(?:{'|'.join(_NAME_PARTICLES)}) )?{_TITLED_WORD}){{1,3}}(?: Jr\.| Sr\.)?)"
+    + r"(?![-'’]\w\w)"
+)
 _SENTENCE_END = '.!?:\n"“”'
 _STORM = re.compile(r"\b(?:Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
 _NO_FOLD_TYPES = frozenset({"GPE", "LOC", "NORP"})
@@ -644,7 +628,7 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
 
 
 def titled_people(text: str) -> list[Mention]:
-    """People English text names by an office before them ("Mayor Vitaliy Maletskyi"): two or three
+    """People English text names by an office before them ("Mayor Vitaliy Maletskyi"): two to four
     capitalised words, the first a given name or no common English word ("Chief Executive Officer
     Tim Cook" is no "Officer Tim Cook")."""
     found = []
@@ -696,9 +680,8 @@ def _named_within(g: Mention, m: Mention) -> bool:
     """Whether gazetteer place `g` is a word of model organisation `m`'s name, past its first word
     ("Pacific" of "Cebu Pacific"): the place is then no entity of its own."""
     lead = _LEADING_THE.match(m.surface)
-    first_word_end = (
-        m.start + (lead.end() if lead else 0) + len(m.surface[lead.end() if lead else 0 :].split()[0])
-    )
+    offset = lead.end() if lead else 0
+    first_word_end = m.start + offset + len(m.surface[offset:].split()[0])
     return (
         m.label == "ORG"
         and g.label in ("GPE", "LOC")
