@@ -31,6 +31,7 @@ Steps, in order, within one article:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -583,6 +584,12 @@ _FEATURE = re.compile(
     rf"(?<![\w'’-])(?:{_NAME_WORD} ){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})\b(?! [A-Z]| (?:of|for) [A-Z])"
 )
 
+# ... or a natural feature whose kind comes first ("Lake Titicaca", "Mount Kanlaon", "Gulf of Aden").
+_FEATURE_FIRST = re.compile(
+    r"\b(?:Lake|Mount|Mt\.|Isle of|Gulf of|Bay of|Sea of|Strait of|Straits of)"
+    r" [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?\b"
+)
+
 
 # Known places before a place noun, which the model may have missed: "the Poltava and Sumy regions"
 # (not "Sur" of "Surigao del Sur province").
@@ -611,13 +618,10 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
             elif tail and joined[1] and joined[2] in place_names():
                 name = joined[0]  # "the Department of Justice and Britain's ...": a place joins no name
             found.append(Mention(name, "ORG", match.start(), match.start() + len(name), INSTITUTION))
-    for match in _FEATURE.finditer(text):
+    for match in itertools.chain(_FEATURE.finditer(text), _FEATURE_FIRST.finditer(text)):
         name = match.group()
-        if (
-            (kind := _head_type(name)) in ("FAC", "LOC")
-            and name not in place_names()
-            and name not in region_names()
-        ):
+        kind = "LOC" if match.re is _FEATURE_FIRST else _head_type(name)
+        if kind in ("FAC", "LOC") and name not in place_names() and name not in region_names():
             source = FAC_NOUN if kind == "FAC" else LOC_NOUN
             found.append(Mention(name, kind, match.start(), match.end(), source))
     for match in _STORM.finditer(text):

@@ -498,6 +498,10 @@ def test_a_facility_or_natural_feature_is_named_by_its_head_noun() -> None:
     found = [(m.surface, m.label) for m in stated_names(text, None) if m.label in ("FAC", "LOC")]
     # Not a country named like a feature, nor a name that goes on past its head noun.
     assert found == [("Fua'amotu International Airport", "FAC"), ("Great Barrier Reef", "LOC")]
+    # The kind first: lakes and mountains, not a town named so ("Mount Pleasant", "Lake Charles").
+    text = "Lake Titicaca fell and Mount Hermon saw snow; Lake Charles and Mount Pleasant did not."
+    found = [(m.surface, m.label) for m in stated_names(text, None) if m.label == "LOC"]
+    assert found == [("Lake Titicaca", "LOC"), ("Mount Hermon", "LOC")]
 
 
 def test_known_places_before_a_place_noun_are_stated() -> None:
