@@ -7,7 +7,9 @@ loaded at start, so a bad data file stops the worker at start with one clear mes
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -198,7 +200,7 @@ class Enricher:
                 mentions[i] = found + _repeats(found, texts[i], len(window))
                 if model.language == "en":
                     mentions[i] += _later_places(found, texts[i], len(window))
-                    mentions[i] += _later_nationalities(found, texts[i], len(window), self._nationalities)
+                    mentions[i] += _nationalities(mentions[i], texts[i], self._nationalities)
                 notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
         return mentions, notes
 
@@ -283,22 +285,20 @@ def _later_places(found: list[Mention], text: str, window_end: int) -> list[Ment
 _NAME_GOES_ON = re.compile(r" [A-Z]")
 
 
-def _later_nationalities(
-    found: list[Mention], text: str, window_end: int, nationalities: PatternMatcher[str]
-) -> list[Mention]:
-    """Nationalities the alias table pins first named past the NER window ("Former British prime
-    minister", "Kazakh President Kassym-Jomart Tokayev"), not as the start of a longer name
-    ("Turkish Airlines") unless an office follows."""
-    if window_end >= len(text):
-        return []
-    seen = {m.surface for m in found}
-    rest = text[window_end:]
-    return [
-        Mention(x.pattern.payload, "NORP", window_end + x.start, window_end + x.end, REPEAT)
-        for x in nationalities.find(rest)
-        if x.pattern.payload not in seen
-        and (not _NAME_GOES_ON.match(rest, x.end) or _OFFICE_NEXT.match(rest, x.end))
-    ]
+def _nationalities(found: list[Mention], text: str, nationalities: PatternMatcher[str]) -> list[Mention]:
+    """Nationalities the alias table pins that neither the model nor a repeat of its names found
+    ("Greeks" in the lead, "Former British prime minister" past the NER window), not as the start
+    of a longer name ("Turkish Airlines") unless an office follows ("Kazakh President")."""
+    taken = sorted((m.start, m.end) for m in found)
+    ends = list(itertools.accumulate((end for _, end in taken), max))  # the furthest end so far
+    out = []
+    for x in nationalities.find(text):
+        before = bisect.bisect_left(taken, (x.end,))  # spans that start before the hit ends
+        if before and ends[before - 1] > x.start:
+            continue  # inside or across a name already found
+        if not _NAME_GOES_ON.match(text, x.end) or _OFFICE_NEXT.match(text, x.end):
+            out.append(Mention(x.pattern.payload, "NORP", x.start, x.end, REPEAT))
+    return out
 
 
 _OFFICE_NEXT = re.compile(
