@@ -563,7 +563,7 @@ def region_mentions(
 # An institution's name: capitalised words (not a possessive, "and" or "of" between them) ending in
 # a head noun that makes it one, then perhaps "of/for" and more capitalised words.
 _NAME_WORD = (
-    r"(?:[A-Z][\w'’-]*(?<!['’]s)|(?:Prosecutor|Attorney|Ombudsman|Auditor|President)['’]s(?= Office))"
+    r"(?:[A-Z][\w'’-]*(?<!['’]s)|(?:Prosecutor|Attorney|General|Ombudsman|Auditor|President)['’]s(?= Office))"
 )
 _INSTITUTION = re.compile(
     rf"(?<![\w'’-])(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"

@@ -463,6 +463,10 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
             "Specialized Anti-Corruption Prosecutor's Office",
             ["Specialized Anti-Corruption Prosecutor's Office"],
         ),
+        (
+            "The Attorney General's Office said",
+            ["The Attorney General's Office"],
+        ),  # the model: "General's Office"
         ("the Federal University of Rio de Janeiro", ["Federal University of Rio de Janeiro"]),
         ("the Commission said", []),  # a head noun alone
         (
