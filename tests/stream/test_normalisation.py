@@ -32,6 +32,11 @@ def placed(text: str, *named: tuple[str, str]) -> list[Mention]:
     return [m(surface, label, text.index(surface)) for surface, label in named]
 
 
+def hits(text: str, *named: tuple[str, str, str]) -> list[Mention]:
+    """Gazetteer hits of (surface, type, entry name), each where `text` first has it."""
+    return [m(surface, label, text.index(surface), GAZETTEER, entry) for surface, label, entry in named]
+
+
 def types(model: list[Mention], text: str, aliases: AliasTable, gazetteer: Gazetteer) -> dict[str, str]:
     """Each normalised name's type."""
     return {t.entity.name: t.entity.type for t in normalise(model, aliases, gazetteer.entries, text)}
@@ -167,8 +172,8 @@ def test_acronyms_fold_into_the_spelled_out_name(aliases: AliasTable, gazetteer:
 
 def test_gazetteer_hits_override_overlapping_model_spans(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     model = [m("Patriot", "PERSON", 10), m("Berlin", "GPE", 40)]
-    hits = [m("Patriot", "WEAPON", 10, GAZETTEER, "Patriot")]
-    resolved = resolve_overlaps(model, hits)
+    known = [m("Patriot", "WEAPON", 10, GAZETTEER, "Patriot")]
+    resolved = resolve_overlaps(model, known)
     traces = normalise(resolved, aliases, gazetteer.entries)
     assert [(t.entity.name, t.entity.type) for t in traces] == [("Patriot", "WEAPON"), ("Berlin", "GPE")]
     assert traces[0].category == "air-defense"
@@ -182,16 +187,14 @@ def test_a_name_around_a_gazetteer_hit_keeps_what_is_its_own(
     # name is not kept ("Arctic" ... "Circle").
     text = "He was handed to the U.S. Drug Enforcement Administration near the Arctic Circle."
     model = placed(text, ("the U.S. Drug Enforcement Administration", "ORG"), ("the Arctic Circle", "LOC"))
-    hits = [m("U.S.", "GPE", text.index("U.S."), GAZETTEER, "United States")]
-    hits.append(m("Arctic", "LOC", text.index("Arctic"), GAZETTEER, "Arctic"))
-    found = types(resolve_overlaps(model, hits), text, aliases, gazetteer)
+    known = hits(text, ("U.S.", "GPE", "United States"), ("Arctic", "LOC", "Arctic"))
+    found = types(resolve_overlaps(model, known), text, aliases, gazetteer)
     assert found == {"United States": "GPE", "Drug Enforcement Administration": "ORG", "Arctic": "LOC"}
     # A place that is a later word of an organisation's name is part of that name, not a place.
     text = "Cebu Pacific and Ukraine's Naftogaz cancelled flights."
     model = placed(text, ("Cebu Pacific", "ORG"), ("Ukraine's Naftogaz", "ORG"))
-    hits = [m("Pacific", "LOC", text.index("Pacific"), GAZETTEER, "Pacific")]
-    hits.append(m("Ukraine", "GPE", text.index("Ukraine"), GAZETTEER, "Ukraine"))
-    found = types(resolve_overlaps(model, hits), text, aliases, gazetteer)
+    known = hits(text, ("Pacific", "LOC", "Pacific"), ("Ukraine", "GPE", "Ukraine"))
+    found = types(resolve_overlaps(model, known), text, aliases, gazetteer)
     assert found == {"Cebu Pacific": "ORG", "Ukraine": "GPE", "Naftogaz": "ORG"}
 
 
@@ -540,8 +543,8 @@ def test_a_name_read_into_english_is_kept_whole_or_not_at_all(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
     translated = [m("Путин Владимир Иванов", "PERSON", 0, MODEL, "Putin Vladimir Ivanov")]
-    hits = [m("Путин", "PERSON", 0, GAZETTEER, "Vladimir Putin")]
-    assert names(resolve_overlaps(translated, hits), aliases, gazetteer) == [("Vladimir Putin", "PERSON", 1)]
+    known = [m("Путин", "PERSON", 0, GAZETTEER, "Vladimir Putin")]
+    assert names(resolve_overlaps(translated, known), aliases, gazetteer) == [("Vladimir Putin", "PERSON", 1)]
     assert names(translated, aliases, gazetteer) == [("Putin Vladimir Ivanov", "PERSON", 1)]
 
 
