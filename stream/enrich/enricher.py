@@ -195,7 +195,7 @@ class Enricher:
             wanted = [i for i, lang in enumerate(languages) if lang == model.language]
             if not wanted:
                 continue
-            windows = [head(texts[i], self.ner_max_chars) for i in wanted]
+            windows = [head(texts[i], model.max_chars or self.ner_max_chars) for i in wanted]
             for i, window, found in zip(wanted, windows, model.mentions(windows), strict=True):
                 mentions[i] = found + _repeats(found, texts[i], len(window))
                 if model.language == "en":

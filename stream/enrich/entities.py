@@ -48,6 +48,7 @@ class Recogniser(Protocol):
 
     name: str
     language: str  # ISO code of the articles it reads
+    max_chars: int | None  # characters of an article it reads; None: the enricher's NER window
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]: ...
 
@@ -56,8 +57,14 @@ class Recogniser(Protocol):
     def close(self) -> None: ...
 
 
+# Rules read an article up to this length: they take about a millisecond per 3,000 characters.
+RULES_MAX_CHARS = 100_000
+
+
 class NerModel:
     """A spaCy pipeline reduced to NER; `language` is the ISO code it was trained for."""
+
+    max_chars: int | None = None
 
     def __init__(self, name: str, batch_size: int = 32) -> None:
         self.name = name
@@ -116,6 +123,8 @@ class NerProcess:
 
     The child loads the model while the worker builds everything else; `wait_ready` joins it.
     """
+
+    max_chars: int | None = None
 
     def __init__(self, name: str, batch_size: int = 32) -> None:
         self.name = name

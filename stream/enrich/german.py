@@ -18,25 +18,37 @@ from collections.abc import Sequence
 
 from wordfreq import zipf_frequency
 
+from stream.enrich.entities import RULES_MAX_CHARS
 from stream.enrich.given_names import given_names
 from stream.enrich.normalisation import MODEL, Mention
-from stream.enrich.places import german_countries, latin_towns, plain
+from stream.enrich.places import continents, german_countries, latin_towns, plain
 
 _WORD = re.compile(r"[A-ZÄÖÜ][\w'’.-]*\w")
-_PREPOSITIONS = frozenset({"in", "nach", "aus", "bei", "von", "vor", "zwischen", "um", "bis", "ab", "im"})
+_PREPOSITIONS = frozenset({"in", "nach", "aus", "bei", "von", "vor", "zwischen", "um", "bis", "ab"})
+_LIST_JOIN = re.compile(r"(?:,| und| oder| sowie) ")
 _STATES = {
     "Baden-Württemberg": "Baden-Wurttemberg", "Bayern": "Bavaria", "Brandenburg": "Brandenburg",
     "Hessen": "Hesse", "Mecklenburg-Vorpommern": "Mecklenburg-Western Pomerania",
     "Niedersachsen": "Lower Saxony", "Nordrhein-Westfalen": "North Rhine-Westphalia",
     "Rheinland-Pfalz": "Rhineland-Palatinate", "Saarland": "Saarland", "Sachsen": "Saxony",
     "Sachsen-Anhalt": "Saxony-Anhalt", "Schleswig-Holstein": "Schleswig-Holstein", "Thüringen": "Thuringia",
+    # Austria's states and Switzerland's cantons whose names are not a town's as well (those are
+    # found as towns: Salzburg, Zürich -> Zurich).
+    "Burgenland": "Burgenland", "Kärnten": "Carinthia", "Niederösterreich": "Lower Austria",
+    "Oberösterreich": "Upper Austria", "Steiermark": "Styria", "Tirol": "Tyrol", "Vorarlberg": "Vorarlberg",
+    "Aargau": "Aargau", "Thurgau": "Thurgau", "Tessin": "Ticino", "Graubünden": "Graubunden",
+    "Wallis": "Valais", "Waadt": "Vaud", "Appenzell": "Appenzell", "Obwalden": "Obwalden",
+    "Nidwalden": "Nidwalden", "Uri": "Uri", "Glarus": "Glarus", "Schwyz": "Schwyz",
 }  # fmt: skip
-# A word this frequent in German is a common word, not a surname ("Mann", "Bank").
-_COMMON_WORD = 4.5
 # A city this large is a place wherever its name stands ("Kantone wie Zürich", "Shanghai
-# besuchen"), unless the name is a common German word too (Essen).
+# besuchen"), unless the name is a word this frequent in German too (Essen).
 _CITY = 500_000
-_COMMON_PART = 3.5  # the same for the last part of a hyphenated word
+_COMMON_WORD = 4.5
+# A word after a given name this frequent in German is a common word, not a surname ("Paul Bank");
+# Müller and Braun are words too, but less frequent. The last part of a hyphenated word must be
+# rarer ("Robert Koch-Instituts", not "Kramp-Karrenbauer").
+_COMMON_SURNAME = 5.0
+_COMMON_PART = 3.5
 _GERMAN = ("de_DE",)  # Faker's German given names: a word after a given name that is one is no surname
 # Courts named after their town, as English-language news names them: "Landgericht Hamburg" ->
 # "Hamburg Regional Court", "Oberlandesgericht Frankfurt" -> "Frankfurt Higher Regional Court".
@@ -64,14 +76,21 @@ def _town(word: str, min_population: int = 0) -> str | None:
     return plain(stem) if added_to else english
 
 
-def _placed_town(word: str, before: list[str]) -> str | None:
-    """A town after a preposition of place ("in Essen"), or a large city anywhere, unless its name
-    is a common German word."""
-    if before and before[-1] in _PREPOSITIONS and (town := _town(word)) is not None:
+def _placed_town(word: str, before: list[str], listed: bool) -> str | None:
+    """A town after a preposition of place ("in Essen") or `listed` after one ("in Bochum und
+    Essen"), or a large city anywhere, unless its name is a common German word."""
+    if (listed or (before and before[-1] in _PREPOSITIONS)) and (town := _town(word)) is not None:
         return town
     if zipf_frequency(word.lower(), "de") >= _COMMON_WORD:
         return None
     return _town(word, _CITY)
+
+
+def _listed(found: list[Mention], before: str) -> bool:
+    """Whether a word follows a place found just before it in a list ("Frankfurt und München")."""
+    return (
+        bool(found) and found[-1].label == "GPE" and _LIST_JOIN.fullmatch(before[found[-1].end :]) is not None
+    )
 
 
 def _court(kind: str, word: str) -> str | None:
@@ -79,6 +98,11 @@ def _court(kind: str, word: str) -> str | None:
     Regional Court"); None when the word after it is no town."""
     town = _town(word)
     return f"{town} {_COURTS[kind]}" if town is not None else None
+
+
+def _genitive(word: str, names: dict[str, str]) -> str | None:
+    """The English name of a word in `names`, also in the genitive (Österreichs, Tirols)."""
+    return names.get(word) or (names.get(word[:-1]) if word.endswith("s") else None)
 
 
 def _english_spelling(name: str) -> str:
@@ -90,7 +114,7 @@ def _surname(word: str) -> bool:
     """Whether a capitalised word after a given name can be a surname: not a given name itself
     ("Trainer Vincent Kompany"), not a common German word ("Paul sagte"), not a compound noun
     ("Robert Koch-Instituts")."""
-    common = _COMMON_PART if "-" in word else _COMMON_WORD  # Koch-Instituts, not Kramp-Karrenbauer
+    common = _COMMON_PART if "-" in word else _COMMON_SURNAME
     return word not in given_names(_GERMAN) and zipf_frequency(word.rsplit("-", 1)[-1].lower(), "de") < common
 
 
@@ -98,6 +122,7 @@ class GermanNames:
     """A `Recogniser` for German articles by rules; `detail` of each mention holds the English name."""
 
     name = "rules (German given names, country and state names, towns after a preposition, cities)"
+    max_chars: int | None = RULES_MAX_CHARS
     language = "de"
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
@@ -131,15 +156,17 @@ class GermanNames:
                 skip_to = pair_end
             elif pair in countries:
                 found.append(Mention(pair, "GPE", start, pair_end, MODEL, countries[pair]))
-            elif word in countries:
-                found.append(Mention(word, "GPE", start, end, MODEL, countries[word]))
+            elif (country := _genitive(word, countries)) is not None:
+                found.append(Mention(word, "GPE", start, end, MODEL, country))
+            elif (continent := _genitive(word, continents("de"))) is not None:
+                found.append(Mention(word, "LOC", start, end, MODEL, continent))
             elif (
-                word in _STATES
+                (state := _genitive(word, _STATES)) is not None
                 and not _CLUB_BEFORE.search(text[max(0, start - 3) : start])
                 and not _CLUB_AFTER.match(text[end : end + 8])
             ):
-                found.append(Mention(word, "GPE", start, end, MODEL, _STATES[word]))
-            elif (town := _placed_town(word, before)) is not None:
+                found.append(Mention(word, "GPE", start, end, MODEL, state))
+            elif (town := _placed_town(word, before, _listed(found, text[:start]))) is not None:
                 found.append(Mention(word, "GPE", start, end, MODEL, town))
         return found
 

@@ -549,13 +549,14 @@ def _is_lower(word: str) -> bool:
 
 
 def region_mentions(
-    text: str, found: Sequence[Mention], resolve: Callable[[str], str | None]
+    text: str, found: Sequence[Mention], resolve: Callable[[str], str | None], *, districts: bool = False
 ) -> list[Mention]:
-    """Regions a Russian or Ukrainian text names by their town's adjective ("Курской области" ->
-    Kursk), as place mentions where `found` has none; `resolve` gives a nominative's English name."""
+    """Regions (and, with `districts`, districts) a Russian or Ukrainian text names by their town's
+    adjective ("Курской области" -> Kursk), as place mentions where `found` has none; `resolve`
+    gives a nominative's English name."""
     return [
         Mention(text[start:end], "GPE", start, end, MODEL, name)
-        for start, end, name in region_adjectives(text, resolve)
+        for start, end, name in region_adjectives(text, resolve, districts=districts)
         if not any(m.start < end and start < m.end for m in found)
     ]
 

@@ -77,12 +77,17 @@ def place_spellings() -> dict[str, str]:
 
 
 @functools.cache
-def ukrainian_towns() -> frozenset[str]:
-    """Cyrillic names, lower-cased, of Ukraine's towns of 15,000+ people (their Latin spelling
-    follows Ukraine's own romanisation, not GeoNames': Izmail, not Izmayil)."""
-    return frozenset(
-        name.lower() for city in _cities() if city["countrycode"] == "UA" for name in city["alternatenames"]
-    )
+def ukrainian_towns() -> list[tuple[str, list[str]]]:
+    """Ukraine's towns of 15,000+ people: GeoNames' name in plain letters and the town's one-word
+    Cyrillic alternate names, lower-cased (Ukrainian, Russian, former: Кіровоград)."""
+    return [(plain(city["name"]), _cyrillic_names(city)) for city in _cities() if city["countrycode"] == "UA"]
+
+
+def _cyrillic_names(city: dict[str, Any]) -> list[str]:
+    """A town's one-word Cyrillic alternate names, lower-cased."""
+    return [
+        name.lower() for name in city["alternatenames"] if name.lower()[:1] in _CYRILLIC and " " not in name
+    ]
 
 
 @functools.cache
@@ -104,6 +109,18 @@ def german_countries() -> dict[str, str]:
     countries = _countries()
     territories = babel.Locale("de").territories.items()
     return {name: countries[code]["name"] for code, name in territories if code in countries}
+
+
+# CLDR's codes of continents and the world regions news names: Africa, Asia, Europe, Oceania,
+# Antarctica, North, South, Latin and Central America, Central and Southeast Asia.
+_CONTINENTS = ("002", "142", "150", "009", "AQ", "003", "005", "419", "013", "143", "035")
+
+
+@functools.cache
+def continents(language: str) -> dict[str, str]:
+    """English names of continents by their names in a language (CLDR: Europa -> Europe)."""
+    english, local = babel.Locale("en").territories, babel.Locale(language).territories
+    return {local[code]: english[code] for code in _CONTINENTS}
 
 
 def plain(name: str) -> str:
@@ -152,9 +169,7 @@ def cyrillic_places() -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for city in sorted(_cities(), key=lambda c: c["population"]):  # the most populous last, so it wins
-        for name in city["alternatenames"]:
-            if name.lower()[:1] in _CYRILLIC and " " not in name:
-                out[name.lower()] = plain(city["name"])
+        out.update(dict.fromkeys(_cyrillic_names(city), plain(city["name"])))
     countries = _countries()
     for language in ("ru", "uk"):
         for code, name in babel.Locale(language).territories.items():
@@ -170,10 +185,13 @@ _REGION_ADJECTIVE = (
     r"[А-ЯЁІЇЄ][а-яёіїєʼ'-]*?(?:ск|цк|ськ|цьк|зьк)"
     r"(?:ая|ой|ую|ий|ом|ого|ому|ие|их|ими|ым|ое|ої|ій|ою|им|а|у|і)"
 )
-_REGION_LIST = re.compile(
+_REGION_ADJECTIVES = (
     rf"{_REGION_ADJECTIVE}(?:\s*,\s*{_REGION_ADJECTIVE}|\s+(?:и|і|та|й)\s+{_REGION_ADJECTIVE})*"
-    r"\s+(?:област|край|кра[юяїеё]|регион|регіон)"
 )
+_REGION_LIST = re.compile(rf"{_REGION_ADJECTIVES}\s+(?:обл|край|кра[юяїеё]|регион|регіон)")
+# Ukrainian news names a district by its town as well ("у Фастівському районі" -> Fastiv); a
+# Russian district's adjective is often no town's (Красноармейский район).
+_REGION_OR_DISTRICT_LIST = re.compile(rf"{_REGION_ADJECTIVES}\s+(?:обл|район|край|кра[юяїеё]|регион|регіон)")
 _ADJECTIVE = re.compile(_REGION_ADJECTIVE)
 _TOWN_SUFFIXES = ("ськ", "цьк", "зьк", "ск", "цк", "ьк")
 _ADJECTIVE_ENDING = re.compile(r"(?:ая|ой|ую|ий|ом|ого|ому|ие|их|ими|ым|ое|ої|ій|ою|им|а|у|і)$")
@@ -186,11 +204,13 @@ _TOWN_ENDINGS = (
 )  # fmt: skip
 
 
-def region_adjectives(text: str, resolve: Callable[[str], str | None]) -> Iterator[tuple[int, int, str]]:
-    """(start, end, name) of each town adjective or Ukrainian region noun that names a region: the
-    name `resolve` gives the first lower-cased nominative it knows (Курской -> курск, Полтавській ->
-    полтава, Харківщині -> харків)."""
-    for region in _REGION_LIST.finditer(text):
+def region_adjectives(
+    text: str, resolve: Callable[[str], str | None], *, districts: bool = False
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of each town adjective or Ukrainian region noun that names a region (or,
+    with `districts`, a district): the name `resolve` gives the first lower-cased nominative it
+    knows (Курской -> курск, Полтавській -> полтава, Харківщині -> харків)."""
+    for region in (_REGION_OR_DISTRICT_LIST if districts else _REGION_LIST).finditer(text):
         for adjective in _ADJECTIVE.finditer(region.group()):
             base = _ADJECTIVE_ENDING.sub("", adjective.group().lower())
             stems = [base] + [base[: -len(s)] for s in _TOWN_SUFFIXES if base.endswith(s)]

@@ -47,6 +47,7 @@ class RussianNer:
     """
 
     name = "natasha (slovnet news NER)"
+    max_chars: int | None = None
     language = "ru"
 
     @functools.cached_property

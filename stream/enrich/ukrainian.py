@@ -13,12 +13,14 @@ Organisations and foreign people are left to the gazetteer.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+from stream.enrich.entities import RULES_MAX_CHARS
 from stream.enrich.normalisation import MODEL, Mention, region_mentions
-from stream.enrich.places import country_names, cyrillic_places, ukrainian_towns
+from stream.enrich.places import continents, country_names, cyrillic_places, ukrainian_towns
 
 _WORD = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐа-яіїєґ][а-яіїєґʼ'’]+)?")
 _GIVEN_NAMES = frozenset([
@@ -49,9 +51,10 @@ _LETTERS = {
 _INITIAL = {"є": ("ye", "ie"), "ї": ("yi", "i"), "й": ("y", "i"), "ю": ("yu", "iu"), "я": ("ya", "ia")}
 # Case endings, longest first, and the nominative endings a stem may take back.
 _ENDINGS = (
-    "ами", "ями", "ою", "ею", "єю", "ом", "ем", "ах", "ях", "ів", "і", "у", "ю", "а", "я", "и", "ї", "",
+    "ами", "ями", "ого", "ому", "ою", "ею", "єю", "ом", "ем", "ах", "ях", "ів", "і", "у", "ю", "а", "я", "и",
+    "ї", "",
 )  # fmt: skip
-_NOMINATIVE = ("", "а", "я", "ь", "й", "и", "і")
+_NOMINATIVE = ("", "а", "я", "ь", "й", "и", "і", "о", "е")  # the last two: Дніпро, Рівне
 
 
 def romanise(word: str) -> str:
@@ -69,34 +72,66 @@ def romanise(word: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in latin.split("-")) if word[:1].isupper() else latin
 
 
-def _place(word: str) -> str | None:
-    """The English name of a place written in any case, if a table knows it (a Ukrainian town's
-    by Ukraine's romanisation of its nominative)."""
-    lower = word.lower()
+def _place(word: str) -> tuple[str, str] | None:
+    """The English name and type of a place written in any case, if a table knows it: a Ukrainian
+    town's (by Ukraine's romanisation) before a foreign place's ("Рені" is Reni, not Rennes), a
+    continent's (LOC) last."""
+    candidates = list(_nominatives(word.lower()))
+    for table, label in ((_towns(), "GPE"), (cyrillic_places(), "GPE"), (_continents(), "LOC")):
+        if (name := next((table[c] for c in candidates if c in table), None)) is not None:
+            return name, label
+    return None
+
+
+@functools.cache
+def _continents() -> dict[str, str]:
+    """English names of continents by their Ukrainian names, lower-cased (Європа -> Europe)."""
+    return {name.lower(): english for name, english in continents("uk").items()}
+
+
+def _nominatives(lower: str) -> Iterator[str]:
+    """The nominatives a lower-cased word in any case may have, the likeliest first."""
     for ending in _ENDINGS:
         if not lower.endswith(ending) or len(lower) - len(ending) < 3:
             continue
         stem = lower[: len(lower) - len(ending)]
-        # Львові -> Львів, Києві -> Київ: a closed last syllable turns о, е, є into і, ї. Tried
-        # first, or "Львов", the Russian name GeoNames also lists, would be found.
-        stems = [*(stem[:i] + v + stem[i + 1 :] for i in _last_vowel(stem) for v in "іїи"), stem]
-        for candidate in (s + n for s in stems for n in _NOMINATIVE):
-            if (name := _english(candidate)) is not None:
-                return name
-    return None
-
-
-def _english(nominative: str) -> str | None:
-    """The English name of a place by its lower-cased nominative (a Ukrainian town's by Ukraine's
-    romanisation)."""
-    if nominative not in cyrillic_places():
-        return None
-    return romanise(nominative.title()) if nominative in ukrainian_towns() else cyrillic_places()[nominative]
+        # Львові -> Львів, Києві -> Київ: a closed last syllable turns о, е, є into і, ї.
+        for s in (*(stem[:i] + v + stem[i + 1 :] for i in _last_vowel(stem) for v in "іїи"), stem):
+            for nominative in _NOMINATIVE:
+                yield s + nominative
 
 
 def _region_name(nominative: str) -> str | None:
-    """A region's name from its town's, by Ukraine's romanisation (Полтава -> Poltava)."""
+    """A region's name from its town's, by Ukraine's romanisation (Полтава -> Poltava; Кіровоград ->
+    Kirovohrad: regions kept names their towns dropped)."""
     return romanise(nominative.title()) if nominative in cyrillic_places() else None
+
+
+@functools.cache
+def _towns() -> dict[str, str]:
+    """Ukraine's towns by their Cyrillic names, lower-cased, in any spelling GeoNames lists (Львов,
+    Кировоград) -> the Latin name by Ukraine's romanisation of the town's Ukrainian name: the
+    alternate with Ukrainian letters that romanises nearest GeoNames' name (Нікополь, not
+    Нікопіль; Ізмаїл -> Izmail, not GeoNames' Izmayil). A stray alternate never takes a name that
+    is another town's own."""
+    own: dict[str, str] = {}
+    others: dict[str, str] = {}
+    for geonames, names in ukrainian_towns():
+        if not names:
+            continue
+        best = max(names, key=lambda n: (_likeness(romanise(n), geonames), bool(_UKRAINIAN_LETTERS & set(n))))
+        latin = romanise(best.title())
+        own[best] = latin
+        others.update(dict.fromkeys(names, latin))
+    return others | own
+
+
+_UKRAINIAN_LETTERS = frozenset("іїєґ")
+
+
+def _likeness(a: str, b: str) -> float:
+    """How alike two Latin names are, 0 to 1, ignoring case."""
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio()
 
 
 def _last_vowel(stem: str) -> list[int]:
@@ -185,13 +220,13 @@ def _surname_nominative(surname: str, feminine: bool, case: str) -> str:
 
 
 def _home(place: str) -> bool:
-    """A Ukrainian town or a country: names a Ukrainian text capitalises only as places."""
-    return place in country_names() or place in _ukrainian_town_names()
+    """A Ukrainian town, a country or a continent: names a Ukrainian text capitalises only as places."""
+    return place in country_names() or place in _ukrainian_town_names() or place in _continents().values()
 
 
 @functools.cache
 def _ukrainian_town_names() -> frozenset[str]:
-    return frozenset(romanise(town.title()) for town in ukrainian_towns())
+    return frozenset(_towns().values())
 
 
 def _unlike_a_place(text: str, words: list[re.Match[str]], i: int) -> bool:
@@ -214,6 +249,7 @@ class UkrainianNames:
     """A `Recogniser` for Ukrainian articles by rules; `detail` of each mention holds the English name."""
 
     name = "rules (Ukrainian given names, GeoNames and CLDR places)"
+    max_chars: int | None = RULES_MAX_CHARS
     language = "uk"
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
@@ -249,16 +285,16 @@ class UkrainianNames:
                 skip_to = surname.end()
                 continue
             place = None if word.lower() in _GIVEN_NAMES else _place(word)  # Володимир, a town too
-            if place is not None and not _home(place) and _unlike_a_place(text, words, i):
+            if place is not None and not _home(place[0]) and _unlike_a_place(text, words, i):
                 place = None
             if place is not None:
-                found.append(Mention(word, "GPE", match.start(), match.end(), MODEL, place))
-        return found + region_mentions(text, found, _region_name)
+                found.append(Mention(word, place[1], match.start(), match.end(), MODEL, place[0]))
+        return found + region_mentions(text, found, _region_name, districts=True)
 
     def wait_ready(self) -> None:
         """Load the place tables now."""
         cyrillic_places()
-        ukrainian_towns()
+        _towns()
 
     def close(self) -> None:
         """Nothing to release."""

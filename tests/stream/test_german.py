@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from stream.enrich import Enricher
 from stream.enrich.entities import NerModel
 from stream.enrich.german import GermanNames
@@ -28,11 +30,31 @@ def test_countries_states_towns_after_a_preposition_and_cities() -> None:
     assert all(text[m.start : m.end] == m.surface and m.label == "GPE" for m in found)
 
 
+def test_genitives_austrian_and_swiss_regions_continents_and_towns_in_a_list() -> None:
+    text = (
+        "Im Westen Österreichs und in Teilen Tirols schneit es, im Tessin regnet es. Züge von Wien nach "
+        "Linz, Salzburg und Zürich fallen aus. Europas Märkte und Asien reagieren. Im Mai lag im Norden "
+        "kein Schnee."
+    )
+    [found] = GermanNames().mentions([text])
+    assert [(m.detail, m.label) for m in found] == [
+        ("Austria", "GPE"),  # a country's genitive
+        ("Tyrol", "GPE"),  # a state's, Austria's
+        ("Ticino", "GPE"),  # a Swiss canton, by its English name
+        ("Vienna", "GPE"),
+        ("Linz", "GPE"),
+        ("Salzburg", "GPE"),  # listed after a town found after a preposition
+        ("Zurich", "GPE"),
+        ("Europe", "LOC"),  # continents, by CLDR's German names
+        ("Asia", "LOC"),
+    ]  # not "Mai" (May) nor "Norden" (the north): towns of that name, but after "im"
+
+
 def test_people_are_a_given_name_and_the_name_after_it() -> None:
     text = (
         "Bundeskanzler Friedrich Merz und Trainer Vincent Kompany trafen Markus Söder und Mario Reiß. "
         "Das Robert Koch-Institut warnt. Paul sagte, die Bank Austria zahlt. Annegret Kramp-Karrenbauer kam. "
-        "Bundesrat Ignazio Cassis reiste ab."
+        "Bundesrat Ignazio Cassis reiste ab. Vorstandschef Markus Braun schwieg."
     )
     [found] = GermanNames().mentions([text])
     assert [(m.detail, m.label) for m in found if m.label == "PERSON"] == [
@@ -42,6 +64,7 @@ def test_people_are_a_given_name_and_the_name_after_it() -> None:
         ("Mario Reiss", "PERSON"),
         ("Annegret Kramp-Karrenbauer", "PERSON"),
         ("Ignazio Cassis", "PERSON"),  # a foreign given name
+        ("Markus Braun", "PERSON"),  # "braun" (brown) is a word, but not so common a one
     ]  # not "Robert Koch-Institut" (a compound noun), nor "Paul sagte" (a common word)
 
 
@@ -68,3 +91,15 @@ def test_the_enricher_runs_the_rules_on_german_articles(ner_model: NerModel, enr
     assert enriched.language == "de"
     assert {("Duisburg", "GPE"), ("Essen", "GPE")} <= {(e.name, e.type) for e in enriched.entities}
     assert why.ner.startswith("NER rules (German")
+
+
+def test_the_rules_read_past_the_ner_window(ner_model: NerModel, enricher: Enricher) -> None:
+    both = Enricher(
+        [ner_model, GermanNames()], enricher.aliases, enricher.gazetteer, enricher.taxonomy, ner_max_chars=200
+    )
+    body = "Der Konzern schließt sein Werk in Duisburg. " + "Die Gewerkschaft protestiert. " * 20
+    article = make_article("Stahlwerk schließt", body + "Auch das Werk in Bochum leidet.")
+    [(enriched, why)] = both.explain([article])
+    assert {"Duisburg", "Bochum"} <= {e.name for e in enriched.entities}  # Bochum stands past 200 characters
+    window = re.search(r"on the first (\d+) of (\d+) characters", why.ner)
+    assert window is not None and window[1] == window[2]

@@ -111,7 +111,7 @@ def test_the_enricher_runs_natasha_on_russian_articles_only(
 class _OtherRussianModel:
     """A second recogniser for Russian, as a user's own spaCy pipeline for Russian would be."""
 
-    name, language = "a user's Russian pipeline", "ru"
+    name, language, max_chars = "a user's Russian pipeline", "ru", None
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
         return [[] for _ in texts]

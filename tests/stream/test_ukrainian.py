@@ -63,6 +63,23 @@ def test_people_named_in_any_case_come_out_in_the_nominative() -> None:
     ]
 
 
+def test_towns_of_every_shape_by_their_ukrainian_name() -> None:
+    text = (
+        "Удари по Нікополю та Дніпру, вибухи у Рівному і Мукачеві. Судно вийшло з Рені. Потяг з "
+        "Кировограда прибув. Допомога з Європи."
+    )
+    [found] = UkrainianNames().mentions([text])
+    assert [(m.detail, m.label) for m in found] == [
+        ("Nikopol", "GPE"),  # Нікополь, not Нікопіль, another spelling GeoNames lists
+        ("Dnipro", "GPE"),  # a town in -о
+        ("Rivne", "GPE"),  # one named like an adjective
+        ("Mukachevo", "GPE"),
+        ("Reni", "GPE"),  # a Ukrainian town before a foreign one (Rennes)
+        ("Kropyvnytskyi", "GPE"),  # the town's name now, from its Russian and former one
+        ("Europe", "LOC"),  # a continent
+    ]
+
+
 def test_words_that_only_read_as_foreign_towns_are_no_places() -> None:
     # Він ("he") and Далі ("next") open sentences, Джозеф Паркер is a boxer: GeoNames has towns
     # named Vinh, Dali and Parker. Ukrainian towns and countries stay places wherever they stand.
@@ -92,6 +109,10 @@ def test_regions_named_by_their_towns_adjective() -> None:
         "Donetsk",
         "Kharkiv",
     ]
+    # Districts are named by their towns too, and regions keep the names their towns dropped.
+    text = "Пошкоджено будинки у Фастівському районі та в Кіровоградській області."
+    [found] = UkrainianNames().mentions([text])
+    assert [m.detail for m in found] == ["Fastiv", "Kirovohrad"]
 
 
 def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
@@ -100,10 +121,15 @@ def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
     both = Enricher([ner_model, UkrainianNames()], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
     ukrainian = make_article(
         "Росія атакувала Одесу дронами",
-        "Начальник Одеської ОВА Олег Кіпер повідомив, що в Одесі пошкоджено енергетичну інфраструктуру.",
+        "Начальник Одеської ОВА Олег Кіпер повідомив, що в Одесі пошкоджено енергетичну інфраструктуру. "
+        "Тривога лунала і в Білій Церкві.",
     )
     english = make_article("Drones hit Odesa", "Oleh Kiper said drones hit Odesa overnight.")
     (uk, why), (_, why_english) = both.explain([ukrainian, english])
-    assert {(e.name, e.type) for e in uk.entities} >= {("Oleh Kiper", "PERSON"), ("Odesa", "GPE")}
+    assert {(e.name, e.type) for e in uk.entities} >= {
+        ("Oleh Kiper", "PERSON"),
+        ("Odesa", "GPE"),
+        ("Bila Tserkva", "GPE"),  # a town of two words, from the gazetteer
+    }
     assert why.ner.startswith("NER rules (Ukrainian")
     assert why_english.ner.startswith(f"NER {ner_model.name}")
