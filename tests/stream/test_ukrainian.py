@@ -110,9 +110,9 @@ def test_regions_named_by_their_towns_adjective() -> None:
         "Kharkiv",
     ]
     # Districts are named by their towns too, and regions keep the names their towns dropped.
-    text = "Пошкоджено будинки у Фастівському районі та в Кіровоградській області."
+    text = "Пошкоджено будинки у Фастівському районі та в Кіровоградській області, заявив голова Житомирської облради."
     [found] = UkrainianNames().mentions([text])
-    assert [m.detail for m in found] == ["Fastiv", "Kirovohrad"]
+    assert [m.detail for m in found] == ["Fastiv", "Kirovohrad", "Zhytomyr"]  # also before "облрада"
 
 
 def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
