@@ -567,6 +567,12 @@ def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: 
     ]  # "Defence Minister" is an office
 
 
+def test_units_and_fuels_in_capitals_are_no_organisations(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "LNG prices rose as the 450 MW plant at Ras Laffan shut; Qatar LNG said 2 GW were lost."
+    model = placed(text, ("LNG", "ORG"), ("MW", "ORG"), ("Qatar LNG", "ORG"), ("GW", "ORG"))
+    assert [t.entity.name for t in normalise(model, aliases, gazetteer.entries, text)] == ["Qatar LNG"]
+
+
 def test_a_name_between_its_maker_and_a_product_noun_is_a_product(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
