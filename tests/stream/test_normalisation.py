@@ -441,11 +441,13 @@ def test_an_organisation_named_like_a_storm_is_no_storm() -> None:
 
 
 def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gazetteer) -> None:
-    text = "Armenia signed the deal with Toyota."
-    model = [m("Armenia", "ORG", 0), m("Toyota", "ORG", 29)]
+    text = "Armenia signed the deal with Toyota. Tajikistan and Thai firms too."
+    model = placed(text, ("Armenia", "ORG"), ("Toyota", "ORG"), ("Tajikistan", "NORP"), ("Thai", "NORP"))
     assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
         ("Armenia", "GPE"),
         ("Toyota", "ORG"),
+        ("Tajikistan", "GPE"),  # nor a people
+        ("Thai", "NORP"),  # though Thailand starts with it
     ]
 
 
