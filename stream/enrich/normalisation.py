@@ -52,6 +52,7 @@ MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 # Spans whose type the text itself gives: the place of a wire dateline (GPE), a named storm (EVENT).
 DATELINE, STORM = "place of the wire dateline", "named storm"
 INSTITUTION = "capitalised words ending in an institution's head noun"
+POSTED_ON = "a platform someone posted on"
 WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun beside the name"
 PRODUCT_NOUN = "product noun after the name, its maker named before it"
 FAC_NOUN, LOC_NOUN = "facility noun after the name", "natural feature after the name"
@@ -61,6 +62,7 @@ _STATED_TYPES = {
     DATELINE: "GPE",
     STORM: "EVENT",
     INSTITUTION: "ORG",
+    POSTED_ON: "ORG",
     WEAPON_NOUN: "WEAPON",
     PLACE_NOUN: "GPE",
     PRODUCT_NOUN: "PRODUCT",
@@ -600,10 +602,14 @@ _PLACE_BEFORE_NOUN = re.compile(
 )
 
 
+# The social network, a letter the model never takes for a name: "said on X", "wrote on X."
+_ON_X = re.compile(r"\b(?:on|platform|network) (X)\b(?![-'’])")
+
+
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
     """Names whose type the text states: the dateline's place, known places before a place noun
     ("the Poltava and Sumy regions"), storms ("Typhoon Yagi" -> "Yagi"), institutions ("Sverdlovsk
-    Regional Court", "Office of Foreign Assets Control")."""
+    Regional Court", "Office of Foreign Assets Control"), the platform X ("said on X")."""
     found = [Mention(text[slice(*dateline)], "GPE", *dateline, DATELINE)] if dateline else []
     for match in _PLACE_BEFORE_NOUN.finditer(text):
         for group in (1, 2):
@@ -625,6 +631,7 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
         if kind in ("FAC", "LOC") and name not in place_names() and name not in region_names():
             source = FAC_NOUN if kind == "FAC" else LOC_NOUN
             found.append(Mention(name, kind, match.start(), match.end(), source))
+    found += [Mention("X", "ORG", x.start(1), x.end(1), POSTED_ON) for x in _ON_X.finditer(text)]
     for match in _STORM.finditer(text):
         if match.group(1) in _HEAD_TYPES:
             continue  # "National Hurricane Center" is an organisation, not a storm called Center

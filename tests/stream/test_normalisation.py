@@ -513,6 +513,14 @@ def test_a_facility_or_natural_feature_is_named_by_its_head_noun() -> None:
     assert found == [("Lake Titicaca", "LOC"), ("Mount Hermon", "LOC")]
 
 
+def test_the_platform_x_is_stated_by_posting_on_it() -> None:
+    text = "Stubb said on X that the HTV-X flew. Modi wrote on X. Generation X voted; the X-ray showed it."
+    assert [(x.surface, x.label, text[x.start : x.end]) for x in stated_names(text, None)] == [
+        ("X", "ORG", "X"),
+        ("X", "ORG", "X"),
+    ]  # not the spacecraft, the generation or the X-ray
+
+
 def test_known_places_before_a_place_noun_are_stated() -> None:
     text = (
         "Power was cut in the Poltava and Sumy regions, the Asia-Pacific region and Surigao del Sur province."
