@@ -36,6 +36,7 @@ from stream.enrich.normalisation import (
 from stream.enrich.patterns import Pattern, PatternMatcher
 from stream.enrich.places import (
     LARGE_CITY,
+    continents,
     country_spellings,
     place_names,
     place_spellings,
@@ -265,27 +266,32 @@ _WORDLIKE_CITIES = frozenset({"Phoenix", "Perm", "Kota"})
 
 
 @functools.cache
-def _place_matcher() -> PatternMatcher[str]:
+def _place_matcher() -> PatternMatcher[tuple[str, str]]:
+    """Countries (by every spelling), large cities and continents, each with its name and type."""
     countries = country_spellings()
     cities = place_names(LARGE_CITY) - countries.keys() - given_names() - _WORDLIKE_CITIES
-    names = {spelling: name for spelling, name in countries.items() if name not in _AMBIGUOUS_COUNTRIES}
-    names |= {city: city for city in cities}
-    return PatternMatcher(Pattern(spelling, name, case_sensitive=True) for spelling, name in names.items())
+    names = {
+        spelling: (name, "GPE") for spelling, name in countries.items() if name not in _AMBIGUOUS_COUNTRIES
+    }
+    names |= {city: (city, "GPE") for city in cities} | {name: (name, "LOC") for name in continents("en")}
+    return PatternMatcher(Pattern(spelling, named, case_sensitive=True) for spelling, named in names.items())
 
 
 def _later_places(found: list[Mention], text: str, window_end: int) -> list[Mention]:
-    """Countries and large cities first named past the NER window ("In New Zealand, ..." in the
-    ninth paragraph, "diplomats in Vienna"): the model reads only the lead, and such a place is a
-    name wherever it stands, except as the start of a longer name ("London Metal Exchange")."""
+    """Countries, large cities and continents first named past the NER window ("In New Zealand,
+    ..." in the ninth paragraph, "diplomats in Vienna", "bound for Europe"): the model reads only
+    the lead, and such a place is a name wherever it stands, except as the start of a longer name
+    ("London Metal Exchange")."""
     if window_end >= len(text):
         return []
     seen = {m.surface for m in found}
     rest = text[window_end:]
-    return [
-        Mention(x.pattern.payload, "GPE", window_end + x.start, window_end + x.end, REPEAT)
-        for x in _place_matcher().find(rest)
-        if x.pattern.payload not in seen and not _NAME_GOES_ON.match(rest, x.end)
-    ]
+    later = []
+    for x in _place_matcher().find(rest):
+        name, label = x.pattern.payload
+        if name not in seen and not _NAME_GOES_ON.match(rest, x.end):
+            later.append(Mention(name, label, window_end + x.start, window_end + x.end, REPEAT))
+    return later
 
 
 _NAME_GOES_ON = re.compile(r" [A-Z]")

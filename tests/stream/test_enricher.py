@@ -175,18 +175,19 @@ def test_stage_assigns_story_clusters(enricher: Enricher, tmp_path: Path) -> Non
     clustered.close()
 
 
-def test_countries_and_large_cities_past_the_ner_window_are_found(enricher: Enricher) -> None:
+def test_countries_large_cities_and_continents_past_the_ner_window_are_found(enricher: Enricher) -> None:
     lead = "Markets were calm on Monday as traders waited for the central bank's decision. " * 20
     late = (
         "In New Zealand, inflation slowed. Jordan Smith, an analyst, said Japan was next. Diplomats"
         " in Vienna agreed; Sofia Lopez of the London Metal Exchange disagreed. The Netherlands and"
-        " Czechia were silent."
+        " Czechia were silent, and so was Europe."
     )
     enriched = enricher.enrich([make_article("Rates steady", lead + "\n\n" + late)])[0]
     assert len(lead) > enricher.ner_max_chars  # the model reads only the lead
     found = entities(enriched)
     assert found.get("New Zealand") == "GPE" and found.get("Japan") == "GPE" and found.get("Vienna") == "GPE"
     assert found.get("Netherlands") == "GPE" and found.get("Czech Republic") == "GPE"  # not GeoNames' names
+    assert found.get("Europe") == "LOC"
     assert "Jordan" not in found  # a country name that is as often a person's is left alone
     assert "Sofia" not in found and "London" not in found  # a given name; part of a longer name
 
