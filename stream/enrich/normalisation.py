@@ -122,6 +122,9 @@ _FAC_AFTER = re.compile(
 _LOC_AFTER = re.compile(
     r"\s+(?:rainforest|forest|savanna|savannah|wetlands?|river|basin|delta|biome|volcano)\b"
 )
+# An island is a natural feature ("Negros island", "the island of Gavdos"), unless it is a province
+# or a town as well (Bali, Hokkaido, Rhodes): a place then.
+_ISLAND_AFTER, _ISLAND_BEFORE = re.compile(r"\s+island\b"), re.compile(r"\b(?:island|isle) of\s+$")
 _FEATURE_LABELS = frozenset({"ORG", "GPE", "PERSON"})
 # A title ends no name: "Defence Minister" is the office, the model's ORG notwithstanding.
 _OFFICES = frozenset(
@@ -898,6 +901,13 @@ def _stated_around(m: Mention, name: str, text: str) -> str | None:
     if m.label in _FEATURE_LABELS and _FAC_AFTER.match(text, m.end) and name not in place_names():
         return FAC_NOUN
     if m.label in _FEATURE_LABELS and _LOC_AFTER.match(text, m.end):
+        return LOC_NOUN
+    if (
+        m.label in _FEATURE_LABELS
+        and (_ISLAND_AFTER.match(text, m.end) or _ISLAND_BEFORE.search(text, max(0, m.start - 20), m.start))
+        and name not in place_names()
+        and name not in region_names()
+    ):
         return LOC_NOUN
     if m.label != "NORP" and (
         _PLACE_AFTER.match(text, m.end) or _PLACE_BEFORE.search(text, max(0, m.start - 30), m.start)

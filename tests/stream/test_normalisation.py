@@ -621,7 +621,7 @@ def test_an_organisation_runs_into_the_place_it_is_of(aliases: AliasTable, gazet
 def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = (
         "Taiwan fired Sky Bow III missiles. Fires in the Krasnodar region. Eindhoven-based NXP. Russian drones."
-        " Fuego volcano erupted."
+        " Fuego volcano erupted. Ash fell on Negros island and the island of Gavdos, not on Bali island."
     )
     spans = [
         ("Sky Bow III", "PERSON"),
@@ -629,6 +629,9 @@ def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: G
         ("Eindhoven", "ORG"),
         ("Russian", "NORP"),
         ("Fuego", "ORG"),
+        ("Negros", "GPE"),
+        ("Gavdos", "ORG"),
+        ("Bali", "GPE"),
     ]
     model = placed(text, *spans)
     traces = normalise(model, aliases, gazetteer.entries, text)
@@ -638,6 +641,9 @@ def test_the_noun_after_a_name_states_its_type(aliases: AliasTable, gazetteer: G
         ("Eindhoven", "GPE"),
         ("Russian", "NORP"),  # a nationality before "drones" is no weapon
         ("Fuego", "LOC"),
+        ("Negros", "LOC"),  # an island
+        ("Gavdos", "LOC"),
+        ("Bali", "GPE"),  # an island, but a province as well
     ]
     assert traces[0].rules[0].startswith("weapon noun after the name")
 
