@@ -28,6 +28,7 @@ from stream.enrich.normalisation import (
     EntityTrace,
     Mention,
     drop_offices,
+    given_named_people,
     normalise,
     resolve_overlaps,
     stated_names,
@@ -208,6 +209,7 @@ class Enricher:
                 if model.language == "en":
                     mentions[i] += _later_places(found, texts[i], len(window))
                     mentions[i] += _nationalities(mentions[i], texts[i], self._nationalities)
+                    mentions[i] += given_named_people(texts[i], mentions[i])
                 notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
         return mentions, notes
 

@@ -512,6 +512,27 @@ def _whole_words(m: Mention, text: str) -> Mention:
     return Mention(m.surface + tail[0], m.label, m.start, tail.end(), m.source, m.detail)
 
 
+_GIVEN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
+
+
+def _given_name_before(m: Mention, text: str) -> Mention:
+    """A one-word model span after a given name the model left out, run back over it: a person
+    ("Erling Haaland's" read as the place "Haaland", "Dominik Paris" as Paris). The given name
+    must not be a common English word ("Will", "Mark"), nor the span a country ("Thales Australia")."""
+    if m.source not in (MODEL, REPEAT) or m.detail or " " in m.surface or not m.surface[:1].isupper():
+        return m
+    if m.surface in country_names():
+        return m
+    before = _GIVEN_BEFORE.search(text, max(0, m.start - 20), m.start)
+    if (
+        before is None
+        or before[1] not in given_names()
+        or zipf_frequency(before[1].lower(), "en") >= _COMMON_WORD
+    ):
+        return m
+    return Mention(text[before.start(1) : m.end], "PERSON", before.start(1), m.end, m.source)
+
+
 _OF_PLACE = re.compile(r" of ([A-Z][\w'-]*(?: [A-Z][\w'-]*)*)")
 
 
@@ -656,6 +677,35 @@ def titled_people(text: str) -> list[Mention]:
     return found
 
 
+# A given name and one or two more capitalised words, with particles ("Hussein al-Sheikh").
+_GIVEN_NAMED = re.compile(
+    rf"(?<![\w'’.-])({_TITLED_WORD}(?: (?:(?:{'|'.join(_NAME_PARTICLES)}) )?{_TITLED_WORD}){{1,2}})"
+    r"(?![-'’]\w\w)"
+)
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'’-]* $")
+
+
+def given_named_people(text: str, found: Sequence[Mention]) -> list[Mention]:
+    """People English text names by a given name and a surname where nothing else was found
+    ("... and Brett Kavanaugh dissented", or past the NER window): the given name and the surname
+    no common English word, the name no place, no institution and not inside a longer name."""
+    people = []
+    for match in _GIVEN_NAMED.finditer(text):
+        words = match[1].split()
+        if (
+            words[0] not in given_names()
+            or zipf_frequency(words[0].lower(), "en") >= _COMMON_WORD
+            or zipf_frequency(words[-1].lower(), "en") >= _COMMON_WORD
+            or words[-1] in _HEAD_TYPES
+            or match[1] in place_names()
+            or _CAPITALISED_BEFORE.search(text, max(0, match.start() - 30), match.start())
+            or any(m.start < match.end() and match.start() < m.end for m in found)
+        ):
+            continue
+        people.append(Mention(match[1], "PERSON", match.start(1), match.end(1), GIVEN_NAME))
+    return people
+
+
 def drop_offices(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions without a one-word portfolio before a title ("Energy" in "Energy Minister")."""
     return [
@@ -752,7 +802,7 @@ def normalise(
     parts = (
         piece
         for m in _of_places(mentions, text)
-        for part in _split_country(_whole_words(_before_parenthesis(m), text))
+        for part in _split_country(_whole_words(_given_name_before(_before_parenthesis(m), text), text))
         for piece in _split_list(part)
     )
     for m in sorted(parts, key=lambda m: m.start):

@@ -14,6 +14,7 @@ from stream.enrich.normalisation import (
     Mention,
     clean_surface,
     drop_offices,
+    given_named_people,
     normalise,
     resolve_overlaps,
     stated_names,
@@ -547,6 +548,30 @@ def test_known_places_before_a_place_noun_are_stated() -> None:
 )
 def test_people_named_by_an_office_before_them(text: str, expected: list[str]) -> None:
     assert [m.surface for m in titled_people(text)] == expected
+
+
+def test_people_named_by_a_given_name_where_nothing_else_was_found() -> None:
+    text = (
+        "Justices Samuel Alito and Brett Kavanaugh dissented. Vincent Kompany praised Bayern. "
+        "Tourists saw Victoria Falls and the Royal Victoria Hospital. Will Power won. Jordan Valley."
+    )
+    found = [Mention("Samuel Alito", "PERSON", 9, 21, MODEL)]
+    assert [m.surface for m in given_named_people(text, found)] == ["Brett Kavanaugh", "Vincent Kompany"]
+    # not the one the model found, the falls, a name inside a longer one, nor common English words
+
+
+def test_a_given_name_the_model_left_out_is_part_of_the_name(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = (
+        "Erling Haaland's opener came first. Italy's Dominik Paris was third. Thales Australia sells radars."
+    )
+    model = placed(text, ("Haaland", "GPE"), ("Paris", "GPE"), ("Australia", "GPE"))
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Erling Haaland", "PERSON"),
+        ("Dominik Paris", "PERSON"),
+        ("Australia", "GPE"),  # a country's name is no surname
+    ]
 
 
 def test_a_name_read_into_english_is_kept_whole_or_not_at_all(
