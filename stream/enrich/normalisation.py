@@ -159,6 +159,7 @@ _ABBREVIATED_SUFFIXES = (" Jr.", " Sr.")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}<>,;:!?-–—*•|/"
 _MINOR_WORDS = frozenset({"of", "the", "and", "for", "on", "in", "de", "du", "la", "&"})
 # A span never runs across a title's " - " ("Champions League - Real Madrid beat ...").
+_NICKNAME = re.compile(r"(?<=\w) [\"“][^\"“”]+[\"”] (?=[A-Z])")  # Joaquin "El Chapo" Guzman
 _SPACED_DASH = re.compile(r"\s[-–—]\s")
 # Amounts and scores the model glues to a name: "Meta 798 million", "Bayern Munich 2-1",
 # "Magnitude 6.8". A plain integer stays: it is part of names like "Euro 2024" or "Ariane 6".
@@ -411,7 +412,7 @@ class _Group:
 
 def clean_surface(text: str) -> str:
     """The name in a mention: single-spaced, without a leading 'the', possessive or edge punctuation."""
-    name = " ".join(_SPACED_DASH.split(text.split("\n")[0])[0].split())
+    name = " ".join(_SPACED_DASH.split(_NICKNAME.sub(" ", text.split("\n")[0]))[0].split())
     previous = None
     while name != previous:
         previous = name

@@ -69,6 +69,7 @@ def names(mentions: list[Mention], aliases: AliasTable, gazetteer: Gazetteer) ->
         ("Bayern Munich 2-1", "Bayern Munich"),
         ("Magnitude 6.8", "Magnitude"),
         ("Euro 2024", "Euro 2024"),  # a plain number is part of the name
+        ('Joaquin "El Chapo" Guzman', "Joaquin Guzman"),  # a nickname inside a name
         ("Champions League - Real Madrid", "Champions League"),  # a title's spaced dash
     ],
 )
