@@ -1046,6 +1046,12 @@ def _retype_places(groups: dict[str, _Group]) -> None:
             g.type = "GPE"
 
 
+def _unknown_place(name: str, label: str) -> bool:
+    """A one-word "place" that neither GeoNames nor ISO 3166-2 knows: more often a surname the
+    model took for one ("Ihnat said", of "Yurii Ihnat"), which may then fold into its person."""
+    return label == "GPE" and " " not in name and name not in place_names() and name not in region_names()
+
+
 def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> None:
     for short in list(groups):
         g = groups[short]
@@ -1054,7 +1060,7 @@ def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> 
         words = short.split()
         if defined.get(short) in groups:  # whatever its type: the text says what it stands for
             fulls = [defined[short]]
-        elif g.type in _NO_FOLD_TYPES:
+        elif g.type in _NO_FOLD_TYPES and not _unknown_place(short, g.type):
             continue
         elif len(words) == 1 and short.isupper() and 2 <= len(short) <= 6:
             fulls = [n for n in groups if n != short and len(n.split()) > 1 and _initials(n) == short]

@@ -163,6 +163,9 @@ def test_a_lone_word_the_model_calls_a_person_is_dropped(aliases: AliasTable, ga
 def test_places_are_not_folded_into_people(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     mentions = [m("George Washington", "PERSON", 0), m("Washington", "GPE", 30)]
     assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["George Washington", "Washington"]
+    # A "place" no gazetteer knows is a surname the model took for one.
+    mentions = [m("Yurii Ihnat", "PERSON", 0), m("Ihnat", "GPE", 30)]
+    assert names(mentions, aliases, gazetteer) == [("Yurii Ihnat", "PERSON", 2)]
 
 
 def test_acronyms_fold_into_the_spelled_out_name(aliases: AliasTable, gazetteer: Gazetteer) -> None:
