@@ -259,6 +259,14 @@ def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, ga
     text = "Dana Gas and WuXi Biologics agreed, said Vanda Insights."
     model = placed(text, ("Dana Gas", "PERSON"), ("WuXi Biologics", "PERSON"), ("Vanda Insights", "PERSON"))
     assert set(types(model, text, aliases, gazetteer).values()) == {"ORG"}
+    # Sports leagues are competitions, leagues of states or parties organisations.
+    text = "The Saudi Pro League and La Liga, not the Arab League."
+    model = placed(text, ("Saudi Pro League", "ORG"), ("La Liga", "PERSON"), ("Arab League", "ORG"))
+    assert types(model, text, aliases, gazetteer) == {
+        "Saudi Pro League": "EVENT",
+        "La Liga": "EVENT",
+        "Arab League": "ORG",
+    }
 
 
 def test_portfolios_and_lower_case_spans_are_not_names(aliases: AliasTable, gazetteer: Gazetteer) -> None:
