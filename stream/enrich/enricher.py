@@ -165,7 +165,7 @@ class Enricher:
             articles, texts, languages, model_mentions, notes, strict=True
         ):
             hits = [
-                Mention(h.surface, h.entry.type, h.start, h.end, GAZETTEER, h.entry.name)
+                Mention(h.surface, h.entry.type, h.start, h.end, GAZETTEER, h.name)
                 for h in self.gazetteer.find(text)
             ]
             people = titled_people(text) if lang == "en" else []

@@ -1,13 +1,15 @@
 """The gazetteer: domain terms the NER model misses or mislabels, found in any language.
 
 Each entry has a canonical name, a type, surface forms (Latin and Cyrillic, `stem*` for inflected
-words), an optional category (e.g. `air-defense`, used by topic rules) and optional context words
-of which one must occur in the article (so "Patriot" is a weapon only near "missile", "battery"...).
-A gazetteer hit overrides whatever the model said about the same span.
+words), an optional category (e.g. `air-defense`, used by topic rules), optional context words
+of which one must occur in the article (so "Patriot" is a weapon only near "missile", "battery"...),
+and for a family of names that go on with a number (`numbered`: "Shenzhou-24", "Long March 5"),
+each number its own name. A gazetteer hit overrides whatever the model said about the same span.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,7 @@ class EntryModel(BaseModel):
     category: str | None = None
     context: list[str] = Field(default_factory=list)
     case_sensitive: bool = False
+    numbered: bool = False
 
 
 class GazetteerFile(BaseModel):
@@ -49,6 +52,7 @@ class Entry:
     category: str | None
     context: tuple[str, ...]
     origin: str
+    numbered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,7 @@ class Hit:
     surface: str
     pattern: str
     entry: Entry
+    name: str  # the entry's, or for a numbered family the member's ("Shenzhou-24")
 
 
 class Gazetteer:
@@ -72,9 +77,8 @@ class Gazetteer:
         patterns: list[Pattern[Entry]] = []
         self.entries: dict[str, Entry] = {}
         for model, origin in by_name.values():
-            entry = Entry(
-                model.name, model.type, model.category, tuple(lowered(c) for c in model.context), origin
-            )
+            context = tuple(lowered(c) for c in model.context)
+            entry = Entry(model.name, model.type, model.category, context, origin, model.numbered)
             self.entries[entry.name] = entry
             for text in dict.fromkeys([model.name, *model.patterns, *_plurals(model)]):
                 patterns.append(Pattern(text, entry, model.case_sensitive))
@@ -103,9 +107,16 @@ class Gazetteer:
             entry = m.pattern.payload
             if entry.name not in context_ok:
                 context_ok[entry.name] = not entry.context or any(word in low for word in entry.context)
-            if context_ok[entry.name]:
-                hits.append(Hit(m.start, m.end, text[m.start : m.end], m.pattern.text, entry))
+            if not context_ok[entry.name]:
+                continue
+            number = _NUMBER.match(text, m.end) if entry.numbered else None
+            end = number.end() if number else m.end
+            name = entry.name + number.group() if number else entry.name
+            hits.append(Hit(m.start, end, text[m.start : end], m.pattern.text, entry, name))
         return hits
+
+
+_NUMBER = re.compile(r"[- ]?\d+[A-Z]?\b")  # "-24", " 5", "6A"
 
 
 def _plurals(model: EntryModel) -> list[str]:

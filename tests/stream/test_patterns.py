@@ -94,3 +94,12 @@ def test_shipped_gazetteer_inflected_names(gazetteer: Gazetteer, text: str, expe
 def test_a_countrys_adjective_is_not_the_country(gazetteer: Gazetteer) -> None:
     text = "Российские и украинские военные; в России и в Україні."
     assert [hit.surface for hit in gazetteer.find(text)] == ["России", "Україні"]
+
+
+def test_a_numbered_family_names_each_member_by_its_number(gazetteer: Gazetteer) -> None:
+    text = "A Long March 2F rocket carried Shenzhou-24 to the station; Shenzhou craft dock there."
+    assert [(hit.name, hit.surface) for hit in gazetteer.find(text)] == [
+        ("Long March 2F", "Long March 2F"),
+        ("Shenzhou-24", "Shenzhou-24"),
+        ("Shenzhou", "Shenzhou"),  # the family, with no number after it
+    ]
