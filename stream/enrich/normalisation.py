@@ -53,6 +53,7 @@ MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 DATELINE, STORM = "place of the wire dateline", "named storm"
 INSTITUTION = "capitalised words ending in an institution's head noun"
 POSTED_ON = "a platform someone posted on"
+WORK_NOUN = "a title in quotes after the kind of work"
 WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun beside the name"
 PRODUCT_NOUN = "product noun after the name, its maker named before it"
 FAC_NOUN, LOC_NOUN = "facility noun after the name", "natural feature after the name"
@@ -63,6 +64,7 @@ _STATED_TYPES = {
     STORM: "EVENT",
     INSTITUTION: "ORG",
     POSTED_ON: "ORG",
+    WORK_NOUN: "WORK_OF_ART",
     WEAPON_NOUN: "WEAPON",
     PLACE_NOUN: "GPE",
     PRODUCT_NOUN: "PRODUCT",
@@ -638,6 +640,11 @@ _PLACE_BEFORE_NOUN = re.compile(
 )
 
 
+# A title in quotes after the kind of work it is: the film "The Long Steppe", the novel "Flesh".
+_QUOTED_WORK = re.compile(
+    r"\b(?:film|movie|novel|book|documentary|album|song|play|opera|musical|painting|memoir|premiere of|series"
+    r"|drama|comedy|thriller|poem|sculpture|exhibition)\s+[\"“]([A-Z][^\"“”\n]{0,60}?)[,.]?[\"”]"
+)
 # The social network, a letter the model never takes for a name: "said on X", "wrote on X."
 _ON_X = re.compile(r"\b(?:on|platform|network) (X)\b(?![-'’])")
 
@@ -668,6 +675,9 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
             source = FAC_NOUN if kind == "FAC" else LOC_NOUN
             found.append(Mention(name, kind, match.start(), match.end(), source))
     found += [Mention("X", "ORG", x.start(1), x.end(1), POSTED_ON) for x in _ON_X.finditer(text)]
+    found += [
+        Mention(w[1], "WORK_OF_ART", w.start(1), w.end(1), WORK_NOUN) for w in _QUOTED_WORK.finditer(text)
+    ]
     for match in _STORM.finditer(text):
         if match.group(1) in _HEAD_TYPES:
             continue  # "National Hurricane Center" is an organisation, not a storm called Center
@@ -821,7 +831,10 @@ def normalise(
         by_model = m.source in (MODEL, REPEAT)
         if by_model and (m.label not in KEPT_LABELS or m.surface.islower()):
             continue  # "air defense systems": a name has a capital letter
-        surface = _model_surface(m, text, aliases, lower_words) if by_model else clean_surface(m.surface)
+        if by_model:
+            surface = _model_surface(m, text, aliases, lower_words)
+        else:  # a title keeps its article ("The Last Caravan")
+            surface = m.surface if m.source == WORK_NOUN else clean_surface(m.surface)
         if not surface:
             continue
         name = m.detail or surface

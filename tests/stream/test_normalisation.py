@@ -537,6 +537,21 @@ def test_the_platform_x_is_stated_by_posting_on_it() -> None:
     ]  # not the spacecraft, the generation or the X-ray
 
 
+def test_a_work_is_stated_by_a_title_in_quotes_after_its_kind(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = 'The Kazakh film "The Long Steppe" won; her novel "Flesh," sold. He said "Good Morning" to us.'
+    stated = stated_names(text, None)
+    assert [(x.surface, x.label) for x in stated] == [
+        ("The Long Steppe", "WORK_OF_ART"),
+        ("Flesh", "WORK_OF_ART"),
+    ]
+    assert [t.entity.name for t in normalise(stated, aliases, gazetteer.entries, text)] == [
+        "The Long Steppe",
+        "Flesh",
+    ]
+
+
 def test_known_places_before_a_place_noun_are_stated() -> None:
     text = (
         "Power was cut in the Poltava and Sumy regions, the Asia-Pacific region and Surigao del Sur province."
