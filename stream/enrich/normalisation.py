@@ -144,7 +144,7 @@ _OFFICE_WORDS = _OFFICES | _PERSON_TITLES | {"Deputy", "Prime", "Vice"}
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "di", "da", "dos", "du", "la", "le"})
 # The same titles before a name anywhere in English text, whether the model saw it or not: two to four
 # capitalised words, with particles ("Luiz Inacio Lula da Silva", "Mohammed bin Abdulrahman Al Thani").
-_TITLED_WORD = r"(?![JS]r\b)[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\b"
+_TITLED_WORD = r"(?![JS]r\b)(?:Mc|Mac|O['’]|D['’])?[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\b"
 _NAME_PARTICLES = sorted(_PARTICLES | {"bin", "ibn", "al", "el"})
 _TITLED = re.compile(
     _TITLE_BEFORE.pattern.removesuffix(r"\s+$")

@@ -583,10 +583,16 @@ def test_people_named_by_an_office_before_them(text: str, expected: list[str]) -
 def test_people_named_by_a_given_name_where_nothing_else_was_found() -> None:
     text = (
         "Justices Samuel Alito and Brett Kavanaugh dissented. Vincent Kompany praised Bayern. "
-        "Tourists saw Victoria Falls and the Royal Victoria Hospital. Will Power won. Jordan Valley."
+        "Tourists saw Victoria Falls and the Royal Victoria Hospital. Will Power won. Jordan Valley. "
+        "Ted O'Brien and Declan McKenna spoke."
     )
     found = [Mention("Samuel Alito", "PERSON", 9, 21, MODEL)]
-    assert [m.surface for m in given_named_people(text, found)] == ["Brett Kavanaugh", "Vincent Kompany"]
+    assert [m.surface for m in given_named_people(text, found)] == [
+        "Brett Kavanaugh",
+        "Vincent Kompany",
+        "Ted O'Brien",  # surnames with O' and Mc
+        "Declan McKenna",
+    ]
     # not the one the model found, the falls, a name inside a longer one, nor common English words
 
 
