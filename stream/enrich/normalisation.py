@@ -604,15 +604,18 @@ def region_mentions(
 # An institution's name: capitalised words (not a possessive, "and" or "of" between them) ending in
 # a head noun that makes it one, then perhaps "of/for" and more capitalised words.
 _NAME_WORD = (
-    r"(?:[A-Z][\w'’-]*(?<!['’]s)|(?:Prosecutor|Attorney|General|Ombudsman|Auditor|President)['’]s(?= Office))"
+    r"(?:[A-Z][\w'’-]*(?<!['’]s)|(?:Prosecutor|Attorney|General|Ombudsman|Auditor|President)['’]s(?= Office)"
+    r"|[A-Z]\.(?= [A-Z][a-z]))"  # a middle initial: "Vera C. Rubin Observatory"
 )
 _INSTITUTION = re.compile(
-    rf"(?<![\w'’-])(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"
+    rf"(?<![\w'’.-])(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"
     r"(?:Ministry|Agency|Commission|Council|Committee|Institute|University|Court|Bureau|Authority"
     r"|Service|Association|Foundation|Organi[sz]ation|Office|Department|Fund|Centre|Center|Board"
     r"|Programme|Federation|Administration|Headquarters|Exchange|Party|Tribunal|Directorate|Inspectorate"
     r"|Secretariat|Corporation|Confederation)\b(?! [A-Z])"  # not "University Hospital": the name goes on
-    r"((?: (?:of|for)(?: the)? [A-Z][\w-]*(?: (?:and |of |for |de |da |do )?[A-Z][\w-]*)*)?)"
+    r"((?: (?:of|for|on(?! [A-Z][a-z]+day\b| January| February| March| April| May| June| July| August"
+    r"| September| October| November| December))(?: the)? [A-Z][\w-]*(?: (?:and |of |for |de |da |do )?"
+    r"[A-Z][\w-]*)*)?)"
 )
 
 # A facility's or a natural feature's name: capitalised words ending in a head noun that says so
@@ -622,7 +625,7 @@ _FEATURE_HEADS = sorted(
     + ["Center", "Centre", "Facility"]
 )
 _FEATURE = re.compile(
-    rf"(?<![\w'’-])(?:{_NAME_WORD} ){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})\b(?! [A-Z]| (?:of|for) [A-Z])"
+    rf"(?<![\w'’.-])(?:{_NAME_WORD} ){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})\b(?! [A-Z]| (?:of|for) [A-Z])"
 )
 
 # ... or a natural feature whose kind comes first ("Lake Titicaca", "Mount Kanlaon", "Gulf of Aden").

@@ -490,6 +490,8 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
         ),  # the model: "General's Office"
         ("the Federal University of Rio de Janeiro", ["Federal University of Rio de Janeiro"]),
         ("the Commission said", []),  # a head noun alone
+        ("the United Nations Office on Drugs and Crime", ["United Nations Office on Drugs and Crime"]),
+        ("the Office on Monday said", []),  # a day is no part of a name
         (
             "the Treasury Department's Office of Foreign Assets Control",
             ["Treasury Department", "Office of Foreign Assets Control"],
@@ -518,11 +520,16 @@ def test_an_institution_is_named_by_its_head_noun(text: str, expected: list[str]
 def test_a_facility_or_natural_feature_is_named_by_its_head_noun() -> None:
     text = (
         "Flights left Fua'amotu International Airport over the Great Barrier Reef and the Solomon "
-        "Islands; the Syrian Observatory for Human Rights and Allianz Arena Munich said so."
+        "Islands; the Syrian Observatory for Human Rights and Allianz Arena Munich said so, as did the "
+        "Vera C. Rubin Observatory."
     )
     found = [(m.surface, m.label) for m in stated_names(text, None) if m.label in ("FAC", "LOC")]
-    # Not a country named like a feature, nor a name that goes on past its head noun.
-    assert found == [("Fua'amotu International Airport", "FAC"), ("Great Barrier Reef", "LOC")]
+    # Not a country named like a feature, nor a name that goes on past its head noun; initials count.
+    assert found == [
+        ("Fua'amotu International Airport", "FAC"),
+        ("Great Barrier Reef", "LOC"),
+        ("Vera C. Rubin Observatory", "FAC"),
+    ]
     # The kind first: lakes and mountains, not a town named so ("Mount Pleasant", "Lake Charles").
     text = "Lake Titicaca fell and Mount Hermon saw snow; Lake Charles and Mount Pleasant did not."
     found = [(m.surface, m.label) for m in stated_names(text, None) if m.label == "LOC"]
