@@ -608,7 +608,7 @@ _NAME_WORD = (
     r"|[A-Z]\.(?= [A-Z][a-z]))"  # a middle initial: "Vera C. Rubin Observatory"
 )
 _INSTITUTION = re.compile(
-    rf"(?<![\w'’.-])(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"
+    rf"(?<![\w'’.-])(?!The )(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"  # "The" opens a sentence
     r"(?:Ministry|Agency|Commission|Council|Committee|Institute|University|Court|Bureau|Authority"
     r"|Service|Association|Foundation|Organi[sz]ation|Office|Department|Fund|Centre|Center|Board"
     r"|Programme|Federation|Administration|Headquarters|Exchange|Party|Tribunal|Directorate|Inspectorate"
