@@ -612,7 +612,7 @@ _INSTITUTION = re.compile(
     r"(?:Ministry|Agency|Commission|Council|Committee|Institute|University|Court|Bureau|Authority"
     r"|Service|Association|Foundation|Organi[sz]ation|Office|Department|Fund|Centre|Center|Board"
     r"|Programme|Federation|Administration|Headquarters|Exchange|Party|Tribunal|Directorate|Inspectorate"
-    r"|Secretariat|Corporation|Confederation)\b(?! [A-Z])"  # not "University Hospital": the name goes on
+    r"|Secretariat|Corporation|Confederation|Team)\b(?! [A-Z])"  # not "University Hospital": the name goes on
     r"((?: (?:of|for|on(?! [A-Z][a-z]+day\b| January| February| March| April| May| June| July| August"
     r"| September| October| November| December))(?: the)? [A-Z][\w-]*(?: (?:and |of |for |de |da |do )?"
     r"[A-Z][\w-]*)*)?)"

@@ -492,6 +492,7 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
         ("the Commission said", []),  # a head noun alone
         ("the United Nations Office on Drugs and Crime", ["United Nations Office on Drugs and Crime"]),
         ("the Office on Monday said", []),  # a day is no part of a name
+        ("the Kamchatka Volcanic Eruption Response Team said", ["Kamchatka Volcanic Eruption Response Team"]),
         (
             "the Treasury Department's Office of Foreign Assets Control",
             ["Treasury Department", "Office of Foreign Assets Control"],
