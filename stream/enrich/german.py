@@ -112,7 +112,7 @@ def _english_spelling(name: str) -> str:
 
 def _surname(word: str) -> bool:
     """Whether a capitalised word after a given name can be a surname: not a given name itself
-    ("Trainer Vincent Kompany"), not a common German word ("Paul sagte"), not a compound noun
+    ("Trainer Vincent Kompany"), not a common German word ("Paul Bank"), not a compound noun
     ("Robert Koch-Instituts")."""
     common = _COMMON_PART if "-" in word else _COMMON_SURNAME
     return word not in given_names(_GERMAN) and zipf_frequency(word.rsplit("-", 1)[-1].lower(), "de") < common

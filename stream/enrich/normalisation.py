@@ -160,8 +160,8 @@ _POSSESSIVE = re.compile(r"(?<=\w)['’]s$|(?<=s)['’]$")
 _ABBREVIATED_SUFFIXES = (" Jr.", " Sr.")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}<>,;:!?-–—*•|/"
 _MINOR_WORDS = frozenset({"of", "the", "and", "for", "on", "in", "de", "du", "la", "&"})
-# A span never runs across a title's " - " ("Champions League - Real Madrid beat ...").
 _NICKNAME = re.compile(r"(?<=\w) [\"“][^\"“”]+[\"”] (?=[A-Z])")  # Joaquin "El Chapo" Guzman
+# A span never runs across a title's " - " ("Champions League - Real Madrid beat ...").
 _SPACED_DASH = re.compile(r"\s[-–—]\s")
 # Amounts and scores the model glues to a name: "Meta 798 million", "Bayern Munich 2-1",
 # "Magnitude 6.8". A plain integer stays: it is part of names like "Euro 2024" or "Ariane 6".
@@ -602,7 +602,7 @@ def region_mentions(
 
 
 # An institution's name: capitalised words (not a possessive, "and" or "of" between them) ending in
-# a head noun that makes it one, then perhaps "of/for" and more capitalised words.
+# a head noun that makes it one, then perhaps "of/for/on" and more capitalised words.
 _NAME_WORD = (
     r"(?:[A-Z][\w'’-]*(?<!['’]s)|(?:Prosecutor|Attorney|General|Ombudsman|Auditor|President)['’]s(?= Office)"
     r"|[A-Z]\.(?= [A-Z][a-z]))"  # a middle initial: "Vera C. Rubin Observatory"
@@ -655,7 +655,8 @@ _ON_X = re.compile(r"\b(?:on|platform|network) (X)\b(?![-'’])")
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
     """Names whose type the text states: the dateline's place, known places before a place noun
     ("the Poltava and Sumy regions"), storms ("Typhoon Yagi" -> "Yagi"), institutions ("Sverdlovsk
-    Regional Court", "Office of Foreign Assets Control"), the platform X ("said on X")."""
+    Regional Court", "Office of Foreign Assets Control"), the platform X ("said on X"), works by a
+    title in quotes after their kind (the film "The Long Steppe")."""
     found = [Mention(text[slice(*dateline)], "GPE", *dateline, DATELINE)] if dateline else []
     for match in _PLACE_BEFORE_NOUN.finditer(text):
         for group in (1, 2):

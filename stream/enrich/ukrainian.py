@@ -4,9 +4,10 @@ Two kinds of name are found, each given as English-language news writes it:
 - people written as a Ukrainian given name and a surname ("Олег Кіпер" -> Oleh Kiper), the
   way wire copy first names someone, in any case ("Романа Ткачука" -> Roman Tkachuk), spelled by
   the national romanisation (KMU 2010);
-- places and countries in any grammatical case ("у Полтаві", "до Польщі" -> Poltava, Poland),
-  by turning the word back to its nominative and looking it up in GeoNames' and CLDR's names;
-  regions by their town's adjective ("Полтавській області" -> Poltava).
+- places, countries and continents in any grammatical case ("у Полтаві", "до Польщі", "з
+  Європи" -> Poltava, Poland, Europe), by turning the word back to its nominative and looking it
+  up in GeoNames' and CLDR's names; regions and districts by their town's adjective
+  ("Полтавській області" -> Poltava, "у Фастівському районі" -> Fastiv).
 
 Organisations and foreign people are left to the gazetteer.
 """
