@@ -170,7 +170,7 @@ class Enricher:
             ]
             people = titled_people(text) if lang == "en" else []
             for stated in stated_names(text, dateline_place(text)) + people:
-                overlapping = [h for h in hits if h.start < stated.end and stated.start < h.end]
+                overlapping = [h for h in hits if h.overlaps(stated.start, stated.end)]
                 if [(h.start, h.end < stated.end) for h in overlapping] == [(stated.start, True)]:
                     # An institution named after the gazetteer's ("United Nations Environment Programme")
                     hits.remove(overlapping.pop())

@@ -146,10 +146,18 @@ _PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "di", "da", "do
 # capitalised words, with particles ("Luiz Inacio Lula da Silva", "Mohammed bin Abdulrahman Al Thani").
 _TITLED_WORD = r"(?![JS]r\b)(?:Mc|Mac|O['’]|D['’])?[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\b"
 _NAME_PARTICLES = sorted(_PARTICLES | {"bin", "ibn", "al", "el"})
+
+
+def _person_words(more: str) -> str:
+    """A pattern for a person's name: a word of a name, then `more` ("{1,3}") such words, each
+    perhaps after a particle."""
+    return rf"{_TITLED_WORD}(?: (?:(?:{'|'.join(_NAME_PARTICLES)}) )?{_TITLED_WORD}){more}"
+
+
+_NAME_ENDS = r"(?![-'’]\w\w)"  # not inside a hyphenated word ("Kramp-Karrenbauer")
 _TITLED = re.compile(
     _TITLE_BEFORE.pattern.removesuffix(r"\s+$")
-    + rf"\s+({_TITLED_WORD}(?: (?:(?:{'|'.join(_NAME_PARTICLES)}) )?{_TITLED_WORD}){{1,3}}(?: Jr\.| Sr\.)?)"
-    + r"(?![-'’]\w\w)"
+    + rf"\s+({_person_words('{1,3}')}(?: Jr\.| Sr\.)?){_NAME_ENDS}"
 )
 _SENTENCE_END = '.!?:\n"“”'
 _STORM = re.compile(r"\b(?:Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
@@ -396,6 +404,10 @@ class Mention:
     source: str  # MODEL, REPEAT (a model surface seen again past the NER window) or GAZETTEER
     detail: str = ""  # the canonical name: a gazetteer entry's, or a Cyrillic model span's in English
 
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether the mention shares a character with text[start:end]."""
+        return self.start < end and start < self.end
+
 
 @dataclass
 class EntityTrace:
@@ -538,13 +550,14 @@ def _given_name_before(m: Mention, text: str) -> Mention:
     if m.surface in country_names():
         return m
     before = _GIVEN_BEFORE.search(text, max(0, m.start - 20), m.start)
-    if (
-        before is None
-        or before[1] not in given_names()
-        or zipf_frequency(before[1].lower(), "en") >= _COMMON_WORD
-    ):
+    if before is None or not _uncommon_given_name(before[1]):
         return m
     return Mention(text[before.start(1) : m.end], "PERSON", before.start(1), m.end, m.source)
+
+
+def _uncommon_given_name(word: str) -> bool:
+    """A given name that is no common English word ("Erling", not "Will" or "Mark")."""
+    return word in given_names() and zipf_frequency(word.lower(), "en") < _COMMON_WORD
 
 
 _OF_PLACE = re.compile(r" of ([A-Z][\w'-]*(?: [A-Z][\w'-]*)*)")
@@ -597,7 +610,7 @@ def region_mentions(
     return [
         Mention(text[start:end], "GPE", start, end, MODEL, name)
         for start, end, name in region_adjectives(text, resolve, districts=districts)
-        if not any(m.start < end and start < m.end for m in found)
+        if not any(m.overlaps(start, end) for m in found)
     ]
 
 
@@ -704,10 +717,7 @@ def titled_people(text: str) -> list[Mention]:
 
 
 # A given name and one or two more capitalised words, with particles ("Hussein al-Sheikh").
-_GIVEN_NAMED = re.compile(
-    rf"(?<![\w'’.-])({_TITLED_WORD}(?: (?:(?:{'|'.join(_NAME_PARTICLES)}) )?{_TITLED_WORD}){{1,2}})"
-    r"(?![-'’]\w\w)"
-)
+_GIVEN_NAMED = re.compile(rf"(?<![\w'’.-])({_person_words('{1,2}')}){_NAME_ENDS}")
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'’-]* $")
 
 
@@ -719,13 +729,12 @@ def given_named_people(text: str, found: Sequence[Mention]) -> list[Mention]:
     for match in _GIVEN_NAMED.finditer(text):
         words = match[1].split()
         if (
-            words[0] not in given_names()
-            or zipf_frequency(words[0].lower(), "en") >= _COMMON_WORD
+            not _uncommon_given_name(words[0])
             or zipf_frequency(words[-1].lower(), "en") >= _COMMON_WORD
             or words[-1] in _HEAD_TYPES
             or match[1] in place_names()
             or _CAPITALISED_BEFORE.search(text, max(0, match.start() - 30), match.start())
-            or any(m.start < match.end() and match.start() < m.end for m in found)
+            or any(m.overlaps(match.start(), match.end()) for m in found)
         ):
             continue
         people.append(Mention(match[1], "PERSON", match.start(1), match.end(1), GIVEN_NAME))
@@ -758,7 +767,7 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
     gazetteer = [g for g in gazetteer if id(g) not in inside]
     for m in model:
         for g in gazetteer:
-            if g.start < m.end and m.start < g.end:
+            if g.overlaps(m.start, m.end):
                 m = _trimmed(m, g)
                 if m is None:
                     break

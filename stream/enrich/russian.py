@@ -89,7 +89,7 @@ class RussianNer:
             found.append(Mention(span.text, label, span.start, span.stop, MODEL, name))
         resolve = functools.partial(_region_name, tools.places)
         courts = _courts(text, resolve)
-        found = courts + [m for m in found if not any(c.start < m.end and m.start < c.end for c in courts)]
+        found = courts + [m for m in found if not any(c.overlaps(m.start, m.end) for c in courts)]
         return found + region_mentions(text, found, resolve)
 
     def wait_ready(self) -> None:
