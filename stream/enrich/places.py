@@ -205,10 +205,11 @@ _REGION_ADJECTIVE = (
 _REGION_ADJECTIVES = (
     rf"{_REGION_ADJECTIVE}(?:\s*,\s*{_REGION_ADJECTIVE}|\s+(?:и|і|та|й)\s+{_REGION_ADJECTIVE})*"
 )
-_REGION_LIST = re.compile(rf"{_REGION_ADJECTIVES}\s+(?:обл|край|кра[юяїеё]|регион|регіон)")
+_REGION_NOUNS = r"обл|край|кра[юяїеё]|регион|регіон"
+_REGION_LIST = re.compile(rf"{_REGION_ADJECTIVES}\s+(?:{_REGION_NOUNS})")
 # Ukrainian news names a district by its town as well ("у Фастівському районі" -> Fastiv); a
 # Russian district's adjective is often no town's (Красноармейский район).
-_REGION_OR_DISTRICT_LIST = re.compile(rf"{_REGION_ADJECTIVES}\s+(?:обл|район|край|кра[юяїеё]|регион|регіон)")
+_REGION_OR_DISTRICT_LIST = re.compile(rf"{_REGION_ADJECTIVES}\s+(?:{_REGION_NOUNS}|район)")
 _ADJECTIVE = re.compile(_REGION_ADJECTIVE)
 _TOWN_SUFFIXES = ("ськ", "цьк", "зьк", "ск", "цк", "ьк")
 _ADJECTIVE_ENDING = re.compile(r"(?:ая|ой|ую|ий|ом|ого|ому|ие|их|ими|ым|ое|ої|ій|ою|им|а|у|і)$")
