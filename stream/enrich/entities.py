@@ -57,7 +57,7 @@ class Recogniser(Protocol):
     def close(self) -> None: ...
 
 
-# Rules read an article up to this length: they take about a millisecond per 3,000 characters.
+# Rules read an article up to this length: they take about 0.4 ms per 1,000 characters (45 ms at most).
 RULES_MAX_CHARS = 100_000
 
 

@@ -13,6 +13,7 @@ Hamburg" -> "Hamburg Regional Court"); other organisations are left to the gazet
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -86,10 +87,13 @@ def _placed_town(word: str, before: list[str], listed: bool) -> str | None:
     return _town(word, _CITY)
 
 
-def _listed(found: list[Mention], before: str) -> bool:
-    """Whether a word follows a place found just before it in a list ("Frankfurt und München")."""
+def _listed(found: list[Mention], text: str, start: int) -> bool:
+    """Whether the word at `start` follows a place found just before it in a list ("Frankfurt und
+    München")."""
     return (
-        bool(found) and found[-1].label == "GPE" and _LIST_JOIN.fullmatch(before[found[-1].end :]) is not None
+        bool(found)
+        and found[-1].label == "GPE"
+        and _LIST_JOIN.fullmatch(text, found[-1].end, start) is not None
     )
 
 
@@ -136,12 +140,14 @@ class GermanNames:
             for court in _COURT.finditer(text)
             if (name := _court(court[1], court[2])) is not None
         ]
-        courts = [(m.start, m.end) for m in found]
+        courts = list(found)  # in order, none inside another
+        court_starts = [m.start for m in courts]
         words = list(_WORD.finditer(text))
         skip_to = -1
         for i, match in enumerate(words):
             word, start, end = match.group(), match.start(), match.end()
-            if start < skip_to or any(a <= start < b for a, b in courts):
+            court = bisect.bisect_right(court_starts, start) - 1  # the last court starting at or before
+            if start < skip_to or (court >= 0 and start < courts[court].end):
                 continue
             pair_end = words[i + 1].end() if i + 1 < len(words) else end
             pair = text[start:pair_end]  # Vereinigte Staaten
@@ -166,7 +172,7 @@ class GermanNames:
                 and not _CLUB_AFTER.match(text[end : end + 8])
             ):
                 found.append(Mention(word, "GPE", start, end, MODEL, state))
-            elif (town := _placed_town(word, before, _listed(found, text[:start]))) is not None:
+            elif (town := _placed_town(word, before, _listed(found, text, start))) is not None:
                 found.append(Mention(word, "GPE", start, end, MODEL, town))
         return found
 
