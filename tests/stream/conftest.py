@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 
 from stream.enrich import Enricher
 from stream.enrich.aliases import AliasTable
-from stream.enrich.entities import NerModel
+from stream.enrich.entities import NerModel, Recogniser
 from stream.enrich.gazetteer import Gazetteer
 from stream.enrich.topics import Taxonomy
 from tests.conftest import free_port
@@ -46,6 +46,11 @@ def taxonomy() -> Taxonomy:
 def enricher(ner_model: NerModel, aliases: AliasTable, gazetteer: Gazetteer, taxonomy: Taxonomy) -> Enricher:
     """The shipped enricher without a cluster store (cluster tests bring their own)."""
     return Enricher([ner_model], aliases, gazetteer, taxonomy)
+
+
+def reading_with(enricher: Enricher, recognisers: list[Recogniser], **options: Any) -> Enricher:
+    """The shipped enricher's data files with other recognisers (Natasha, the rules)."""
+    return Enricher(recognisers, enricher.aliases, enricher.gazetteer, enricher.taxonomy, **options)
 
 
 def make_article(

@@ -7,7 +7,7 @@ import re
 from stream.enrich import Enricher
 from stream.enrich.entities import NerModel
 from stream.enrich.german import GermanNames
-from tests.stream.conftest import make_article
+from tests.stream.conftest import make_article, reading_with
 
 
 def test_countries_states_towns_after_a_preposition_and_cities() -> None:
@@ -65,7 +65,7 @@ def test_people_are_a_given_name_and_the_name_after_it() -> None:
         ("Annegret Kramp-Karrenbauer", "PERSON"),
         ("Ignazio Cassis", "PERSON"),  # a foreign given name
         ("Markus Braun", "PERSON"),  # "braun" (brown) is a word, but not so common a one
-    ]  # not "Robert Koch-Institut" (a compound noun), nor "Paul sagte" (a common word)
+    ]  # not "Robert Koch-Institut" (a compound noun), nor "Paul sagte" (no capital: no name)
 
 
 def test_courts_are_named_by_their_kind_and_town() -> None:
@@ -82,7 +82,7 @@ def test_courts_are_named_by_their_kind_and_town() -> None:
 
 
 def test_the_enricher_runs_the_rules_on_german_articles(ner_model: NerModel, enricher: Enricher) -> None:
-    both = Enricher([ner_model, GermanNames()], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
+    both = reading_with(enricher, [ner_model, GermanNames()])
     german = make_article(
         "Stahlwerk in Duisburg schließt",
         "Der Konzern schließt sein Werk in Duisburg, teilte er in Essen mit.",
@@ -94,9 +94,7 @@ def test_the_enricher_runs_the_rules_on_german_articles(ner_model: NerModel, enr
 
 
 def test_the_rules_read_past_the_ner_window(ner_model: NerModel, enricher: Enricher) -> None:
-    both = Enricher(
-        [ner_model, GermanNames()], enricher.aliases, enricher.gazetteer, enricher.taxonomy, ner_max_chars=200
-    )
+    both = reading_with(enricher, [ner_model, GermanNames()], ner_max_chars=200)
     body = "Der Konzern schließt sein Werk in Duisburg. " + "Die Gewerkschaft protestiert. " * 20
     article = make_article("Stahlwerk schließt", body + "Auch das Werk in Bochum leidet.")
     [(enriched, why)] = both.explain([article])

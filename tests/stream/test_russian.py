@@ -12,7 +12,7 @@ from stream.enrich.normalisation import Mention
 from stream.enrich.places import cyrillic_places
 from stream.enrich.russian import RussianNer
 from stream.enrich.transliteration import transliterate
-from tests.stream.conftest import make_article
+from tests.stream.conftest import make_article, reading_with
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_courts_by_their_district_or_region(russian: RussianNer) -> None:
 def test_the_enricher_runs_natasha_on_russian_articles_only(
     ner_model: NerModel, russian: RussianNer, enricher: Enricher
 ) -> None:
-    both = Enricher([ner_model, russian], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
+    both = reading_with(enricher, [ner_model, russian])
     russian_article = make_article(
         "Губернатор Гладков сообщил об атаке",
         "Губернатор Белгородской области Вячеслав Гладков сообщил, что беспилотники атаковали Белгород. "
@@ -123,7 +123,7 @@ class _OtherRussianModel:
 
 def test_the_first_recogniser_for_a_language_wins(russian: RussianNer, enricher: Enricher) -> None:
     own = _OtherRussianModel()
-    both = Enricher([own, russian], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
+    both = reading_with(enricher, [own, russian])
     assert both.recognisers == {"ru": own}
     [(_, why)] = both.explain([make_article("Песков", "Дмитрий Песков заявил журналистам в Москве.")])
     assert "a user's Russian pipeline" in why.ner

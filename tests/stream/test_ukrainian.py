@@ -7,7 +7,7 @@ import pytest
 from stream.enrich import Enricher
 from stream.enrich.entities import NerModel
 from stream.enrich.ukrainian import UkrainianNames, romanise
-from tests.stream.conftest import make_article
+from tests.stream.conftest import make_article, reading_with
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_regions_named_by_their_towns_adjective() -> None:
 def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
     ner_model: NerModel, enricher: Enricher
 ) -> None:
-    both = Enricher([ner_model, UkrainianNames()], enricher.aliases, enricher.gazetteer, enricher.taxonomy)
+    both = reading_with(enricher, [ner_model, UkrainianNames()])
     ukrainian = make_article(
         "Росія атакувала Одесу дронами",
         "Начальник Одеської ОВА Олег Кіпер повідомив, що в Одесі пошкоджено енергетичну інфраструктуру. "
