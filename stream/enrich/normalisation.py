@@ -183,7 +183,7 @@ _TRAILING_AMOUNT = re.compile(
 _OFFICE_AFTER = re.compile(r"\s+(?:Minister|Ministry|Secretary|Commissioner)\b")
 # Words right before a name that make it a place: "in Mariupol", "the island of Rhodes".
 _LOCATIVE = re.compile(
-    r"\b(?:in|near|outside|around|into|seized|captured|took|entered|enter|liberated|(?:towns?|city|cities"
+    r"\b(?:in|near|from|to|at|via|outside|around|into|seized|captured|took|entered|enter|liberated|(?:towns?|city|cities"
     r"|villages?|islands?|regions?|provinces?|ports?|capital|fall|outskirts|defen[cs]e|siege"
     r"|(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?) of)\s+$",
     re.IGNORECASE,
@@ -456,20 +456,25 @@ def clean_surface(text: str) -> str:
 _COUNTRY_QUALIFIERS = frozenset({"U.S.", "US", "U.S"})
 
 
+def _has_letter(word: str) -> bool:
+    """Whether a word has a letter: "6-4" and "3" have none."""
+    return any(c.isalpha() for c in word)
+
+
 def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: frozenset[str]) -> str:
     """The name in a model span, without what the model ran into it; "" when it is no name.
 
     Cut: lower-case words at either end ("Kunar province", "chipmaker NXP"), titles before a person
-    ("Treasurer Jim Chalmers") and a common word opening a sentence that the text also writes in
-    lower case ("Cholera", "Drones"), unless it opens an organisation's name ("Central Bank of
-    Brazil"). A span ending in a title ("Defence Minister") is no name. A name the alias table
-    lists is kept whole.
+    ("Treasurer Jim Chalmers"), a score after one ("Lorenzo Musetti 6-4 3") and a common word
+    opening a sentence that the text also writes in lower case ("Cholera", "Drones"), unless it
+    opens an organisation's name ("Central Bank of Brazil"). A span ending in a title ("Defence
+    Minister") is no name. A name the alias table lists is kept whole.
     """
     surface = clean_surface(m.surface)
     if not surface or aliases.lookup(surface) is not None:
         return surface
     words = surface.split()
-    while len(words) > 1 and _is_lower(words[-1]):
+    while len(words) > 1 and (_is_lower(words[-1]) or (m.label == "PERSON" and not _has_letter(words[-1]))):
         words.pop()
     while len(words) > 1 and (
         (_is_lower(words[0]) and words[0] not in _PARTICLES)
@@ -833,7 +838,11 @@ def normalise(
     groups: dict[str, _Group] = {}
     defined: dict[str, str] = {}  # "Phivolcs" -> the name written just before "(Phivolcs)"
     lower_words = frozenset(re.findall(r"\b[a-z][a-z-]+\b", text))
-    companies = frozenset(m.surface for m in mentions if m.label == "ORG")  # "Toyota and Kongsberg"
+    companies = frozenset(  # "Toyota and Kongsberg", but not "flights to Bacolod and Dumaguete"
+        m.surface
+        for m in mentions
+        if m.label == "ORG" and not _LOCATIVE.search(text, max(0, m.start - 20), m.start)
+    )
     parts = (
         piece
         for m in _of_places(mentions, text)
@@ -982,6 +991,8 @@ def _stated_around(m: Mention, name: str, text: str) -> str | None:
         return GIVEN_NAME
     if person_shaped and m.label == "ORG" and _surname_used(text, name):
         return SURNAME
+    if person_shaped and m.label == "ORG" and _unworded_person(name):
+        return GIVEN_NAME
     if m.label in _WEAPON_LABELS and _WEAPON_AFTER.match(text, m.end):
         return WEAPON_NOUN
     if m.label in _WEAPON_LABELS and _owned_product(text, m.start, m.end):
@@ -1002,6 +1013,17 @@ def _stated_around(m: Mention, name: str, text: str) -> str | None:
     ):
         return PLACE_NOUN
     return None
+
+
+def _unworded_person(name: str) -> bool:
+    """An uncommon given name before a surname that is no English word ("Youssouf Traore", "Magnus
+    Carlsen"): a person, though companies bear founders' names ("Charles Schwab", "Ralph Lauren")."""
+    words = name.split()
+    return (
+        _given_named(name)
+        and _uncommon_given_name(words[0])
+        and zipf_frequency(words[-1].lower(), "en") < _ENGLISH_WORD
+    )
 
 
 def _owned_product(text: str, start: int, end: int) -> bool:

@@ -330,7 +330,7 @@ def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazette
     text = (
         "Troops left Quneitra, Daraa and Sweida. Plants in Erbil, Basra and Zubayrat need gas. "
         "A quake 45 km west of Tocopilla. Toyota and Kongsberg bid. Uniper and Berlin agreed. "
-        "Cairo, Alexandria and Egyptian National Railways."
+        "Cairo, Alexandria and Egyptian National Railways. Cebu Pacific cut flights to Bacolod and Dumaguete."
     )
     model = placed(
         text,
@@ -344,6 +344,8 @@ def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazette
         ("Kongsberg", "ORG"),
         ("Uniper", "ORG"),
         ("Egyptian National Railways", "ORG"),
+        ("Bacolod", "ORG"),
+        ("Dumaguete", "ORG"),
     )
     found = types(model, text, aliases, gazetteer)
     assert found["Daraa"] == "GPE"  # a town listed with a known place
@@ -352,6 +354,7 @@ def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazette
     assert found["Toyota"] == found["Kongsberg"] == "ORG"  # towns' names, both named as companies
     assert found["Uniper"] == "ORG"  # not a town, and listed with one place only
     assert found["Egyptian National Railways"] == "ORG"
+    assert found["Bacolod"] == found["Dumaguete"] == "GPE"  # "to", then listed with a town after "to"
 
 
 def test_a_model_span_holding_a_list_is_one_name_each(aliases: AliasTable, gazetteer: Gazetteer) -> None:
@@ -432,19 +435,36 @@ def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazettee
         "Athletics Kenya": "ORG",
         "Morgan Stanley": "ORG",
     }
+    # ... and where an uncommon given name comes before a surname that is no English word.
+    text = "Magnus Carlsen won. Ralph Lauren and Charles Schwab fell. Mehdi Kessaci was shot."
+    model = placed(
+        text,
+        ("Magnus Carlsen", "ORG"),
+        ("Ralph Lauren", "ORG"),
+        ("Charles Schwab", "ORG"),
+        ("Mehdi Kessaci", "ORG"),
+    )
+    assert types(model, text, aliases, gazetteer) == {
+        "Magnus Carlsen": "PERSON",
+        "Ralph Lauren": "ORG",  # "Lauren" is an English word
+        "Charles Schwab": "ORG",  # "Charles" is a common one
+        "Mehdi Kessaci": "PERSON",
+    }
 
 
 def test_lower_case_words_after_a_model_name_are_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
-    text = "Floods in Kunar province. Meta 798 million. Tour de France."
+    text = "Floods in Kunar province. Meta 798 million. Tour de France. Lorenzo Musetti 6-4 3."
     model = [
         m("Kunar province", "GPE", 10),
         m("Meta 798 million", "ORG", 26),
         m("Tour de France", "EVENT", 44),
+        m("Lorenzo Musetti 6-4 3", "PERSON", 60),
     ]
     assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
         ("Kunar", "GPE"),
         ("Meta", "ORG"),  # the amount goes first, so "798" is not left behind
         ("Tour de France", "EVENT"),  # lower-case words inside a name stay
+        ("Lorenzo Musetti", "PERSON"),  # a score run into a player's name goes
     ]
 
 
