@@ -111,12 +111,13 @@ class Gazetteer:
                 continue
             number = _NUMBER.match(text, m.end) if entry.numbered else None
             end = number.end() if number else m.end
-            name = entry.name + number.group() if number else entry.name
+            name = entry.name + number.group().translate(_LATIN_SUFFIX) if number else entry.name
             hits.append(Hit(m.start, end, text[m.start : end], m.pattern.text, entry, name))
         return hits
 
 
-_NUMBER = re.compile(r"[- ]?\d+[A-Z]?\b")  # "-24", " 5", "6A"
+_NUMBER = re.compile(r"[- ]?\d+(?:\.\d+[a-zабв]?)?[A-Z]?\b")  # "-24", " 5", "6A", "-2.1a", "-2.1б"
+_LATIN_SUFFIX = str.maketrans("абв", "abv")  # a version letter in Cyrillic: "Союз-2.1б" is Soyuz-2.1b
 
 
 def _plurals(model: EntryModel) -> list[str]:

@@ -103,3 +103,6 @@ def test_a_numbered_family_names_each_member_by_its_number(gazetteer: Gazetteer)
         ("Shenzhou-24", "Shenzhou-24"),
         ("Shenzhou", "Shenzhou"),  # the family, with no number after it
     ]
+    # A version after the number, in Latin or Cyrillic letters, belongs to the member.
+    text = "Ракета «Союз-2.1б» вывела корабль «Союз МС-29», а Soyuz-2.1a стартует с космодрома позже."
+    assert [hit.name for hit in gazetteer.find(text)] == ["Soyuz-2.1b", "Soyuz MS-29", "Soyuz-2.1a"]
