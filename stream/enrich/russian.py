@@ -5,8 +5,9 @@ it lists. Natasha finds people, places and organisations and gives their nominat
 ("Дмитрием Песковым" -> "Дмитрий Песков"), which is turned into the name English-language news
 uses: a table for places and countries (Турции -> Turkey), transliteration for people
 (Dmitry Peskov) and for a region named by its town's adjective ("Ростовской области" -> Rostov).
-An organisation or a place no table knows is dropped: a transliterated "Ministerstvo oborony" is
-no name an analyst would search for.
+An organisation the text writes in Latin letters keeps that name ("Ozon"); any other organisation
+or place no table knows is dropped: a transliterated "Ministerstvo oborony" is no name an analyst
+would search for.
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ class RussianNer:
                 label, name = "GPE", place
             elif span.type == "PER":
                 label, name = "PERSON", transliterate(normal)
+            elif span.type == "ORG" and _latin_brand(span.text):
+                label, name = "ORG", span.text
             else:
                 continue
             found.append(Mention(span.text, label, span.start, span.stop, MODEL, name))
@@ -125,6 +128,12 @@ def _courts(text: str, resolve: Callable[[str], str | None]) -> list[Mention]:
             name = f"{regions[0]} Regional Court"
         found.append(Mention(court.group(), "ORG", court.start(), court.end(), MODEL, name))
     return found
+
+
+def _latin_brand(name: str) -> bool:
+    """An organisation Russian text writes in Latin letters, as it writes brands ("Ozon",
+    "Wildberries"): its English name as it stands. Not an acronym, which news may spell out."""
+    return name.isascii() and name[:1].isupper() and not name.isupper()
 
 
 def _region_name(places: Mapping[str, str], nominative: str) -> str | None:

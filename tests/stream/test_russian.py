@@ -62,6 +62,12 @@ def test_names_come_out_in_english_and_in_the_nominative(russian: RussianNer) ->
     assert all(text[m.start : m.end] == m.surface for m in found)
 
 
+def test_an_organisation_written_in_latin_letters_keeps_its_name(russian: RussianNer) -> None:
+    text = "Маркетплейсы Ozon и Wildberries снизили комиссии, сообщило МЧС."
+    [found] = russian.mentions([text])
+    assert [(m.detail, m.label) for m in found] == [("Ozon", "ORG"), ("Wildberries", "ORG")]  # not МЧС
+
+
 def test_regions_named_by_their_towns_adjective(russian: RussianNer) -> None:
     text = "Беспилотники сбиты над Курской, Белгородской и Ростовской областями и в Краснодарском крае."
     [found] = russian.mentions([text])
