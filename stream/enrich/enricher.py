@@ -11,7 +11,7 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -207,7 +207,7 @@ class Enricher:
             for i, window, found in zip(wanted, windows, model.mentions(windows), strict=True):
                 mentions[i] = found + _repeats(found, texts[i], len(window))
                 if model.language == "en":
-                    mentions[i] += _later_places(found, texts[i], len(window))
+                    mentions[i] += _unfound_places(found, texts[i])
                     mentions[i] += _nationalities(mentions[i], texts[i], self._nationalities)
                     mentions[i] += given_named_people(texts[i], mentions[i])
                 notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
@@ -279,21 +279,29 @@ def _place_matcher() -> PatternMatcher[tuple[str, str]]:
     return PatternMatcher(Pattern(spelling, named, case_sensitive=True) for spelling, named in names.items())
 
 
-def _later_places(found: list[Mention], text: str, window_end: int) -> list[Mention]:
-    """Countries, large cities and continents first named past the NER window ("In New Zealand,
-    ..." in the ninth paragraph, "diplomats in Vienna", "bound for Europe"): the model reads only
-    the lead, and such a place is a name wherever it stands, except as the start of a longer name
-    ("London Metal Exchange")."""
-    if window_end >= len(text):
-        return []
-    seen = {m.surface for m in found}
-    rest = text[window_end:]
-    later = []
-    for x in _place_matcher().find(rest):
-        name, label = x.pattern.payload
-        if name not in seen and not _NAME_GOES_ON.match(rest, x.end):
-            later.append(Mention(name, label, window_end + x.start, window_end + x.end, REPEAT))
-    return later
+def _unfound_places(found: list[Mention], text: str) -> list[Mention]:
+    """Countries, large cities and continents the model did not find ("Uruguay arrests ..." in a
+    title, "In New Zealand, ..." past the NER window, "diplomats in Vienna", "bound for Europe"):
+    such a place is a name wherever it stands, except inside a name the model found or as the
+    start of a longer name ("London Metal Exchange")."""
+    covered = _coverage(found)
+    return [
+        Mention(x.pattern.payload[0], x.pattern.payload[1], x.start, x.end, REPEAT)
+        for x in _place_matcher().find(text)
+        if not covered(x.start, x.end) and not _NAME_GOES_ON.match(text, x.end)
+    ]
+
+
+def _coverage(found: list[Mention]) -> Callable[[int, int], bool]:
+    """Whether a span lies inside or across a mention in `found`."""
+    taken = sorted((m.start, m.end) for m in found)
+    ends = list(itertools.accumulate((end for _, end in taken), max))  # the furthest end so far
+
+    def covered(start: int, end: int) -> bool:
+        before = bisect.bisect_left(taken, (end,))  # spans that start before this one ends
+        return bool(before) and ends[before - 1] > start
+
+    return covered
 
 
 _NAME_GOES_ON = re.compile(r" [A-Z]")
@@ -303,13 +311,11 @@ def _nationalities(found: list[Mention], text: str, nationalities: PatternMatche
     """Nationalities the alias table pins that neither the model nor a repeat of its names found
     ("Greeks" in the lead, "Former British prime minister" past the NER window), not as the start
     of a longer name ("Turkish Airlines") unless an office follows ("Kazakh President")."""
-    taken = sorted((m.start, m.end) for m in found)
-    ends = list(itertools.accumulate((end for _, end in taken), max))  # the furthest end so far
+    covered = _coverage(found)
     out = []
     for x in nationalities.find(text):
-        before = bisect.bisect_left(taken, (x.end,))  # spans that start before the hit ends
-        if before and ends[before - 1] > x.start:
-            continue  # inside or across a name already found
+        if covered(x.start, x.end):
+            continue
         if not _NAME_GOES_ON.match(text, x.end) or _OFFICE_NEXT.match(text, x.end):
             out.append(Mention(x.pattern.payload, "NORP", x.start, x.end, REPEAT))
     return out

@@ -192,6 +192,16 @@ def test_countries_large_cities_and_continents_past_the_ner_window_are_found(enr
     assert "Sofia" not in found and "London" not in found  # a given name; part of a longer name
 
 
+def test_countries_the_model_misses_in_its_window_are_found(enricher: Enricher) -> None:
+    text = (
+        "ABUJA - The death toll from the fuel tanker explosion rose to 48 on Sunday, officials said. "
+        "Separately, investors in the China-Kyrgyzstan-Uzbekistan railway met on Monday."
+    )
+    found = entities(enricher.enrich([make_article("Nigeria mourns after fuel tanker blast", text)])[0])
+    assert found.get("Nigeria") == "GPE"  # a headline the model reads no country in
+    assert found.get("Uzbekistan") == "GPE" and found.get("China") == "GPE"  # in a hyphenated compound
+
+
 def test_an_institution_named_after_a_gazetteer_name_is_one_name(enricher: Enricher) -> None:
     text = "Talks were convened by the United Nations Environment Programme and the African Union Commission."
     found = entities(enricher.enrich([make_article("Plastics talks", text)])[0])
