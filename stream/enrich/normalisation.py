@@ -42,7 +42,14 @@ from wordfreq import zipf_frequency
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Entry
 from stream.enrich.given_names import given_names
-from stream.enrich.places import LARGE_CITY, country_names, place_names, region_adjectives, region_names
+from stream.enrich.places import (
+    LARGE_CITY,
+    country_names,
+    country_spellings,
+    place_names,
+    region_adjectives,
+    region_names,
+)
 from wirewatch.schema import Entity
 
 # Labels worth filtering and alerting on; numbers, dates, amounts and works of art are left out.
@@ -454,6 +461,10 @@ def clean_surface(text: str) -> str:
 # A country's name before an organisation's name of two words or more ("U.S. Supreme Court"), cut
 # so that every mention gives one name; the alias table keeps any that need it.
 _COUNTRY_QUALIFIERS = frozenset({"U.S.", "US", "U.S"})
+# A name made an adjective by a hyphen and a past participle: "UAE-backed", "Saudi-led".
+_COMPOUND_ADJECTIVE = re.compile(r"(.+)-[a-z]+ed")
+# A lower-case prefix glued to a name: "anti-Israel", "pro-Kremlin".
+_GLUED_PREFIX = re.compile(r"^[a-z]+-(?=[A-Z])")
 
 
 def _has_letter(word: str) -> bool:
@@ -464,7 +475,8 @@ def _has_letter(word: str) -> bool:
 def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: frozenset[str]) -> str:
     """The name in a model span, without what the model ran into it; "" when it is no name.
 
-    Cut: lower-case words at either end ("Kunar province", "chipmaker NXP"), titles before a person
+    Cut: lower-case words at either end ("Kunar province", "chipmaker NXP") or glued before it
+    ("anti-Israel"), titles before a person
     ("Treasurer Jim Chalmers"), a score after one ("Lorenzo Musetti 6-4 3") and a common word
     opening a sentence that the text also writes in lower case ("Cholera", "Drones"), unless it
     opens an organisation's name ("Central Bank of Brazil"). A span ending in a title ("Defence
@@ -474,6 +486,7 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     if not surface or aliases.lookup(surface) is not None:
         return surface
     words = surface.split()
+    words[0] = _GLUED_PREFIX.sub("", words[0], count=1)
     while len(words) > 1 and (_is_lower(words[-1]) or (m.label == "PERSON" and not _has_letter(words[-1]))):
         words.pop()
     while len(words) > 1 and (
@@ -504,18 +517,32 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     return clean_surface(" ".join(words))
 
 
-def _split_country(m: Mention) -> list[Mention]:
+def _split_country(m: Mention, aliases: AliasTable) -> list[Mention]:
     """A model organisation led by "U.S." as two names: "U.S. State Department" is the United States
-    and the State Department ("U.S. Steel", two words, stays whole)."""
+    and the State Department ("U.S. Steel", two words, stays whole); led by a country's compound
+    adjective, as the country and the rest ("UAE-backed Southern Transitional Council")."""
     lead = _LEADING_THE.match(m.surface)
     start = lead.end() if lead else 0
     words = m.surface[start:].split()
     by_model = m.source in (MODEL, REPEAT)
-    if not by_model or m.label != "ORG" or len(words) < 3 or words[0] not in _COUNTRY_QUALIFIERS:
+    if not by_model or m.label != "ORG" or len(words) < 2:
+        return [m]
+    compound = _COMPOUND_ADJECTIVE.fullmatch(words[0])
+    if compound is not None and _is_country(compound[1], aliases):
+        rest = m.start + start + len(words[0]) + 1
+        country = Mention(compound[1], "GPE", m.start + start, m.start + start + len(compound[1]), m.source)
+        return [country, Mention(m.surface[rest - m.start :], m.label, rest, m.end, m.source, m.detail)]
+    if len(words) < 3 or words[0] not in _COUNTRY_QUALIFIERS:
         return [m]
     rest = m.surface.index(words[1], start + len(words[0]))
     country = Mention(words[0], "GPE", m.start + start, m.start + start + len(words[0]), m.source)
     return [country, Mention(m.surface[rest:], m.label, m.start + rest, m.end, m.source, m.detail)]
+
+
+def _is_country(name: str, aliases: AliasTable) -> bool:
+    """Whether a name is a country's, by any spelling news or the alias table gives ("UAE")."""
+    alias = aliases.lookup(name)
+    return (alias.canonical if alias is not None else name) in country_spellings()
 
 
 # A short form defined in brackets right after a name: "Philippine Institute of Volcanology and
@@ -620,9 +647,11 @@ def region_mentions(
 
 
 # An institution's name: capitalised words (not a possessive, "and" or "of" between them) ending in
-# a head noun that makes it one, then perhaps "of/for/on" and more capitalised words.
+# a head noun that makes it one, then perhaps "of/for/on" and more capitalised words. Not a name made
+# an adjective ("UAE-backed"): it opens no name.
 _NAME_WORD = (
-    r"(?:[A-Z][\w'’-]*(?<!['’]s)|(?:Prosecutor|Attorney|General|Ombudsman|Auditor|President)['’]s(?= Office)"
+    r"(?:(?![\w'’]*-[a-z]+ed\b)[A-Z][\w'’-]*(?<!['’]s)"
+    r"|(?:Prosecutor|Attorney|General|Ombudsman|Auditor|President)['’]s(?= Office)"
     r"|[A-Z]\.(?= [A-Z][a-z]))"  # a middle initial: "Vera C. Rubin Observatory"
 )
 _INSTITUTION = re.compile(
@@ -846,7 +875,9 @@ def normalise(
     parts = (
         piece
         for m in _of_places(mentions, text)
-        for part in _split_country(_whole_words(_given_name_before(_before_parenthesis(m), text), text))
+        for part in _split_country(
+            _whole_words(_given_name_before(_before_parenthesis(m), text), text), aliases
+        )
         for piece in _split_list(part)
     )
     for m in sorted(parts, key=lambda m: m.start):

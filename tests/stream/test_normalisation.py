@@ -485,6 +485,15 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
         ("Tajikistan", "GPE"),  # nor a people
         ("Thai", "NORP"),  # though Thailand starts with it
     ]
+    # ... nor a people in a compound: a prefix glued before it goes, and an adjective made of it
+    # splits from the organisation it leads.
+    text = "Slogans were anti-Israel. The UAE-backed Presidential Leadership Council met."
+    model = placed(text, ("anti-Israel", "NORP"), ("UAE-backed Presidential Leadership Council", "ORG"))
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Israel", "GPE"),
+        ("United Arab Emirates", "GPE"),
+        ("Presidential Leadership Council", "ORG"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -531,6 +540,7 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
         ),
         ("Sahlgrenska University Hospital", []),  # the name goes on past the head noun
         ("the Tanegashima Space Center", []),  # a facility
+        ("the UAE-backed Southern Transitional Council", ["Southern Transitional Council"]),  # an adjective
     ],
 )
 def test_an_institution_is_named_by_its_head_noun(text: str, expected: list[str]) -> None:
