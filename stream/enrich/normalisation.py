@@ -461,6 +461,12 @@ def clean_surface(text: str) -> str:
 # A country's name before an organisation's name of two words or more ("U.S. Supreme Court"), cut
 # so that every mention gives one name; the alias table keeps any that need it.
 _COUNTRY_QUALIFIERS = frozenset({"U.S.", "US", "U.S"})
+# Sports, which wire copy puts before a headline ("Cricket - India crowned ..."): no names alone.
+_SPORTS = frozenset({
+    "athletics", "badminton", "baseball", "basketball", "biathlon", "boxing", "chess", "cricket", "cycling",
+    "darts", "football", "golf", "gymnastics", "handball", "hockey", "judo", "motorsport", "rowing", "rugby",
+    "sailing", "skiing", "snooker", "soccer", "swimming", "tennis", "volleyball", "wrestling",
+})  # fmt: skip
 # A name made an adjective by a hyphen and a past participle: "UAE-backed", "Saudi-led".
 _COMPOUND_ADJECTIVE = re.compile(r"(.+)-[a-z]+ed")
 # A lower-case prefix glued to a name: "anti-Israel", "pro-Kremlin".
@@ -478,9 +484,11 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     Cut: lower-case words at either end ("Kunar province", "chipmaker NXP") or glued before it
     ("anti-Israel"), titles before a person
     ("Treasurer Jim Chalmers"), a score after one ("Lorenzo Musetti 6-4 3") and a common word
-    opening a sentence that the text also writes in lower case ("Cholera", "Drones"), unless it
+    opening a sentence that the text also writes in lower case ("Cholera", "Drones") or that is a
+    common noun's plural ("Videos posted online"), unless it
     opens an organisation's name ("Central Bank of Brazil"). A span ending in a title ("Defence
-    Minister") is no name. A name the alias table lists is kept whole.
+    Minister") is no name, nor is a sport ("Cricket - India crowned ..."). A name the alias
+    table lists is kept whole.
     """
     surface = clean_surface(m.surface)
     if not surface or aliases.lookup(surface) is not None:
@@ -494,7 +502,7 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
         or (m.label == "PERSON" and words[0] in _PERSON_TITLES)
     ):
         words.pop(0)
-    if words[-1] in _OFFICES:
+    if words[-1] in _OFFICES or (len(words) == 1 and words[0].lower() in _SPORTS):
         return ""
     before = min(m.start, len(text))  # `text` may be left out (empty)
     while before > 0 and text[before - 1].isspace():
@@ -503,7 +511,7 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     # "U.S. Drug Enforcement ...": no sentence ends after "U.S." (but one may after "4 a.m.")
     abbreviation = "." in previous_word[0][:-1] and previous_word[0].isupper()
     at_sentence_start = before == 0 or (text[before - 1] in _SENTENCE_END and not abbreviation)
-    common = words[0] == surface.split()[0] and words[0].lower() in lower_words
+    common = words[0] == surface.split()[0] and (words[0].lower() in lower_words or _common_plural(words[0]))
     # "Bank of Japan" stays, and so does a place whose name starts with a common word ("New Zealand")
     # or an organisation's whose head noun says so ("Central Election Commission").
     if (
@@ -515,6 +523,17 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     ):
         words.pop(0)
     return clean_surface(" ".join(words))
+
+
+def _common_plural(word: str) -> bool:
+    """A plural of a common English noun ("Videos", "Crowds"): no organisation's name, while a
+    brand's plural-looking name is seldom a common word's ("Reuters", "Siemens")."""
+    return (
+        len(word) > 4
+        and word.endswith("s")
+        and not word.endswith("ss")
+        and zipf_frequency(word[:-1].lower(), "en") >= _COMMON_WORD
+    )
 
 
 def _split_country(m: Mention, aliases: AliasTable) -> list[Mention]:

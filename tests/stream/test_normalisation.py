@@ -674,6 +674,12 @@ def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: 
         "New Zealand",  # "new" is in the text too, but New Zealand is a place
         "Central Election Commission",  # and an organisation, by its head noun
     ]  # "Defence Minister" is an office
+    text = "Cricket - India won. Videos showed crowds. Reuters reported it. Siemens said so."
+    model = placed(text, ("Cricket", "ORG"), ("Videos", "ORG"), ("Reuters", "ORG"), ("Siemens", "ORG"))
+    assert [t.entity.name for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        "Reuters",  # no common noun's plural
+        "Siemens",
+    ]  # a sport before a headline is no name, nor a common noun's plural opening a sentence
 
 
 def test_units_and_fuels_in_capitals_are_no_organisations(aliases: AliasTable, gazetteer: Gazetteer) -> None:
