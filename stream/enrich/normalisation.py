@@ -206,6 +206,7 @@ _LIST_AFTER = re.compile(rf"{_LIST_GLUE}({_LIST_NAME})")
 _LIST_STEPS = 4  # neighbours looked at on each side
 _HYPHENATED_TAIL = re.compile(r"-[a-z]+\b")  # right after a span: the rest of a hyphenated word
 _COMMON_WORD = 4.3  # zipf frequency of "virgin", "wild", "fire": words, not names
+_PLAIN_WORD = 3.5  # ... from which a word is a plain English one ("magistrate"), not a surname ("Nguyen")
 _ENGLISH_WORD = 3.0  # zipf frequency from which a word is English ("held"), not a syllable ("wook")
 # A model span that is itself a list: capitalised words only, joined by commas and one "and".
 _NAME_WORDS = rf"{_CAPITALISED}(?: {_CAPITALISED})*"
@@ -592,6 +593,38 @@ def _whole_words(m: Mention, text: str) -> Mention:
 _GIVEN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
 
 
+def _person_after_words(m: Mention) -> Mention:
+    """A model span of words before a given name and a surname, cut to the person: the office or
+    trade the model ran into the name ("Elections Ana Mataiciwa" of "Supervisor of Elections",
+    "Goalkeeper Agustin Rossi"). Not a name that goes on past the person ("... Foundation")."""
+    if m.source not in (MODEL, REPEAT) or m.detail:
+        return m
+    words = m.surface.split()
+    for i in range(1, len(words) - 1):
+        person = " ".join(words[i:])
+        if (
+            all(_english_word(w) for w in words[:i])
+            and _uncommon_given_name(words[i])
+            and len(words) - i <= 3
+            and _person_shaped(person)
+            and " ".join(words[: i + 1]) not in place_names()  # "Santa Barbara Sistemas"
+        ):
+            start = m.end - len(person)
+            return Mention(person, "PERSON", start, m.end, m.source)
+    return m
+
+
+def _english_word(word: str) -> bool:
+    """A capitalised English word that is no given name ("Elections", "Goalkeeper"; not "Jose",
+    "Nguyen") nor an article ("The Philippine Red Cross": Philippine is a given name too)."""
+    return (
+        word[:1].isupper()
+        and word not in given_names()
+        and word != "The"
+        and zipf_frequency(word.lower(), "en") >= _PLAIN_WORD
+    )
+
+
 def _given_name_before(m: Mention, text: str) -> Mention:
     """A one-word model span after a given name the model left out, run back over it: a person
     ("Erling Haaland's" read as the place "Haaland", "Dominik Paris" as Paris). The given name
@@ -895,7 +928,7 @@ def normalise(
         piece
         for m in _of_places(mentions, text)
         for part in _split_country(
-            _whole_words(_given_name_before(_before_parenthesis(m), text), text), aliases
+            _whole_words(_given_name_before(_person_after_words(_before_parenthesis(m)), text), text), aliases
         )
         for piece in _split_list(part)
     )

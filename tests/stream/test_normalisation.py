@@ -452,6 +452,26 @@ def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazettee
     }
 
 
+def test_words_the_model_runs_into_a_person_are_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = (
+        "Supervisor of Elections Ana Mataiciwa said. Santa Barbara Sistemas sells shells. "
+        "In San Pedro Sula, Jose Antonio Kast spoke."
+    )
+    model = placed(
+        text,
+        ("Elections Ana Mataiciwa", "ORG"),
+        ("Santa Barbara Sistemas", "ORG"),
+        ("San Pedro Sula", "GPE"),
+        ("Jose Antonio Kast", "PERSON"),
+    )
+    assert types(model, text, aliases, gazetteer) == {
+        "Ana Mataiciwa": "PERSON",  # the office's last word is no part of her name
+        "Santa Barbara Sistemas": "ORG",  # a place's name opens it
+        "San Pedro Sula": "GPE",
+        "Jose Antonio Kast": "PERSON",  # a given name is no word of an office
+    }
+
+
 def test_lower_case_words_after_a_model_name_are_cut(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = "Floods in Kunar province. Meta 798 million. Tour de France. Lorenzo Musetti 6-4 3."
     model = [
