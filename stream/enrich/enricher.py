@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from stream.enrich.normalisation import (
     Mention,
     drop_offices,
     given_named_people,
+    located_places,
     normalise,
     resolve_overlaps,
     stated_names,
@@ -207,7 +207,7 @@ class Enricher:
             for i, window, found in zip(wanted, windows, model.mentions(windows), strict=True):
                 mentions[i] = found + _repeats(found, texts[i], len(window))
                 if model.language == "en":
-                    mentions[i] += _unfound_places(found, texts[i])
+                    mentions[i] += _unfound_places(mentions[i], texts[i])
                     mentions[i] += _nationalities(mentions[i], texts[i], self._nationalities)
                     mentions[i] += given_named_people(texts[i], mentions[i])
                 notes[i] = f"NER {model.name} on the first {len(window)} of {len(texts[i])} characters"
@@ -280,26 +280,33 @@ def _place_matcher() -> PatternMatcher[tuple[str, str]]:
 
 
 def _unfound_places(found: list[Mention], text: str) -> list[Mention]:
-    """Countries, large cities and continents the model did not find ("Uruguay arrests ..." in a
-    title, "In New Zealand, ..." past the NER window, "diplomats in Vienna", "bound for Europe"):
-    such a place is a name wherever it stands, except inside a name the model found or as the
-    start of a longer name ("London Metal Exchange")."""
+    """Places neither the model nor a repeat of its names found. Countries, large cities and
+    continents anywhere ("Uruguay arrests ..." in a title, "In New Zealand, ..." past the NER
+    window, "bound for Europe"), except as the start of a longer name ("London Metal Exchange");
+    any town or region right after a word that makes it a place ("in Entebbe")."""
     covered = _coverage(found)
-    return [
+    known = [
         Mention(x.pattern.payload[0], x.pattern.payload[1], x.start, x.end, REPEAT)
         for x in _place_matcher().find(text)
-        if not covered(x.start, x.end) and not _NAME_GOES_ON.match(text, x.end)
+        if not _NAME_GOES_ON.match(text, x.end)
     ]
+    known_here = _coverage(known)
+    located = [m for m in located_places(text) if not known_here(m.start, m.end)]
+    return [m for m in known + located if not covered(m.start, m.end)]
 
 
 def _coverage(found: list[Mention]) -> Callable[[int, int], bool]:
-    """Whether a span lies inside or across a mention in `found`."""
+    """Whether a span lies inside or across a mention in `found`; a span around shorter mentions
+    is not covered ("Saudi Arabia" over a repeat of the model's "Saudi")."""
     taken = sorted((m.start, m.end) for m in found)
-    ends = list(itertools.accumulate((end for _, end in taken), max))  # the furthest end so far
 
     def covered(start: int, end: int) -> bool:
         before = bisect.bisect_left(taken, (end,))  # spans that start before this one ends
-        return bool(before) and ends[before - 1] > start
+        return any(
+            taken_end > start
+            and not (start <= taken_start and taken_end <= end and (taken_start, taken_end) != (start, end))
+            for taken_start, taken_end in taken[:before]
+        )
 
     return covered
 

@@ -685,6 +685,28 @@ def _is_lower(word: str) -> bool:
     return word[:1].isalpha() and word.islower()
 
 
+# A run of capitalised words that may be a place's name ("Novi Sad", "Mato Grosso do Sul"); not
+# opened by a word that says a place follows ("In Entebbe").
+_PLACE_RUN = re.compile(
+    r"(?<![\w'’.-])(?!(?:In|Near|At|From|To|Via|Into|Outside|Around)\b)[A-Z][\w'’]*"
+    r"(?:(?:[ -]|-on-|-sur-| do | de | del | da )[A-Z][\w'’]*)*"
+)
+
+
+def located_places(text: str) -> list[Mention]:
+    """Towns (GeoNames) and regions (ISO 3166-2) named right after a word that makes them places
+    ("in Entebbe", "the port of Novorossiysk", "in Novi Sad"), as the whole run of capitalised
+    words there; not a place's name that is a common word ("in March", "in Bath")."""
+    places, regions = place_names(), region_names()
+    return [
+        Mention(run.group(), "GPE", run.start(), run.end(), REPEAT)
+        for run in _PLACE_RUN.finditer(text)
+        if (run.group() in places or run.group() in regions)
+        and zipf_frequency(run.group().lower(), "en") < _COMMON_WORD
+        and _LOCATIVE.search(text, max(0, run.start() - 20), run.start())
+    ]
+
+
 def region_mentions(
     text: str, found: Sequence[Mention], resolve: Callable[[str], str | None], *, districts: bool = False
 ) -> list[Mention]:

@@ -202,6 +202,18 @@ def test_countries_the_model_misses_in_its_window_are_found(enricher: Enricher) 
     assert found.get("Uzbekistan") == "GPE" and found.get("China") == "GPE"  # in a hyphenated compound
 
 
+def test_towns_and_regions_after_a_place_word_are_found(enricher: Enricher) -> None:
+    text = (
+        "KAMPALA - Health officials said on Monday that samples were tested at the institute in Entebbe, "
+        "while traders in Frankfurt were watching. In March the port of Novorossiysk was hit, and a canopy "
+        "collapsed in Novi Sad. Talks in Bath went well."
+    )
+    found = entities(enricher.enrich([make_article("Uganda confirms outbreak", text)])[0])
+    assert found.get("Entebbe") == found.get("Frankfurt") == found.get("Novorossiysk") == "GPE"
+    assert found.get("Novi Sad") == "GPE"  # the whole run of capitalised words
+    assert "March" not in found and "Bath" not in found  # towns whose names are common words
+
+
 def test_an_institution_named_after_a_gazetteer_name_is_one_name(enricher: Enricher) -> None:
     text = "Talks were convened by the United Nations Environment Programme and the African Union Commission."
     found = entities(enricher.enrich([make_article("Plastics talks", text)])[0])
