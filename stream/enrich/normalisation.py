@@ -66,6 +66,7 @@ PRODUCT_NOUN = "product noun after the name, its maker named before it"
 FAC_NOUN, LOC_NOUN = "facility noun after the name", "natural feature after the name"
 TITLE, GIVEN_NAME = "office or title beside the name", "a given name opening the name"
 SURNAME = "its last word used alone later, as for a person"
+SPEAKER = 'the speaker after "said"'
 _STATED_TYPES = {
     DATELINE: "GPE",
     STORM: "EVENT",
@@ -78,6 +79,7 @@ _STATED_TYPES = {
     FAC_NOUN: "FAC",
     LOC_NOUN: "LOC",
     TITLE: "PERSON",
+    SPEAKER: "PERSON",
     GIVEN_NAME: "PERSON",
     SURNAME: "PERSON",
 }
@@ -166,6 +168,8 @@ _TITLED = re.compile(
     _TITLE_BEFORE.pattern.removesuffix(r"\s+$")
     + rf"\s+({_person_words('{1,3}')}(?: Jr\.| Sr\.)?){_NAME_ENDS}"
 )
+# The speaker of a quote: "said" before a name that a comma or "of" ends ("said Helima Croft of RBC").
+_SPOKEN = re.compile(rf"\bsaid ({_person_words('{1,3}')}){_NAME_ENDS}(?=,\s| of )")
 _SENTENCE_END = '.!?:\n"“”'
 _STORM = re.compile(r"\b(?:Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
 _NO_FOLD_TYPES = frozenset({"GPE", "LOC", "NORP"})
@@ -811,16 +815,21 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
 
 
 def titled_people(text: str) -> list[Mention]:
-    """People English text names by an office before them ("Mayor Vitaliy Maletskyi"): two to four
-    capitalised words, the first a given name or no common English word ("Chief Executive Officer
-    Tim Cook" is no "Officer Tim Cook")."""
+    """People English text names by an office before them ("Mayor Vitaliy Maletskyi") or as the
+    speaker after "said" ("said Anna Weber, an analyst"): two to four capitalised words, the first
+    a given name or no common English word ("Chief Executive Officer Tim Cook" is no "Officer Tim
+    Cook"; "said Central Bank Governor ..." names no Central Bank)."""
     found = []
-    for match in _TITLED.finditer(text):
-        first = match[1].split()[0]
-        if first in _PERSON_TITLES:
-            continue  # "Prime Minister Sheikh Mohammed ...": the next title's name
+    for match, source in itertools.chain(
+        ((match, TITLE) for match in _TITLED.finditer(text)),
+        ((match, SPEAKER) for match in _SPOKEN.finditer(text)),
+    ):
+        words = match[1].split()
+        first = words[0]
+        if first in _PERSON_TITLES or words[-1] in _OFFICE_WORDS:
+            continue  # "Prime Minister Sheikh Mohammed ...": the next title's name; "said Qatari Minister"
         if first in given_names() or zipf_frequency(first.lower(), "en") < _COMMON_WORD:
-            found.append(Mention(match[1], "PERSON", match.start(1), match.end(1), TITLE))
+            found.append(Mention(match[1], "PERSON", match.start(1), match.end(1), source))
     return found
 
 

@@ -632,6 +632,10 @@ def test_known_places_before_a_place_noun_are_stated() -> None:
         ("Chief Executive Officer Tim Cook said", []),  # "Officer" is a word, not a given name
         ("Prime Minister Sheikh Mohammed spoke", []),  # a title, not a name
         ("President Xi said", []),  # one word: left to the model and to short-form folding
+        ('"It will take years," said Anna Weber, an analyst', ["Anna Weber"]),  # the speaker of a quote
+        ("said Helima Croft of RBC Capital Markets", ["Helima Croft"]),
+        ("said Qatari Minister of State Mohammed Al-Khulaifi", []),  # an office, not the speaker
+        ("said Central Bank Governor Kazimir", []),  # a common word opens it
     ],
 )
 def test_people_named_by_an_office_before_them(text: str, expected: list[str]) -> None:
