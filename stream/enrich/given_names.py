@@ -13,13 +13,46 @@ LOCALES = (
 )  # fmt: skip
 
 
+# ... and those written in Cyrillic, in the Latin letters English-language news gives them.
+CYRILLIC_LOCALES = ("uk_UA", "ru_RU")
+
+
 @functools.cache
 def given_names(locales: tuple[str, ...] = LOCALES) -> frozenset[str]:
-    """The male and female given names of Faker's person provider for each locale."""
+    """The male and female given names of Faker's person provider for each locale, and (for the
+    default locales) Ukrainian and Russian ones in Latin letters: Serhii and Serhiy, Sergei."""
     names: set[str] = set()
     for locale in locales:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attribute in ("first_names_male", "first_names_female", "first_names"):
-            values = getattr(provider, attribute, None) or ()
-            names.update(values)  # a tuple of names, or a dict of names to weights
+        names.update(_names(locale))
+    if locales == LOCALES:
+        names.update(_latin_cyrillic_names())
     return frozenset(names)
+
+
+def _names(locale: str) -> set[str]:
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    names: set[str] = set()
+    for attribute in ("first_names_male", "first_names_female", "first_names"):
+        names.update(
+            getattr(provider, attribute, None) or ()
+        )  # a tuple of names, or a dict of names to weights
+    return names
+
+
+def _latin_cyrillic_names() -> set[str]:
+    """Ukrainian given names by the national romanisation and news' -iy (Serhii, Serhiy); Russian
+    ones as news transliterates them (Sergei)."""
+    from stream.enrich.transliteration import transliterate
+    from stream.enrich.ukrainian import (
+        UKRAINIAN_GIVEN_NAMES,
+        romanise,
+    )  # here: ukrainian.py needs this module
+
+    ukrainian = {romanise(name) for name in _names("uk_UA")} | {
+        romanise(name.title()) for name in UKRAINIAN_GIVEN_NAMES
+    }
+    return (
+        ukrainian
+        | {name[:-2] + "iy" for name in ukrainian if name.endswith("ii")}
+        | {transliterate(name) for name in _names("ru_RU")}
+    )

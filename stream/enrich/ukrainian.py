@@ -24,7 +24,7 @@ from stream.enrich.normalisation import MODEL, Mention, region_mentions
 from stream.enrich.places import continents, country_names, cyrillic_places, ukrainian_towns
 
 _WORD = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐа-яіїєґ][а-яіїєґʼ'’]+)?")
-_GIVEN_NAMES = frozenset([
+UKRAINIAN_GIVEN_NAMES = frozenset([
     "олександр", "олексій", "андрій", "сергій", "володимир", "дмитро", "михайло", "микола", "іван", "юрій",
     "віталій", "віктор", "василь", "петро", "павло", "олег", "ігор", "роман", "руслан", "тарас", "богдан",
     "ярослав", "максим", "артем", "денис", "євген", "костянтин", "анатолій", "валерій", "вадим",
@@ -147,7 +147,7 @@ def _person(given: str, surname: str) -> tuple[str, str] | None:
     """A given name and a surname in any case, both in the nominative; None when the first word is
     no given name ("Романа Ткачука" -> Роман Ткачук, "Тетяні Степановій" -> Тетяна Степанова)."""
     lower = given.lower()
-    if lower in _GIVEN_NAMES:
+    if lower in UKRAINIAN_GIVEN_NAMES:
         return given, surname
     form = _given_forms().get(lower)
     if form is None:
@@ -197,13 +197,13 @@ _SURNAME_ENDINGS = {
 def _given_forms() -> dict[str, tuple[str, bool, str]]:
     """Oblique form of each given name -> (nominative, feminine, case)."""
     forms: dict[str, tuple[str, bool, str]] = {}
-    for name in sorted(_GIVEN_NAMES):
+    for name in sorted(UKRAINIAN_GIVEN_NAMES):
         feminine = name[-1] in "ая" and name not in _MASCULINE_IN_A
         table = _FEMININE_ENDINGS if feminine else _MASCULINE_ENDINGS
         shape = next((e for e in ("ія", "ій", "о", "а", "я") if name.endswith(e) and e in table), "consonant")
         for ending, oblique, case in table.get(shape, []):
             form = name[: len(name) - len(ending)] + oblique
-            if form not in _GIVEN_NAMES:
+            if form not in UKRAINIAN_GIVEN_NAMES:
                 forms.setdefault(form, (name, feminine, case))
     return forms
 
@@ -285,7 +285,7 @@ class UkrainianNames:
                 )
                 skip_to = surname.end()
                 continue
-            place = None if word.lower() in _GIVEN_NAMES else _place(word)  # Володимир, a town too
+            place = None if word.lower() in UKRAINIAN_GIVEN_NAMES else _place(word)  # Володимир, a town too
             if place is not None and not _home(place[0]) and _unlike_a_place(text, words, i):
                 place = None
             if place is not None:

@@ -838,3 +838,13 @@ def test_a_wire_dateline_becomes_a_sentence_naming_its_place(
     assert text == f"Title\n\n{written}"  # same length: offsets still point into the article
     span = dateline_place(text)
     assert (text[slice(*span)] if span else None) == place
+
+
+def test_ukrainian_and_russian_given_names_in_latin_letters_open_a_person(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "Prosecutors accuse Dmitry Orlov, 36. Serhii Lysak and Andriy Sadovyi spoke."
+    model = placed(text, ("Dmitry Orlov", "ORG"))
+    assert types(model, text, aliases, gazetteer) == {"Dmitry Orlov": "PERSON"}  # a Russian given name
+    found = [m.surface for m in given_named_people(text, model)]
+    assert found == ["Serhii Lysak", "Andriy Sadovyi"]  # Ukrainian, by the national romanisation or news'
