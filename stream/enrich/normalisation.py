@@ -125,18 +125,22 @@ _PRODUCT_AFTER = re.compile(
 _OWNER_BEFORE = re.compile(r"(?:'s|’s|\bits|\btheir)\s+(?:[a-z-]+\s+){0,2}$")
 # A name right before one of these (a kind word or two between) is a facility ("El Teniente
 # mine", "Khor Mor gas field", "Koeberg nuclear power station"; not a town's, "Rafah crossing") or
-# a natural feature ("Amazon rainforest", "Cerrado savanna"), whatever the model's ORG, GPE or PERSON.
+# a natural feature ("Amazon rainforest", "Cerrado savanna"), whatever the model's ORG, GPE, PERSON
+# or NORP ("Kamchatka's Klyuchevskoy volcano").
 _FAC_AFTER = re.compile(
-    r"\s+(?:[a-z]+\s+){0,2}?(?:mine|crossing|(?:gas|oil) field|pipeline|power plant|power station"
-    r"|nuclear plant|reactor|airbase|air base|space station|temple|platform)\b"
+    r"\s+(?:(?:[a-z]+\s+){0,2}?(?:mine|crossing|(?:gas|oil) (?:field|terminal)|pipeline|power plant"
+    r"|power station|steel plant|nuclear plant|reactors?|airbase|air base|space station|temple|platform"
+    r"|stadium)"
+    r"|field|terminals?)\b"  # "Tengiz field", but not "... set up field kitchens"
 )
 _LOC_AFTER = re.compile(
-    r"\s+(?:rainforest|forest|savanna|savannah|wetlands?|river|basin|delta|biome|volcano)\b"
+    r"\s+(?:rainforest|forest|savanna|savannah|wetlands?|river|basin|delta|biome|volcano|mountains|crater"
+    r"|valley)\b"
 )
 # An island is a natural feature ("Negros island", "the island of Gavdos"), unless it is a province
-# or a town as well (Bali, Hokkaido, Rhodes): a place then.
-_ISLAND_AFTER, _ISLAND_BEFORE = re.compile(r"\s+island\b"), re.compile(r"\b(?:island|isle) of\s+$")
-_FEATURE_LABELS = frozenset({"ORG", "GPE", "PERSON"})
+# or a town as well (Bali, Hokkaido, Rhodes): a place then. "The Philippine island of" names none.
+_ISLAND_AFTER, _ISLAND_BEFORE = re.compile(r"\s+island\b(?! of\b)"), re.compile(r"\b(?:island|isle) of\s+$")
+_FEATURE_LABELS = frozenset({"ORG", "GPE", "PERSON", "NORP"})
 # A title ends no name: "Defence Minister" is the office, the model's ORG notwithstanding.
 _OFFICES = frozenset(
     {"Minister", "Secretary", "President", "Chancellor", "Spokesman", "Spokeswoman", "Governor", "Mayor"}
@@ -399,6 +403,7 @@ _HEAD_TYPES = {
             "Solutions",
             "Robotics",
             "Dynamics",
+            "Consortium",
         ],
         "ORG",
     ),
@@ -1111,7 +1116,12 @@ def _stated_around(m: Mention, name: str, text: str) -> str | None:
         return WEAPON_NOUN
     if m.label in _WEAPON_LABELS and _owned_product(text, m.start, m.end):
         return PRODUCT_NOUN
-    if m.label in _FEATURE_LABELS and _FAC_AFTER.match(text, m.end) and name not in place_names():
+    if (
+        m.label in _FEATURE_LABELS
+        and _FAC_AFTER.match(text, m.end)
+        and name not in place_names()
+        and _head_type(name) != "ORG"  # "the Caspian Pipeline Consortium terminal"
+    ):
         return FAC_NOUN
     if m.label in _FEATURE_LABELS and _LOC_AFTER.match(text, m.end):
         return LOC_NOUN

@@ -255,6 +255,25 @@ def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, ga
     text = "Fire at the El Teniente copper mine, near the Amazon rainforest. The Rafah crossing shut."
     model = placed(text, ("El Teniente", "ORG"), ("Amazon", "ORG"), ("Rafah", "GPE"))
     assert types(model, text, aliases, gazetteer) == {"El Teniente": "FAC", "Amazon": "LOC", "Rafah": "GPE"}
+    text = (
+        "Output at the Tengiz field rose. Kamchatka's Klyuchevskoy volcano erupted. The Red Cross set up"
+        " field kitchens on the Philippine island of Negros, near the Caspian Pipeline Consortium terminal."
+    )
+    model = placed(
+        text,
+        ("Tengiz", "GPE"),
+        ("Klyuchevskoy", "NORP"),
+        ("Red Cross", "ORG"),
+        ("Philippine", "NORP"),
+        ("Caspian Pipeline Consortium", "ORG"),
+    )
+    assert types(model, text, aliases, gazetteer) == {
+        "Tengiz": "FAC",  # "field" right after it
+        "Klyuchevskoy": "LOC",  # the model's people, a volcano by the noun after it
+        "Red Cross": "ORG",  # "field" a few words on is another noun's
+        "Philippine": "NORP",  # an adjective before "island of"
+        "Caspian Pipeline Consortium": "ORG",  # the owner, by its head noun
+    }
     # Companies by the words their names end with, whatever the model says.
     text = "Dana Gas and WuXi Biologics agreed, said Vanda Insights."
     model = placed(text, ("Dana Gas", "PERSON"), ("WuXi Biologics", "PERSON"), ("Vanda Insights", "PERSON"))
