@@ -60,6 +60,7 @@ MODEL, REPEAT, GAZETTEER = "model", "repeat", "gazetteer"
 DATELINE, STORM = "place of the wire dateline", "named storm"
 INSTITUTION = "capitalised words ending in an institution's head noun"
 POSTED_ON = "a platform someone posted on"
+BODY_NOUN = "the kind of body beside the name (regulator, company, party, union)"
 WORK_NOUN = "a title in quotes after the kind of work"
 WEAPON_NOUN, PLACE_NOUN = "weapon noun after the name", "place noun beside the name"
 PRODUCT_NOUN = "product noun after the name, its maker named before it"
@@ -72,6 +73,7 @@ _STATED_TYPES = {
     STORM: "EVENT",
     INSTITUTION: "ORG",
     POSTED_ON: "ORG",
+    BODY_NOUN: "ORG",
     WORK_NOUN: "WORK_OF_ART",
     WEAPON_NOUN: "WEAPON",
     PLACE_NOUN: "GPE",
@@ -778,6 +780,19 @@ _QUOTED_WORK = re.compile(
     r"\b(?:film|movie|novel|book|documentary|album|song|play|opera|musical|painting|memoir|premiere of|series"
     r"|drama|comedy|thriller|poem|sculpture|exhibition)\s+[\"“]([A-Z][^\"“”\n]{0,60}?)[,.]?[\"”]"
 )
+# An organisation named beside the kind of body it is: after it ("regulator Ofgem", "the state
+# grid company Rosseti", "blockchain analysis firm Elliptic") or before it ("the GERB party", "the
+# Vereinigung Cockpit union", "the Barrio 18 gang").
+_NAME_RUN = r"[A-Z][\w&+-]*(?: (?:of |& |de |du |do |da |des |del |di )?[A-Z0-9][\w&+-]*){0,3}"
+_KIND_BEFORE = re.compile(
+    r"(?<![\w-])(?:regulator|watchdog|agency|bureau|firm|company|operator|broadcaster|consultancy|auditor|exchange"
+    r"|lender|carrier|airline|insurer|miner|utility|retailer|maker|manufacturer|developer|start-?up|body"
+    rf"|bloc|newspaper|website|group) ({_NAME_RUN})(?![\w&+-]| [A-Z])"
+)
+_KIND_AFTER = re.compile(
+    rf"(?<![\w'’.&+-])({_NAME_RUN}) (?:party|union|gang|cartel|militia|movement|faction|newspaper"
+    r"|programme|program|exchange)\b"
+)
 # The social network, a letter the model never takes for a name: "said on X", "wrote on X."
 _ON_X = re.compile(r"\b(?:on|platform|network) (X)\b(?![-'’])")
 
@@ -809,6 +824,11 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
             source = FAC_NOUN if kind == "FAC" else LOC_NOUN
             found.append(Mention(name, kind, match.start(), match.end(), source))
     found += [Mention("X", "ORG", x.start(1), x.end(1), POSTED_ON) for x in _ON_X.finditer(text)]
+    for match in itertools.chain(_KIND_BEFORE.finditer(text), _KIND_AFTER.finditer(text)):
+        name = _LEADING_THE.sub("", match[1])
+        start = match.end(1) - len(name)
+        if _body_name(name):
+            found.append(Mention(name, "ORG", start, match.end(1), BODY_NOUN))
     found += [
         Mention(w[1], "WORK_OF_ART", w.start(1), w.end(1), WORK_NOUN) for w in _QUOTED_WORK.finditer(text)
     ]
@@ -817,6 +837,27 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
             continue  # "National Hurricane Center" is an organisation, not a storm called Center
         found.append(Mention(match.group(), "EVENT", match.start(), match.end(), STORM, match.group(1)))
     return found
+
+
+def _body_name(name: str) -> bool:
+    """Whether capitalised words beside a kind of body name it: not a person, a place or an office
+    ("the company CEO ...", "the Gaza group"). A people's adjective ("the Russian party") keeps the
+    type the alias table pins."""
+    words = name.split()
+    return not (
+        len(name) < 2
+        or words[0] in given_names()
+        or words[0] in _OFFICE_WORDS
+        or words[0] in _NO_BODY_WORDS
+        or any(_COMPOUND_ADJECTIVE.fullmatch(word) for word in words)  # "Dubai-based exchange"
+        or name in place_names()
+        or name in region_names()
+        or (len(words) == 1 and zipf_frequency(name.lower(), "en") >= _PLAIN_WORD)  # "Suspected cartel boss"
+    )
+
+
+# Words that open a description, not a name: "His party", "The union", "CEO ...".
+_NO_BODY_WORDS = frozenset({"CEO", "Chief", "The", "His", "Her", "Its", "Their", "Our", "This", "That"})
 
 
 def titled_people(text: str) -> list[Mention]:

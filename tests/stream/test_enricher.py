@@ -214,6 +214,13 @@ def test_towns_and_regions_after_a_place_word_are_found(enricher: Enricher) -> N
     assert "March" not in found and "Bath" not in found  # towns whose names are common words
 
 
+def test_a_body_named_by_its_kind_keeps_a_pinned_type(enricher: Enricher) -> None:
+    text = "SOFIA - The centre-right GERB party and a Russian party signed a deal with regulator Ofgem."
+    found = entities(enricher.enrich([make_article("Coalition deal signed in Bulgaria", text)])[0])
+    assert found.get("GERB") == found.get("Ofgem") == "ORG"
+    assert found.get("Russian") == "NORP"  # the alias table's type, not the party's
+
+
 def test_an_institution_named_after_a_gazetteer_name_is_one_name(enricher: Enricher) -> None:
     text = "Talks were convened by the United Nations Environment Programme and the African Union Commission."
     found = entities(enricher.enrich([make_article("Plastics talks", text)])[0])

@@ -580,6 +580,14 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
         ("Sahlgrenska University Hospital", []),  # the name goes on past the head noun
         ("the Tanegashima Space Center", []),  # a facility
         ("the UAE-backed Southern Transitional Council", ["Southern Transitional Council"]),  # an adjective
+        # ... or by the kind of body before or after it
+        ("regulator Ofgem, which sets the cap", ["Ofgem"]),
+        ("the state grid company Rosseti said", ["Rosseti"]),
+        ("state power company Electricidade de Mocambique said", ["Electricidade de Mocambique"]),
+        ("Dubai-based exchange Bybit lost", ["Bybit"]),  # not "Dubai-based"
+        ("the Vereinigung Cockpit union and the Barrio 18 gang", ["Vereinigung Cockpit", "Barrio 18"]),
+        ("the Welsh film-maker Ffion Rhys and the company CEO Tim Cook", []),  # people
+        ("His party", []),  # a pronoun
     ],
 )
 def test_an_institution_is_named_by_its_head_noun(text: str, expected: list[str]) -> None:
