@@ -8,12 +8,14 @@ preposition of place ("in Duisburg", "nach München" -> Munich). A person is a g
 Faker package's lists for 17 languages, since German news names foreigners too: "Ignazio Cassis")
 and the capitalised word after it ("Bundeskanzler Friedrich Merz"), written as English-language
 news does (Söder -> Soder). Courts named after their town are found by their kind ("Landgericht
-Hamburg" -> "Hamburg Regional Court"); other organisations are left to the gazetteer.
+Hamburg" -> "Hamburg Regional Court"), and so are organisations news introduces by their kind ("der
+Hersteller Sandoz"); other organisations are left to the gazetteer.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -122,6 +124,53 @@ def _surname(word: str) -> bool:
     return word not in given_names(_GERMAN) and zipf_frequency(word.rsplit("-", 1)[-1].lower(), "de") < common
 
 
+# An organisation named after the kind of body it is, as German news introduces one: "der Hersteller
+# Sandoz", "die Pilotengewerkschaft Vereinigung Cockpit", "die Rüstungskonzerne RUAG und Rheinmetall
+# Air Defence", "Konzerntöchter wie Eurowings". The kind may end a compound (Netzbetreiber).
+_BODY_KINDS = (
+    "verband", "geber", "bande", "gruppe", "auskunftei", "betreiber", "konkurrent", "konkurrenten", "haus",
+    "hersteller", "herstellers", "konzern", "konzerne", "konzerns", "gewerkschaft", "gesellschaft",
+    "unternehmen", "firma", "tochter", "töchter", "töchtern", "start-up", "versorger", "anbieter",
+    "dienstleister", "reederei", "fluggesellschaft", "investor", "fonds",
+)  # fmt: skip
+_BODY_NAME = r"[A-Z0-9][\w&+-]*(?: [A-Z0-9][\w&+-]*){0,3}"
+_AFTER_KIND = re.compile(rf" (?:wie )?({_BODY_NAME})(?: und ({_BODY_NAME}))?")
+# A noun this frequent in German ends an organisation's name ("das Auktionshaus Ketterer Kunst").
+_COMMON_NOUN = 5.0
+
+
+def _body_names(text: str, words: list[re.Match[str]]) -> list[Mention]:
+    """Organisations a German text names after their kind, with the name as written: brands keep
+    their names in English-language news."""
+    found = []
+    for kind in words:
+        if (
+            not kind.group().lower().endswith(_BODY_KINDS)
+            or (after := _AFTER_KIND.match(text, kind.end())) is None
+        ):
+            continue
+        for group in (1, 2):
+            if after[group] is None:
+                continue
+            parts = after[group].split()
+            name = " ".join(parts[:1] + list(itertools.takewhile(_name_word, parts[1:])))
+            if _town(name) is None and name not in german_countries() and not _common(name):
+                found.append(
+                    Mention(name, "ORG", after.start(group), after.start(group) + len(name), MODEL, name)
+                )
+    return found
+
+
+def _name_word(word: str) -> bool:
+    """A word that goes on an organisation's name: no common German noun, unless a town's name."""
+    return zipf_frequency(word.lower(), "de") < _COMMON_NOUN or _town(word) is not None
+
+
+def _common(word: str) -> bool:
+    """A word frequent in German: a noun, not a name ("Bank", "Gruppe")."""
+    return zipf_frequency(word.lower(), "de") >= _COMMON_WORD
+
+
 class GermanNames:
     """A `Recogniser` for German articles by rules; `detail` of each mention holds the English name."""
 
@@ -140,14 +189,16 @@ class GermanNames:
             for court in _COURT.finditer(text)
             if (name := _court(court[1], court[2])) is not None
         ]
-        courts = list(found)  # in order, none inside another
-        court_starts = [m.start for m in courts]
         words = list(_WORD.finditer(text))
+        found += [b for b in _body_names(text, words) if not any(c.overlaps(b.start, b.end) for c in found)]
+        # Courts and organisations named by their kind, in order; the words inside them are taken.
+        bodies = sorted(found, key=lambda m: m.start)
+        body_starts = [m.start for m in bodies]
         skip_to = -1
         for i, match in enumerate(words):
             word, start, end = match.group(), match.start(), match.end()
-            court = bisect.bisect_right(court_starts, start) - 1  # the last court starting at or before
-            if start < skip_to or (court >= 0 and start < courts[court].end):
+            body = bisect.bisect_right(body_starts, start) - 1  # the last body starting at or before
+            if start < skip_to or (body >= 0 and start < bodies[body].end):
                 continue
             pair_end = words[i + 1].end() if i + 1 < len(words) else end
             pair = text[start:pair_end]  # Vereinigte Staaten

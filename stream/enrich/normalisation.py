@@ -1044,7 +1044,8 @@ def normalise(
             group.pinned_type = alias.type
         if m.source in _STATED_TYPES:
             group.stated = m.source
-        elif by_model and (said := _stated_around(m, name, text)) is not None:
+        elif by_model and not m.detail and (said := _stated_around(m, name, text)) is not None:
+            # English words around the name (not a name another language's rules gave, in `detail`).
             # A weapon noun outweighs what an earlier mention said; anything else, the first one.
             group.stated = said if said == WEAPON_NOUN else group.stated or said
             group.labels[m.label] += 1

@@ -81,6 +81,23 @@ def test_courts_are_named_by_their_kind_and_town() -> None:
     ]  # not "Tiergarten", which is no town in GeoNames' list
 
 
+def test_organisations_are_named_after_their_kind() -> None:
+    text = (
+        "Die Pilotengewerkschaft Vereinigung Cockpit rief zum Streik. Der Hersteller Sandoz teilte mit, "
+        "die Konkurrenten Proxima Fusion und Gauss Fusion warben um Geld, so das Auktionshaus Ketterer Kunst. "
+        "Der Konzern Deutschland blieb."
+    )
+    [found] = GermanNames().mentions([text])
+    assert [(m.detail, m.label) for m in found] == [
+        ("Vereinigung Cockpit", "ORG"),
+        ("Sandoz", "ORG"),
+        ("Proxima Fusion", "ORG"),  # both names of a list
+        ("Gauss Fusion", "ORG"),
+        ("Ketterer", "ORG"),  # a common noun ends the name
+        ("Germany", "GPE"),  # a country, not an organisation
+    ]
+
+
 def test_the_enricher_runs_the_rules_on_german_articles(ner_model: NerModel, enricher: Enricher) -> None:
     both = reading_with(enricher, [ner_model, GermanNames()])
     german = make_article(
