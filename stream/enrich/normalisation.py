@@ -760,9 +760,10 @@ _FEATURE = re.compile(
     rf"(?<![\w'’.-])(?:{_NAME_WORD} ){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})\b(?! [A-Z]| (?:of|for) [A-Z])"
 )
 
-# ... or a natural feature whose kind comes first ("Lake Titicaca", "Mount Kanlaon", "Gulf of Aden").
+# ... or a natural feature whose kind comes first ("Lake Titicaca", "Mount Kanlaon", "Cerro Pachon",
+# "Gulf of Aden").
 _FEATURE_FIRST = re.compile(
-    r"\b(?:Lake|Mount|Mt\.|Isle of|Gulf of|Bay of|Sea of|Strait of|Straits of)"
+    r"\b(?:Lake|Mount|Mt\.|Cerro|Nevado|Isle of|Gulf of|Bay of|Sea of|Strait of|Straits of)"
     r" [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?\b"
 )
 

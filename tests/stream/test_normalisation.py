@@ -609,9 +609,12 @@ def test_a_facility_or_natural_feature_is_named_by_its_head_noun() -> None:
         ("Vera C. Rubin Observatory", "FAC"),
     ]
     # The kind first: lakes and mountains, not a town named so ("Mount Pleasant", "Lake Charles").
-    text = "Lake Titicaca fell and Mount Hermon saw snow; Lake Charles and Mount Pleasant did not."
+    text = (
+        "Lake Titicaca fell and Mount Hermon saw snow; Lake Charles and Mount Pleasant did not. "
+        "A telescope on Cerro Pachon saw it."
+    )
     found = [(m.surface, m.label) for m in stated_names(text, None) if m.label == "LOC"]
-    assert found == [("Lake Titicaca", "LOC"), ("Mount Hermon", "LOC")]
+    assert found == [("Lake Titicaca", "LOC"), ("Mount Hermon", "LOC"), ("Cerro Pachon", "LOC")]
 
 
 def test_the_platform_x_is_stated_by_posting_on_it() -> None:

@@ -106,3 +106,8 @@ def test_a_numbered_family_names_each_member_by_its_number(gazetteer: Gazetteer)
     # A version after the number, in Latin or Cyrillic letters, belongs to the member.
     text = "Ракета «Союз-2.1б» вывела корабль «Союз МС-29», а Soyuz-2.1a стартует с космодрома позже."
     assert [hit.name for hit in gazetteer.find(text)] == ["Soyuz-2.1b", "Soyuz MS-29", "Soyuz-2.1a"]
+
+
+def test_the_sun_is_a_place_only_where_astronomy_is_the_subject(gazetteer: Gazetteer) -> None:
+    assert [hit.name for hit in gazetteer.find("The comet will pass closest to the Sun in June.")] == ["Sun"]
+    assert gazetteer.find("The Sun newspaper reported the story on Monday.") == []
