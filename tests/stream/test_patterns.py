@@ -86,6 +86,13 @@ def test_no_patterns_and_blank_patterns_find_nothing() -> None:
         ("Трамп и Уиткофф встретились с Умеровым.", ["Donald Trump", "Steve Witkoff", "Rustem Umerov"]),
         ("The trump card of Xi'an.", []),  # surnames match as written, and no "Xi" alone
         ("Fighting in Darfur spread to North Darfur state.", ["Darfur", "North Darfur"]),  # a region, a state
+        (
+            "Ракета стартовала с Байконура, а вторая с космодрома Восточный.",
+            [  # launch sites
+                "Baikonur Cosmodrome",
+                "Vostochny Cosmodrome",
+            ],
+        ),
     ],
 )
 def test_shipped_gazetteer_inflected_names(gazetteer: Gazetteer, text: str, expected: list[str]) -> None:
