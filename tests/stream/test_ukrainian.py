@@ -39,7 +39,7 @@ def test_people_and_places_in_any_case_come_out_in_english() -> None:
         "Ternopil": ("GPE", "Тернополі"),
         "Poland": ("GPE", "Польщі"),  # CLDR's Ukrainian country names
         "Izmail": ("GPE", "Ізмаїлі"),  # Ukraine's romanisation, not GeoNames' Izmayil
-        "Serhiy Popko": ("PERSON", "Сергій Попко"),  # -ій as news writes it
+        "Serhii Popko": ("PERSON", "Сергій Попко"),  # -ій by the national romanisation
         "Yulia Svyrydenko": ("PERSON", "Юлія Свириденко"),
         "Kyiv": ("GPE", "Києві"),
     }  # "Володимир" alone is a given name, not the town of Volodymyr
@@ -57,7 +57,7 @@ def test_people_named_in_any_case_come_out_in_the_nominative() -> None:
         "Ihor Lysenko",  # -енка is -енко
         "Tetiana Stepanova",  # an adjective-like woman's surname declines
         "Olena Kovalenko",  # a woman's -енко does not
-        "Serhiy Popko",
+        "Serhii Popko",
         "Tymur Mindich",
         "Mykola Olishchuk",  # Микола declines like a woman's name, but is a man's
     ]
