@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -299,13 +300,15 @@ def _coverage(found: list[Mention]) -> Callable[[int, int], bool]:
     """Whether a span lies inside or across a mention in `found`; a span around shorter mentions
     is not covered ("Saudi Arabia" over a repeat of the model's "Saudi")."""
     taken = sorted((m.start, m.end) for m in found)
+    furthest = list(itertools.accumulate((end for _, end in taken), max))  # the furthest end so far
 
     def covered(start: int, end: int) -> bool:
-        before = bisect.bisect_left(taken, (end,))  # spans that start before this one ends
+        first = bisect.bisect_left(taken, (start,))  # the spans before it start earlier
+        if first and furthest[first - 1] > start:
+            return True  # one starts before it and runs into it
+        inside = taken[first : bisect.bisect_left(taken, (end,))]  # those starting inside it: few
         return any(
-            taken_end > start
-            and not (start <= taken_start and taken_end <= end and (taken_start, taken_end) != (start, end))
-            for taken_start, taken_end in taken[:before]
+            taken_end > end or (taken_start, taken_end) == (start, end) for taken_start, taken_end in inside
         )
 
     return covered
