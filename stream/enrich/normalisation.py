@@ -289,6 +289,8 @@ _HEAD_TYPES = {
             "Launch Center",
             "Launch Centre",
             "Flight Facility",
+            "Collider",
+            "Circuit",
         ],
         "FAC",
     ),
@@ -479,6 +481,8 @@ _SPORTS = frozenset({
     "darts", "football", "golf", "gymnastics", "handball", "hockey", "judo", "motorsport", "rowing", "rugby",
     "sailing", "skiing", "snooker", "soccer", "swimming", "tennis", "volleyball", "wrestling",
 })  # fmt: skip
+# A disease's name ends with one of these; the place it is named after is no name there.
+_DISEASE_AFTER = re.compile(r"\s+(?:virus|disease|fever)\b")
 # A name made an adjective by a hyphen and a past participle: "UAE-backed", "Saudi-led".
 _COMPOUND_ADJECTIVE = re.compile(r"(.+)-[a-z]+ed")
 # A lower-case prefix glued to a name: "anti-Israel", "pro-Kremlin".
@@ -499,8 +503,8 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     opening a sentence that the text also writes in lower case ("Cholera", "Drones") or that is a
     common noun's plural ("Videos posted online"), unless it
     opens an organisation's name ("Central Bank of Brazil"). A span ending in a title ("Defence
-    Minister") is no name, nor is a sport ("Cricket - India crowned ..."). A name the alias
-    table lists is kept whole.
+    Minister") is no name, nor is a sport ("Cricket - India crowned ...") or the place a disease
+    is named after ("Marburg virus"). A name the alias table lists is kept whole.
     """
     surface = clean_surface(m.surface)
     if not surface or aliases.lookup(surface) is not None:
@@ -516,6 +520,8 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
         words.pop(0)
     if words[-1] in _OFFICES or (len(words) == 1 and words[0].lower() in _SPORTS):
         return ""
+    if _DISEASE_AFTER.match(text, m.end):
+        return ""  # "Marburg virus", "Lassa fever": a disease named after a place
     before = min(m.start, len(text))  # `text` may be left out (empty)
     while before > 0 and text[before - 1].isspace():
         before -= 1

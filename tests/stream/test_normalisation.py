@@ -245,11 +245,13 @@ def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, ga
         ("Moonshot AI", "ORG"),
     ]
     # Two words of head noun before one: a launch site, though a "Center" alone is an organisation.
-    text = "Tanegashima Space Center and the Carter Center at 0300 GMT."
+    text = "Tanegashima Space Center and the Carter Center at 0300 GMT; the Large Hadron Collider."
     model = [m("Tanegashima Space Center", "ORG", 0), m("Carter Center", "ORG", 33), m("GMT", "ORG", 55)]
+    model += [m("Large Hadron Collider", "PERSON", 64)]
     assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
         ("Tanegashima Space Center", "FAC"),
         ("Carter Center", "ORG"),  # GMT, a time zone, is no name
+        ("Large Hadron Collider", "FAC"),
     ]
     # Facilities and natural features by the noun after them; a town's name stays a town's.
     text = "Fire at the El Teniente copper mine, near the Amazon rainforest. The Rafah crossing shut."
@@ -728,12 +730,20 @@ def test_what_the_model_runs_into_a_name_is_cut(aliases: AliasTable, gazetteer: 
         "New Zealand",  # "new" is in the text too, but New Zealand is a place
         "Central Election Commission",  # and an organisation, by its head noun
     ]  # "Defence Minister" is an office
-    text = "Cricket - India won. Videos showed crowds. Reuters reported it. Siemens said so."
-    model = placed(text, ("Cricket", "ORG"), ("Videos", "ORG"), ("Reuters", "ORG"), ("Siemens", "ORG"))
+    text = "Cricket - India won. Videos showed crowds. Reuters reported it. Siemens said so. Marburg virus."
+    model = placed(
+        text,
+        ("Cricket", "ORG"),
+        ("Videos", "ORG"),
+        ("Reuters", "ORG"),
+        ("Siemens", "ORG"),
+        ("Marburg", "GPE"),
+    )
     assert [t.entity.name for t in normalise(model, aliases, gazetteer.entries, text)] == [
         "Reuters",  # no common noun's plural
         "Siemens",
-    ]  # a sport before a headline is no name, nor a common noun's plural opening a sentence
+    ]  # a sport before a headline is no name, nor a common noun's plural opening a sentence, nor
+    # the town a virus is named after
 
 
 def test_units_and_fuels_in_capitals_are_no_organisations(aliases: AliasTable, gazetteer: Gazetteer) -> None:
