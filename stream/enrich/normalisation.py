@@ -1067,7 +1067,7 @@ def normalise(
     for name, group in groups.items():
         _decide_type(name, group)
     _fold_short_forms(groups, defined)
-    _retype_places(groups)
+    _retype_places(groups, entries)
     return [
         EntityTrace(
             Entity(name=name[:200], type=g.type[:20], mentions=g.count, first_offset=g.first_offset),
@@ -1255,13 +1255,18 @@ def _places_listed(text: str, start: int, end: int, companies: frozenset[str]) -
     return found
 
 
-def _retype_places(groups: dict[str, _Group]) -> None:
+def _retype_places(groups: dict[str, _Group], entries: Mapping[str, Entry]) -> None:
+    """The model's organisations, people and products that are places: by GeoNames or ISO 3166-2,
+    where the text locates them or the name is a country's, a region's or a big city's (not a
+    company the gazetteer knows by a region's name, Meta or Santander, where its context is
+    missing), or by a list of known places they stand in."""
     places, countries, regions = place_names(), country_names(), region_names()
     for name, g in groups.items():
         if g.gazetteer_type or g.pinned_type or g.stated or g.type not in _PLACE_MISTYPES:
             continue
-        if g.type in ("ORG", "PRODUCT") and not g.located and name not in place_names(LARGE_CITY):
-            continue  # companies are named after towns (Toyota), seldom after countries or big cities
+        big = name in place_names(LARGE_CITY) or (name in regions and name not in entries)
+        if g.type in ("ORG", "PRODUCT") and not g.located and not big:
+            continue  # companies are named after towns (Toyota), seldom after countries, regions, big cities
         if (
             g.type == "NORP"
             and name not in countries

@@ -352,6 +352,7 @@ def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazette
         "Troops left Quneitra, Daraa and Sweida. Plants in Erbil, Basra and Zubayrat need gas. "
         "A quake 45 km west of Tocopilla. Toyota and Kongsberg bid. Uniper and Berlin agreed. "
         "Cairo, Alexandria and Egyptian National Railways. Cebu Pacific cut flights to Bacolod and Dumaguete."
+        " Floods hit Terengganu."
     )
     model = placed(
         text,
@@ -367,6 +368,7 @@ def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazette
         ("Egyptian National Railways", "ORG"),
         ("Bacolod", "ORG"),
         ("Dumaguete", "ORG"),
+        ("Terengganu", "ORG"),
     )
     found = types(model, text, aliases, gazetteer)
     assert found["Daraa"] == "GPE"  # a town listed with a known place
@@ -376,6 +378,7 @@ def test_lists_and_directions_say_a_name_is_a_place(aliases: AliasTable, gazette
     assert found["Uniper"] == "ORG"  # not a town, and listed with one place only
     assert found["Egyptian National Railways"] == "ORG"
     assert found["Bacolod"] == found["Dumaguete"] == "GPE"  # "to", then listed with a town after "to"
+    assert found["Terengganu"] == "GPE"  # a region's name, as a country's, wherever it stands
 
 
 def test_a_model_span_holding_a_list_is_one_name_each(aliases: AliasTable, gazetteer: Gazetteer) -> None:
