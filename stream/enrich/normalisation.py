@@ -158,8 +158,9 @@ _OFFICE_WORDS = _OFFICES | _PERSON_TITLES | {"Deputy", "Prime", "Vice"}
 # Lower-case words that open names ("von der Leyen", "de Gaulle", "van Gogh").
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "di", "da", "dos", "du", "la", "le"})
 # The same titles before a name anywhere in English text, whether the model saw it or not: two to four
-# capitalised words, with particles ("Luiz Inacio Lula da Silva", "Mohammed bin Abdulrahman Al Thani").
-_TITLED_WORD = r"(?![JS]r\b)(?:Mc|Mac|O['’]|D['’])?[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\b"
+# capitalised words, with particles ("Luiz Inacio Lula da Silva", "Mohammed bin Abdulrahman Al Thani")
+# and Arabic articles ("Abdel Fattah al-Burhan").
+_TITLED_WORD = r"(?![JS]r\b)(?:Mc|Mac|O['’]|D['’]|(?:al|el|as|ash|ad)-)?[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\b"
 _NAME_PARTICLES = sorted(_PARTICLES | {"bin", "ibn", "al", "el"})
 
 

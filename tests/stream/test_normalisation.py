@@ -668,6 +668,7 @@ def test_known_places_before_a_place_noun_are_stated() -> None:
         ("Prime Minister Sheikh Mohammed spoke", []),  # a title, not a name
         ("President Xi said", []),  # one word: left to the model and to short-form folding
         ('"It will take years," said Anna Weber, an analyst', ["Anna Weber"]),  # the speaker of a quote
+        ("General Abdel Fattah al-Burhan said", ["Abdel Fattah al-Burhan"]),  # an Arabic surname's article
         ("said Helima Croft of RBC Capital Markets", ["Helima Croft"]),
         ("said Qatari Minister of State Mohammed Al-Khulaifi", []),  # an office, not the speaker
         ("said Central Bank Governor Kazimir", []),  # a common word opens it
