@@ -1089,11 +1089,18 @@ def _lone_model_person(name: str, group: _Group) -> bool:
 
 
 def _head_type(name: str) -> str | None:
+    """The type a multi-word name's head noun gives: its last words, those before "of", or a
+    stadium's first word in the languages that put it first ("Estadio Centenario")."""
     words = name.split()
     if len(words) < 2:
         return None
+    if words[0] in _STADIUM_FIRST:
+        return "FAC"
     end = words.index("of") if "of" in words[1:] else len(words)
     return _HEAD_TYPES.get(" ".join(words[end - 2 : end])) or _HEAD_TYPES.get(words[end - 1])
+
+
+_STADIUM_FIRST = frozenset({"Estadio", "Stade", "Stadio", "Stadion", "Estadi"})
 
 
 def _decide_type(name: str, group: _Group) -> None:

@@ -245,13 +245,14 @@ def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, ga
         ("Moonshot AI", "ORG"),
     ]
     # Two words of head noun before one: a launch site, though a "Center" alone is an organisation.
-    text = "Tanegashima Space Center and the Carter Center at 0300 GMT; the Large Hadron Collider."
+    text = "Tanegashima Space Center and the Carter Center at 0300 GMT; the Large Hadron Collider; Estadio Centenario."
     model = [m("Tanegashima Space Center", "ORG", 0), m("Carter Center", "ORG", 33), m("GMT", "ORG", 55)]
-    model += [m("Large Hadron Collider", "PERSON", 64)]
+    model += [m("Large Hadron Collider", "PERSON", 64), m("Estadio Centenario", "ORG", 87)]
     assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
         ("Tanegashima Space Center", "FAC"),
         ("Carter Center", "ORG"),  # GMT, a time zone, is no name
         ("Large Hadron Collider", "FAC"),
+        ("Estadio Centenario", "FAC"),  # a stadium's word first
     ]
     # Facilities and natural features by the noun after them; a town's name stays a town's.
     text = "Fire at the El Teniente copper mine, near the Amazon rainforest. The Rafah crossing shut."
