@@ -1,6 +1,6 @@
 """The labelled evaluation set as a regression floor (figures and method: docs/evaluation.md).
 
-The floors sit a little under the held-out figures recorded in docs/evaluation.md (split e,
+The floors sit a little under the held-out figures recorded in docs/evaluation.md (split c,
 written and frozen on 2026-12-01 by a writer who had not read the rules, run once), so a change
 that makes enrichment measurably worse fails here.
 """
@@ -31,15 +31,14 @@ def test_held_out_entities_beat_the_raw_model_and_the_floor(held_out: dict[str, 
     raw: Score = held_out["entities_raw"]
     stage: Score = held_out["entities_english"]
     assert stage.f1 >= raw.f1 + 0.2
-    assert stage.f1 >= 0.89
-    assert held_out["entities_all"].f1 >= 0.85
-    # Natasha on Russian, rules on Ukrainian and German: e's foreign names and bodies in Cyrillic (docs)
-    assert held_out["entities_other"].recall >= 0.58
+    assert stage.f1 >= 0.87
+    assert held_out["entities_all"].f1 >= 0.84
+    assert held_out["entities_other"].recall >= 0.6  # Natasha on Russian, rules on Ukrainian and German
 
 
 def test_held_out_topics_languages_and_clusters(held_out: dict[str, Any]) -> None:
-    assert held_out["topics_micro"].f1 >= 0.82
+    assert held_out["topics_micro"].f1 >= 0.7  # c's writer gives few topics (docs)
     assert held_out["language_correct"] == held_out["articles"]
     assert held_out["clusters"].precision == 1.0
-    # Copies, edits, some rewrites; not across languages. e's pairs are all rewrites: 2 of 16 (docs).
-    assert held_out["clusters"].recall >= 0.1
+    # Copies, edits, some rewrites; not across languages. c's pairs are rewrites: 1 of 16 (docs).
+    assert held_out["clusters"].recall >= 0.05
