@@ -499,13 +499,12 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     """The name in a model span, without what the model ran into it; "" when it is no name.
 
     Cut: lower-case words at either end ("Kunar province", "chipmaker NXP") or glued before it
-    ("anti-Israel"), titles before a person
-    ("Treasurer Jim Chalmers"), a score after one ("Lorenzo Musetti 6-4 3") and a common word
-    opening a sentence that the text also writes in lower case ("Cholera", "Drones") or that is a
-    common noun's plural ("Videos posted online"), unless it
-    opens an organisation's name ("Central Bank of Brazil"). A span ending in a title ("Defence
-    Minister") is no name, nor is a sport ("Cricket - India crowned ...") or the place a disease
-    is named after ("Marburg virus"). A name the alias table lists is kept whole.
+    ("anti-Israel"), titles before a person ("Treasurer Jim Chalmers"), a score after one
+    ("Lorenzo Musetti 6-4 3") and a common word opening a sentence that the text also writes in
+    lower case ("Cholera", "Drones") or that is a common noun's plural ("Videos posted online"),
+    unless it opens an organisation's name ("Central Bank of Brazil"). A span ending in a title
+    ("Defence Minister") is no name, nor is a sport ("Cricket - India crowned ...") or the place a
+    disease is named after ("Marburg virus"). A name the alias table lists is kept whole.
     """
     surface = clean_surface(m.surface)
     if not surface or aliases.lookup(surface) is not None:
@@ -613,8 +612,8 @@ _GIVEN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
 
 def _person_after_words(m: Mention) -> Mention:
     """A model span of words before a given name and a surname, cut to the person: the office or
-    trade the model ran into the name ("Elections Ana Mataiciwa" of "Supervisor of Elections",
-    "Goalkeeper Agustin Rossi"). Not a name that goes on past the person ("... Foundation")."""
+    trade the model ran into the name ("Elections Ana Mataiciwa" of "Supervisor of Elections").
+    Not a name that goes on past the person ("... Foundation")."""
     if m.source not in (MODEL, REPEAT) or m.detail:
         return m
     words = m.surface.split()
@@ -1197,7 +1196,7 @@ def _stated_around(m: Mention, name: str, text: str) -> str | None:
 
 
 def _unworded_person(name: str) -> bool:
-    """An uncommon given name before a surname that is no English word ("Youssouf Traore", "Magnus
+    """An uncommon given name before a surname that is no English word ("Mehdi Kessaci", "Magnus
     Carlsen"): a person, though companies bear founders' names ("Charles Schwab", "Ralph Lauren")."""
     words = name.split()
     return (
