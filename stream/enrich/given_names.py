@@ -13,10 +13,6 @@ LOCALES = (
 )  # fmt: skip
 
 
-# ... and those written in Cyrillic, in the Latin letters English-language news gives them.
-CYRILLIC_LOCALES = ("uk_UA", "ru_RU")
-
-
 @functools.cache
 def given_names(locales: tuple[str, ...] = LOCALES) -> frozenset[str]:
     """The male and female given names of Faker's person provider for each locale, and (for the
@@ -30,23 +26,21 @@ def given_names(locales: tuple[str, ...] = LOCALES) -> frozenset[str]:
 
 
 def _names(locale: str) -> set[str]:
+    """The given names of one locale's Faker person provider, as it writes them."""
     provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
     names: set[str] = set()
     for attribute in ("first_names_male", "first_names_female", "first_names"):
-        names.update(
-            getattr(provider, attribute, None) or ()
-        )  # a tuple of names, or a dict of names to weights
+        # a tuple of names, or a dict of names to weights
+        names.update(getattr(provider, attribute, None) or ())
     return names
 
 
 def _latin_cyrillic_names() -> set[str]:
     """Ukrainian given names by the national romanisation and news' -iy (Serhii, Serhiy); Russian
     ones as news transliterates them (Sergei)."""
+    # Imported here: ukrainian.py imports this module (through normalisation.py).
     from stream.enrich.transliteration import transliterate
-    from stream.enrich.ukrainian import (
-        UKRAINIAN_GIVEN_NAMES,
-        romanise,
-    )  # here: ukrainian.py needs this module
+    from stream.enrich.ukrainian import UKRAINIAN_GIVEN_NAMES, romanise
 
     ukrainian = {romanise(name) for name in _names("uk_UA")} | {
         romanise(name.title()) for name in UKRAINIAN_GIVEN_NAMES
