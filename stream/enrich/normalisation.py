@@ -31,6 +31,7 @@ Steps, in order, within one article:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import Counter
@@ -896,6 +897,7 @@ def given_named_people(text: str, found: Sequence[Mention]) -> list[Mention]:
     ("... and Brett Kavanaugh dissented", or past the NER window): the given name and the surname
     no common English word, the name no place, no institution and not inside a longer name."""
     people = []
+    taken = _overlap_index(found)
     for match in _GIVEN_NAMED.finditer(text):
         words = match[1].split()
         if (
@@ -904,11 +906,25 @@ def given_named_people(text: str, found: Sequence[Mention]) -> list[Mention]:
             or words[-1] in _HEAD_TYPES
             or match[1] in place_names()
             or _CAPITALISED_BEFORE.search(text, max(0, match.start() - 30), match.start())
-            or any(m.overlaps(match.start(), match.end()) for m in found)
+            or taken(match.start(), match.end())
         ):
             continue
         people.append(Mention(match[1], "PERSON", match.start(1), match.end(1), GIVEN_NAME))
     return people
+
+
+def _overlap_index(mentions: Sequence[Mention]) -> Callable[[int, int], bool]:
+    """Whether any of `mentions` shares a character with text[start:end], by bisection: a span
+    overlaps one that starts before its end and reaches past its start."""
+    spans = sorted((m.start, m.end) for m in mentions)
+    starts = [start for start, _ in spans]
+    furthest = list(itertools.accumulate((end for _, end in spans), max))
+
+    def overlaps(start: int, end: int) -> bool:
+        before = bisect.bisect_left(starts, end)
+        return bool(before) and furthest[before - 1] > start
+
+    return overlaps
 
 
 def drop_offices(mentions: list[Mention], text: str) -> list[Mention]:
@@ -935,8 +951,14 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
     orgs = [m for m in model if m.label == "ORG" and m.source in (MODEL, REPEAT)]
     inside = {id(g) for m in orgs for g in gazetteer if m.start < g.start < m.end and _named_within(g, m)}
     gazetteer = [g for g in gazetteer if id(g) not in inside]
+    # Only the hits near a model span can overlap it: those starting less than the longest hit's
+    # length before it, up to its end (a long article has thousands of both).
+    by_start = sorted(range(len(gazetteer)), key=lambda i: gazetteer[i].start)
+    starts = [gazetteer[i].start for i in by_start]
+    longest = max((g.end - g.start for g in gazetteer), default=0)
     for m in model:
-        for g in gazetteer:
+        near = by_start[bisect.bisect_left(starts, m.start - longest) : bisect.bisect_left(starts, m.end)]
+        for g in (gazetteer[i] for i in sorted(near)):  # in the hits' own order, as trimming goes
             if g.overlaps(m.start, m.end):
                 m = _trimmed(m, g)
                 if m is None:
