@@ -7,11 +7,9 @@ loaded at start, so a bad data file stops the worker at start with one clear mes
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -27,6 +25,7 @@ from stream.enrich.normalisation import (
     REPEAT,
     EntityTrace,
     Mention,
+    SpanIndex,
     drop_offices,
     given_named_people,
     located_places,
@@ -285,33 +284,15 @@ def _unfound_places(found: list[Mention], text: str) -> list[Mention]:
     continents anywhere ("Uruguay arrests ..." in a title, "In New Zealand, ..." past the NER
     window, "bound for Europe"), except as the start of a longer name ("London Metal Exchange");
     any town or region right after a word that makes it a place ("in Entebbe")."""
-    covered = _coverage(found)
+    taken = SpanIndex(found)
     known = [
         Mention(x.pattern.payload[0], x.pattern.payload[1], x.start, x.end, REPEAT)
         for x in _place_matcher().find(text)
         if not _NAME_GOES_ON.match(text, x.end)
     ]
-    known_here = _coverage(known)
-    located = [m for m in located_places(text) if not known_here(m.start, m.end)]
-    return [m for m in known + located if not covered(m.start, m.end)]
-
-
-def _coverage(found: list[Mention]) -> Callable[[int, int], bool]:
-    """Whether a span lies inside or across a mention in `found`; a span around shorter mentions
-    is not covered ("Saudi Arabia" over a repeat of the model's "Saudi")."""
-    taken = sorted((m.start, m.end) for m in found)
-    furthest = list(itertools.accumulate((end for _, end in taken), max))  # the furthest end so far
-
-    def covered(start: int, end: int) -> bool:
-        first = bisect.bisect_left(taken, (start,))  # the spans before it start earlier
-        if first and furthest[first - 1] > start:
-            return True  # one starts before it and runs into it
-        inside = taken[first : bisect.bisect_left(taken, (end,))]  # those starting inside it: few
-        return any(
-            taken_end > end or (taken_start, taken_end) == (start, end) for taken_start, taken_end in inside
-        )
-
-    return covered
+    known_here = SpanIndex(known)
+    located = [m for m in located_places(text) if not known_here.covers(m.start, m.end)]
+    return [m for m in known + located if not taken.covers(m.start, m.end)]
 
 
 _NAME_GOES_ON = re.compile(r" [A-Z]")
@@ -321,10 +302,10 @@ def _nationalities(found: list[Mention], text: str, nationalities: PatternMatche
     """Nationalities the alias table pins that neither the model nor a repeat of its names found
     ("Greeks" in the lead, "Former British prime minister" past the NER window), not as the start
     of a longer name ("Turkish Airlines") unless an office follows ("Kazakh President")."""
-    covered = _coverage(found)
+    taken = SpanIndex(found)
     out = []
     for x in nationalities.find(text):
-        if covered(x.start, x.end):
+        if taken.covers(x.start, x.end):
             continue
         if not _NAME_GOES_ON.match(text, x.end) or _OFFICE_NEXT.match(text, x.end):
             out.append(Mention(x.pattern.payload, "NORP", x.start, x.end, REPEAT))

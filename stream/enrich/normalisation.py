@@ -897,7 +897,7 @@ def given_named_people(text: str, found: Sequence[Mention]) -> list[Mention]:
     ("... and Brett Kavanaugh dissented", or past the NER window): the given name and the surname
     no common English word, the name no place, no institution and not inside a longer name."""
     people = []
-    taken = _overlap_index(found)
+    taken = SpanIndex(found)
     for match in _GIVEN_NAMED.finditer(text):
         words = match[1].split()
         if (
@@ -906,25 +906,37 @@ def given_named_people(text: str, found: Sequence[Mention]) -> list[Mention]:
             or words[-1] in _HEAD_TYPES
             or match[1] in place_names()
             or _CAPITALISED_BEFORE.search(text, max(0, match.start() - 30), match.start())
-            or taken(match.start(), match.end())
+            or taken.overlaps(match.start(), match.end())
         ):
             continue
         people.append(Mention(match[1], "PERSON", match.start(1), match.end(1), GIVEN_NAME))
     return people
 
 
-def _overlap_index(mentions: Sequence[Mention]) -> Callable[[int, int], bool]:
-    """Whether any of `mentions` shares a character with text[start:end], by bisection: a span
-    overlaps one that starts before its end and reaches past its start."""
-    spans = sorted((m.start, m.end) for m in mentions)
-    starts = [start for start, _ in spans]
-    furthest = list(itertools.accumulate((end for _, end in spans), max))
+class SpanIndex:
+    """The spans of some mentions, to ask by bisection whether a span meets them: a long article
+    has thousands of names, and asking each one would be quadratic."""
 
-    def overlaps(start: int, end: int) -> bool:
-        before = bisect.bisect_left(starts, end)
-        return bool(before) and furthest[before - 1] > start
+    def __init__(self, mentions: Sequence[Mention]) -> None:
+        self._spans = sorted((m.start, m.end) for m in mentions)
+        self._furthest = list(itertools.accumulate((end for _, end in self._spans), max))
 
-    return overlaps
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a mention shares a character with text[start:end]: one that starts before its
+        end reaches past its start."""
+        before = bisect.bisect_left(self._spans, (end,))
+        return bool(before) and self._furthest[before - 1] > start
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether text[start:end] lies inside or across a mention; a span around shorter mentions
+        is not covered ("Saudi Arabia" over a repeat of the model's "Saudi")."""
+        first = bisect.bisect_left(self._spans, (start,))
+        if first and self._furthest[first - 1] > start:
+            return True  # one starts before it and runs into it
+        inside = self._spans[first : bisect.bisect_left(self._spans, (end,))]  # starting inside it: few
+        return any(
+            span_end > end or (span_start, span_end) == (start, end) for span_start, span_end in inside
+        )
 
 
 def drop_offices(mentions: list[Mention], text: str) -> list[Mention]:
