@@ -84,7 +84,7 @@ def _placed_town(word: str, before: list[str], listed: bool) -> str | None:
     Essen"), or a large city anywhere, unless its name is a common German word."""
     if (listed or (before and before[-1] in _PREPOSITIONS)) and (town := _town(word)) is not None:
         return town
-    if zipf_frequency(word.lower(), "de") >= _COMMON_WORD:
+    if _common(word):
         return None
     return _town(word, _CITY)
 

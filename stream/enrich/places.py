@@ -54,6 +54,7 @@ def country_names() -> frozenset[str]:
     return frozenset(_countries().values())
 
 
+@functools.cache
 def country_spellings() -> dict[str, str]:
     """Countries' names as news writes them, by those and by GeoNames' own ("Czechia" -> "Czech
     Republic")."""
