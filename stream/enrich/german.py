@@ -23,7 +23,7 @@ from wordfreq import zipf_frequency
 
 from stream.enrich.entities import RULES_MAX_CHARS
 from stream.enrich.given_names import given_names
-from stream.enrich.normalisation import MODEL, Mention
+from stream.enrich.normalisation import MODEL, Mention, SpanIndex
 from stream.enrich.places import continents, german_countries, latin_towns, plain
 
 _WORD = re.compile(r"[A-ZÄÖÜ][\w'’.-]*\w")
@@ -190,7 +190,8 @@ class GermanNames:
             if (name := _court(court[1], court[2])) is not None
         ]
         words = list(_WORD.finditer(text))
-        found += [b for b in _body_names(text, words) if not any(c.overlaps(b.start, b.end) for c in found)]
+        courts = SpanIndex(found)
+        found += [b for b in _body_names(text, words) if not courts.overlaps(b.start, b.end)]
         # Courts and organisations named by their kind, in order; the words inside them are taken.
         bodies = sorted(found, key=lambda m: m.start)
         body_starts = [m.start for m in bodies]

@@ -731,10 +731,11 @@ def region_mentions(
     """Regions (and, with `districts`, districts) a Russian or Ukrainian text names by their town's
     adjective ("Курской области" -> Kursk), as place mentions where `found` has none; `resolve`
     gives a nominative's English name."""
+    taken = SpanIndex(found)
     return [
         Mention(text[start:end], "GPE", start, end, MODEL, name)
         for start, end, name in region_adjectives(text, resolve, districts=districts)
-        if not any(m.overlaps(start, end) for m in found)
+        if not taken.overlaps(start, end)
     ]
 
 

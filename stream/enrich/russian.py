@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from stream.enrich.normalisation import MODEL, Mention, region_mentions
+from stream.enrich.normalisation import MODEL, Mention, SpanIndex, region_mentions
 from stream.enrich.places import cyrillic_places, region_adjectives
 from stream.enrich.transliteration import transliterate
 
@@ -92,7 +92,8 @@ class RussianNer:
             found.append(Mention(span.text, label, span.start, span.stop, MODEL, name))
         resolve = functools.partial(_region_name, tools.places)
         courts = _courts(text, resolve)
-        found = courts + [m for m in found if not any(c.overlaps(m.start, m.end) for c in courts)]
+        taken = SpanIndex(courts)
+        found = courts + [m for m in found if not taken.overlaps(m.start, m.end)]
         return found + region_mentions(text, found, resolve)
 
     def wait_ready(self) -> None:
