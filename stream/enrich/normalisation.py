@@ -153,6 +153,8 @@ _PERSON_TITLES = frozenset(
     {"President", "Treasurer", "Chancellor", "Crown", "Prince", "Princess", "King", "Queen", "Sheikh", "Emir"}
     | {"Pope", "Sultan", "Senator", "Governor", "Mayor", "Judge", "Dr.", "Gen.", "Colonel", "Admiral", "Mr."}
     | {"Mrs.", "Ms.", "Ayatollah", "Archbishop", "Cardinal", "Bishop", "Minister", "Prime", "Premier"}
+    | {"Brigadier", "General", "Lieutenant", "Major", "Captain", "Sergeant", "Marshal", "Field", "Lt."}
+    | {"Col.", "Maj.", "Capt.", "Sgt.", "Brig."}
 )
 # Words of an office, which end an institution's name ("... Party of Deputy Prime Minister X").
 _OFFICE_WORDS = _OFFICES | _PERSON_TITLES | {"Deputy", "Prime", "Vice"}
@@ -213,6 +215,7 @@ _LOCATIVE = re.compile(
 _CAPITALISED = r"[A-Z][\w'’-]*"  # a word of a name, in the lists below
 _LIST_NAME = rf"{_CAPITALISED}(?: {_CAPITALISED}){{0,2}}"
 _LIST_GLUE = r"(?:, (?:and |or )?| (?:and|or|to) )"
+_LIST_GLUE_ONLY = re.compile(r"(?:, (?:and |or )?| (?:and|or) )")  # between two names of one list
 _LIST_BEFORE = re.compile(rf"({_LIST_NAME}){_LIST_GLUE}$")
 _LIST_AFTER = re.compile(rf"{_LIST_GLUE}({_LIST_NAME})")
 _LIST_STEPS = 4  # neighbours looked at on each side
@@ -224,6 +227,7 @@ _ENGLISH_WORD = 3.0  # zipf frequency from which a word is English ("held"), not
 _NAME_WORDS = rf"{_CAPITALISED}(?: {_CAPITALISED})*"
 _SPAN_LIST_PART = re.compile(_NAME_WORDS)
 _SPAN_LIST = re.compile(rf"{_NAME_WORDS}(?:, {_NAME_WORDS})*(?:,? and |, ){_NAME_WORDS}")
+_SPAN_ROUTE = re.compile(rf"({_NAME_WORDS})(?: to |-)({_NAME_WORDS})")  # "Lima to Arequipa"
 # The model's types that a GeoNames town name overrides (ORG and PRODUCT only where located).
 _PLACE_MISTYPES = frozenset({"PERSON", "ORG", "LOC", "NORP", "PRODUCT"})
 _OFFICE_LABELS = frozenset({"ORG", "PERSON", "FAC", "PRODUCT", "LAW", "LOC"})
@@ -530,7 +534,9 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     # "U.S. Drug Enforcement ...": no sentence ends after "U.S." (but one may after "4 a.m.")
     abbreviation = "." in previous_word[0][:-1] and previous_word[0].isupper()
     at_sentence_start = before == 0 or (text[before - 1] in _SENTENCE_END and not abbreviation)
-    common = words[0] == surface.split()[0] and (words[0].lower() in lower_words or _common_plural(words[0]))
+    common = words[0] == surface.split()[0] and (
+        words[0].lower() in lower_words or _common_plural(words[0]) or _participle_before_place(words)
+    )
     # "Bank of Japan" stays, and so does a place whose name starts with a common word ("New Zealand")
     # or an organisation's whose head noun says so ("Central Election Commission").
     if (
@@ -542,6 +548,18 @@ def _model_surface(m: Mention, text: str, aliases: AliasTable, lower_words: froz
     ):
         words.pop(0)
     return clean_surface(" ".join(words))
+
+
+def _participle_before_place(words: list[str]) -> bool:
+    """An English participle before a known place ("Neighbouring Karnataka", "Flooded Valencia"):
+    a word the sentence opens with, not part of the place's name."""
+    rest = " ".join(words[1:])
+    return (
+        len(words) > 1
+        and words[0].endswith(("ing", "ed"))
+        and zipf_frequency(words[0].lower(), "en") >= _ENGLISH_WORD
+        and (rest in place_names() or rest in region_names())
+    )
 
 
 def _common_plural(word: str) -> bool:
@@ -684,11 +702,39 @@ def _of_places(mentions: list[Mention], text: str) -> list[Mention]:
     return [m for m in out if not any(r is not m and r.start <= m.start and m.end <= r.end for r in runs)]
 
 
+def _joined_at_ampersand(mentions: list[Mention], text: str) -> list[Mention]:
+    """Two model spans the model split at an ampersand as one organisation: "Korea Internet &" and
+    "Security Agency" of "Korea Internet & Security Agency"."""
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.source in (MODEL, REPEAT)
+            and last.surface.rstrip().endswith("&")
+            and not text[last.end : m.start].strip()
+            and m.start - last.end <= 2
+        ):
+            out[-1] = Mention(text[last.start : m.end], "ORG", last.start, m.end, last.source)
+            continue
+        out.append(m)
+    return out
+
+
 def _split_list(m: Mention) -> list[Mention]:
     """A model span holding a list of one-word names, or of known places, as one name each:
-    "Fordow and Natanz", "Quang Ngai and Da Nang" ("Bosnia and Herzegovina", a country, stays whole)."""
+    "Fordow and Natanz", "Quang Ngai and Da Nang" ("Bosnia and Herzegovina", a country, stays whole);
+    a route between two known places as both places ("Potosi to Oruro", "Copenhagen-Paris")."""
     core = m.surface.strip(_EDGE_PUNCT + ". ")  # "Kisumu and Mombasa," as the model may cut it
-    if m.source not in (MODEL, REPEAT) or not _SPAN_LIST.fullmatch(core) or core in place_names():
+    if m.source not in (MODEL, REPEAT) or core in place_names():
+        return [m]
+    route = _SPAN_ROUTE.fullmatch(core)
+    if route is not None and route[1] in place_names() and route[2] in place_names():
+        start = m.start + m.surface.index(core)
+        return [
+            Mention(route[i], "GPE", start + route.start(i), start + route.end(i), m.source) for i in (1, 2)
+        ]
+    if not _SPAN_LIST.fullmatch(core):
         return [m]
     parts = list(_SPAN_LIST_PART.finditer(core))
     # "National Search and Rescue Agency" is one name: parts of several words must be known places.
@@ -713,16 +759,22 @@ _PLACE_RUN = re.compile(
 
 def located_places(text: str) -> list[Mention]:
     """Towns (GeoNames) and regions (ISO 3166-2) named right after a word that makes them places
-    ("in Entebbe", "the port of Novorossiysk", "in Novi Sad"), as the whole run of capitalised
-    words there; not a place's name that is a common word ("in March", "in Bath")."""
+    ("in Entebbe", "the port of Novorossiysk", "in Novi Sad") or listed after such a place ("to
+    Bremerhaven and Rotterdam"), as the whole run of capitalised words there; not a place's name
+    that is a common word ("in March", "in Bath")."""
     places, regions = place_names(), region_names()
-    return [
-        Mention(run.group(), "GPE", run.start(), run.end(), REPEAT)
-        for run in _PLACE_RUN.finditer(text)
-        if (run.group() in places or run.group() in regions)
-        and zipf_frequency(run.group().lower(), "en") < _COMMON_WORD
-        and _LOCATIVE.search(text, max(0, run.start() - 20), run.start())
-    ]
+    out: list[Mention] = []
+    for run in _PLACE_RUN.finditer(text):
+        if (
+            (run.group() in places or run.group() in regions)
+            and zipf_frequency(run.group().lower(), "en") < _COMMON_WORD
+            and (
+                _LOCATIVE.search(text, max(0, run.start() - 20), run.start())
+                or (out and _LIST_GLUE_ONLY.fullmatch(text, out[-1].end, run.start()))
+            )
+        ):
+            out.append(Mention(run.group(), "GPE", run.start(), run.end(), REPEAT))
+    return out
 
 
 def region_mentions(
@@ -1045,7 +1097,7 @@ def normalise(
     )
     parts = (
         piece
-        for m in _of_places(mentions, text)
+        for m in _of_places(_joined_at_ampersand(mentions, text), text)
         for part in _split_country(
             _whole_words(_given_name_before(_person_after_words(_before_parenthesis(m)), text), text), aliases
         )

@@ -15,6 +15,7 @@ from stream.enrich.normalisation import (
     clean_surface,
     drop_offices,
     given_named_people,
+    located_places,
     normalise,
     resolve_overlaps,
     stated_names,
@@ -398,6 +399,40 @@ def test_a_model_span_holding_a_list_is_one_name_each(aliases: AliasTable, gazet
         ("Bosnia and Herzegovina", "GPE"),  # a country's name
         ("National Search and Rescue Agency", "ORG"),  # parts of several words that are no places
     ]
+    text = "Buses ran from Potosi to Oruro and on routes such as Copenhagen-Paris. Salt to Sugar Ltd."
+    model = placed(
+        text, ("Potosi to Oruro", "ORG"), ("Copenhagen-Paris", "ORG"), ("Salt to Sugar Ltd", "ORG")
+    )
+    assert [(t.entity.name, t.entity.type) for t in normalise(model, aliases, gazetteer.entries, text)] == [
+        ("Potosi", "GPE"),  # a route between two known places is both places
+        ("Oruro", "GPE"),
+        ("Copenhagen", "GPE"),
+        ("Paris", "GPE"),
+        ("Salt to Sugar Ltd", "ORG"),  # no known places on both sides
+    ]
+
+
+def test_a_name_split_at_an_ampersand_is_one_organisation(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "said a researcher at the Korea Internet & Security Agency, not at Samsung & LG."
+    model = placed(
+        text, ("Korea Internet &", "ORG"), ("Security Agency", "ORG"), ("Samsung", "ORG"), ("LG", "ORG")
+    )
+    assert types(model, text, aliases, gazetteer) == {
+        "Korea Internet & Security Agency": "ORG",
+        "Samsung": "ORG",  # the model did not end it at the ampersand: two names
+        "LG": "ORG",
+    }
+
+
+def test_a_town_listed_after_a_located_one_is_a_place() -> None:
+    text = "Ships went to Bremerhaven and Rotterdam, while Bremen and Leipzig waited."
+    assert [m.surface for m in located_places(text)] == ["Bremerhaven", "Rotterdam"]  # Bremen: no place word
+
+
+def test_military_ranks_and_participles_are_cut_from_names(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "Spokesman Brigadier General Wahyu Santoso said so. Neighbouring Karnataka shut its border."
+    model = placed(text, ("Brigadier General Wahyu Santoso", "PERSON"), ("Neighbouring Karnataka", "PERSON"))
+    assert types(model, text, aliases, gazetteer) == {"Wahyu Santoso": "PERSON", "Karnataka": "GPE"}
 
 
 def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazetteer: Gazetteer) -> None:
