@@ -78,11 +78,15 @@ def _place(word: str) -> tuple[str, str] | None:
     """The English name and type of a place written in any case, if a table knows it: a Ukrainian
     town's (by Ukraine's romanisation) before a foreign place's ("Рені" is Reni, not Rennes), a
     continent's (LOC) last."""
-    candidates = list(_nominatives(word.lower()))
+    lower = word.lower().translate(_APOSTROPHES)  # GeoNames writes "куп’янськ" or "купянськ"
+    candidates = [*_nominatives(lower), *_nominatives(lower.replace("’", ""))]
     for table, label in ((_towns(), "GPE"), (cyrillic_places(), "GPE"), (_continents(), "LOC")):
         if (name := next((table[c] for c in candidates if c in table), None)) is not None:
             return name, label
     return None
+
+
+_APOSTROPHES = str.maketrans({"'": "’", "ʼ": "’"})
 
 
 @functools.cache

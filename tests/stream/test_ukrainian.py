@@ -66,7 +66,7 @@ def test_people_named_in_any_case_come_out_in_the_nominative() -> None:
 def test_towns_of_every_shape_by_their_ukrainian_name() -> None:
     text = (
         "Удари по Нікополю та Дніпру, вибухи у Рівному і Мукачеві. Судно вийшло з Рені. Потяг з "
-        "Кировограда прибув. Допомога з Європи."
+        "Кировограда прибув. Допомога з Європи. Бої біля Куп'янська."
     )
     [found] = UkrainianNames().mentions([text])
     assert [(m.detail, m.label) for m in found] == [
@@ -77,6 +77,7 @@ def test_towns_of_every_shape_by_their_ukrainian_name() -> None:
         ("Reni", "GPE"),  # a Ukrainian town before a foreign one (Rennes)
         ("Kropyvnytskyi", "GPE"),  # the town's name now, from its Russian and former one
         ("Europe", "LOC"),  # a continent
+        ("Kupiansk", "GPE"),  # an apostrophe typed as "'", where GeoNames writes "’"
     ]
 
 
