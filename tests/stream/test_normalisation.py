@@ -8,6 +8,7 @@ import pytest
 
 from stream.enrich.aliases import AliasTable
 from stream.enrich.gazetteer import Gazetteer
+from stream.enrich.given_names import given_names
 from stream.enrich.normalisation import (
     GAZETTEER,
     MODEL,
@@ -928,3 +929,12 @@ def test_ukrainian_and_russian_given_names_in_latin_letters_open_a_person(
     assert types(model, text, aliases, gazetteer) == {"Dmitry Orlov": "PERSON"}  # a Russian given name
     found = [m.surface for m in given_named_people(text, model)]
     assert found == ["Serhii Lysak", "Andriy Sadovyi"]  # Ukrainian, by the national romanisation or news'
+
+
+def test_given_names_of_further_locales_open_a_person_unless_english_words(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "Goalkeeper Agustin Rossi saved twice. Pal Jonson, Sweden's defence minister, said so."
+    model = placed(text, ("Goalkeeper Agustin Rossi", "PERSON"), ("Pal Jonson", "ORG"))
+    assert types(model, text, aliases, gazetteer) == {"Agustin Rossi": "PERSON", "Pal Jonson": "PERSON"}
+    assert "Hope" not in given_names() and "Balazs" in given_names()  # an English word; plain letters
