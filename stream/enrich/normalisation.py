@@ -51,6 +51,7 @@ from stream.enrich.places import (
     region_adjectives,
     region_names,
 )
+from stream.enrich.transliteration import transliterate
 from wirewatch.schema import Entity
 
 # Labels worth filtering and alerting on; numbers, dates, amounts and works of art are left out.
@@ -858,6 +859,20 @@ _KIND_AFTER = re.compile(
 _ON_X = re.compile(r"\b(?:on|platform|network) (X)\b(?![-'’])")
 
 
+# An arena that Russian or Ukrainian text names by its sponsor or club, in quotes and in any case:
+# «Газпром Арене» (Gazprom Arena), «СКА Арена».
+_ARENA = re.compile(r"«(([A-ZА-ЯЁІЇЄ][\w+-]*)[ -]Арен(?:а|е|ы|у|ой|і|ою))»")
+
+
+def _arena_name(sponsor: str) -> str:
+    """An arena's English name from its sponsor's, which keeps Latin letters and an acronym's
+    capitals (G-Drive, SKA)."""
+    if sponsor.isascii():
+        return f"{sponsor} Arena"
+    latin = transliterate(sponsor)
+    return f"{latin.upper() if sponsor.isupper() else latin} Arena"
+
+
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
     """Names whose type the text states: the dateline's place, known places before a place noun
     ("the Poltava and Sumy regions"), storms ("Typhoon Yagi" -> "Yagi"), institutions ("Sverdlovsk
@@ -892,6 +907,9 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
             found.append(Mention(name, "ORG", start, match.end(1), BODY_NOUN))
     found += [
         Mention(w[1], "WORK_OF_ART", w.start(1), w.end(1), WORK_NOUN) for w in _QUOTED_WORK.finditer(text)
+    ]
+    found += [
+        Mention(a[1], "FAC", a.start(1), a.end(1), FAC_NOUN, _arena_name(a[2])) for a in _ARENA.finditer(text)
     ]
     for match in _STORM.finditer(text):
         if match.group(1) in _HEAD_TYPES:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stream.enrich.normalisation import MODEL, Mention, SpanIndex, region_mentions
-from stream.enrich.places import cyrillic_places, region_adjectives
+from stream.enrich.places import continents, cyrillic_places, region_adjectives
 from stream.enrich.transliteration import transliterate
 
 if TYPE_CHECKING:
@@ -81,10 +81,13 @@ class RussianNer:
             span.normalize(tools.vocab)
             normal = span.normal or span.text
             place = tools.places.get(normal.lower()) or tools.places.get(span.text.lower())
-            if place is not None and span.type in ("LOC", "ORG"):
+            continent = _continents().get(normal.lower())
+            if continent is not None and span.type == "LOC":
+                label, name = "LOC", continent
+            elif place is not None and span.type in ("LOC", "ORG"):
                 label, name = "GPE", place
             elif span.type == "PER":
-                label, name = "PERSON", transliterate(normal)
+                label, name = "PERSON", transliterate(_woman_kept(span.text, normal))
             elif span.type == "ORG" and _latin_brand(span.text):
                 label, name = "ORG", span.text
             else:
@@ -129,6 +132,31 @@ def _courts(text: str, resolve: Callable[[str], str | None]) -> list[Mention]:
             name = f"{regions[0]} Regional Court"
         found.append(Mention(court.group(), "ORG", court.start(), court.end(), MODEL, name))
     return found
+
+
+_WOMANS_SURNAME = re.compile(r"(?:(?:ов|ев|ёв|ин|ын)а|(?:ск|цк)ая)$")
+
+
+def _woman_kept(surface: str, normal: str) -> str:
+    """A woman's name Natasha turned into a man's because it did not know her given name ("Агунда
+    Кулаева" -> "Агунда Кулаев"): a given name in -а or -я left as written is in the nominative,
+    so is her surname."""
+    written, normalised = surface.split(), normal.split()
+    if (
+        len(written) == len(normalised) == 2
+        and written[0] == normalised[0]
+        and written[0].endswith(("а", "я"))
+        and _WOMANS_SURNAME.search(written[1]) is not None
+        and written[1] != normalised[1]
+    ):
+        return surface
+    return normal
+
+
+@functools.cache
+def _continents() -> dict[str, str]:
+    """English names of continents by their Russian names, lower-cased (Европа -> Europe)."""
+    return {name.lower(): english for name, english in continents("ru").items()}
 
 
 def _latin_brand(name: str) -> bool:

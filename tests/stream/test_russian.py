@@ -62,6 +62,34 @@ def test_names_come_out_in_english_and_in_the_nominative(russian: RussianNer) ->
     assert all(text[m.start : m.end] == m.surface for m in found)
 
 
+def test_a_woman_natasha_does_not_know_keeps_her_surname_and_continents_are_places(
+    russian: RussianNer,
+) -> None:
+    text = "Партию исполнила Агунда Кулаева. Звонок Ильи Кулаева. Поставки в Европу прекратились."
+    [found] = russian.mentions([text])
+    assert [(m.detail, m.label) for m in found] == [
+        ("Agunda Kulayeva", "PERSON"),  # not Kulayev: her given name, as written, is the nominative
+        ("Ilya Kulayev", "PERSON"),  # a man's name in the genitive
+        ("Europe", "LOC"),
+    ]
+
+
+def test_arenas_and_two_word_towns_in_russian_text(russian: RussianNer, enricher: Enricher) -> None:
+    text = (
+        "Матч на «Газпром Арене» и на «СКА Арене» прошел в Нижнем Новгороде, а беженцы остались в Белоруссии."
+    )
+    found = {
+        e.name: e.type
+        for e in reading_with(enricher, [russian]).enrich([make_article("Матч", text)])[0].entities
+    }
+    assert found == {
+        "Gazprom Arena": "FAC",  # not Gazprom, the company the gazetteer knows
+        "SKA Arena": "FAC",  # an acronym keeps its capitals
+        "Nizhny Novgorod": "GPE",
+        "Belarus": "GPE",  # a name of the country CLDR does not give
+    }
+
+
 def test_an_organisation_written_in_latin_letters_keeps_its_name(russian: RussianNer) -> None:
     text = "Маркетплейсы Ozon и Wildberries снизили комиссии, сообщило МЧС."
     [found] = russian.mentions([text])
