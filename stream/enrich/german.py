@@ -27,7 +27,13 @@ from stream.enrich.normalisation import MODEL, Mention, SpanIndex
 from stream.enrich.places import continents, german_countries, latin_towns, plain
 
 _WORD = re.compile(r"[A-ZÄÖÜ][\w'’.-]*\w")
-_PREPOSITIONS = frozenset({"in", "nach", "aus", "bei", "von", "vor", "zwischen", "um", "bis", "ab"})
+# Words after which a town's name is a place: prepositions of place, and nouns for places ("der
+# Landkreis Rosenheim", "die Standorte Bühl, Reutlingen und Homburg").
+_PREPOSITIONS = frozenset(
+    {"in", "nach", "aus", "bei", "von", "vor", "zwischen", "um", "bis", "ab", "über", "nahe", "Richtung"}
+    | {"Stadt", "Städte", "Städten", "Gemeinde", "Landkreis", "Kreis", "Ort", "Orte", "Orten", "Dorf"}
+    | {"Standort", "Standorte", "Standorten", "Werk", "Werke", "Werken"}
+)
 _LIST_JOIN = re.compile(r"(?:,| und| oder| sowie) ")
 _STATES = {
     "Baden-Württemberg": "Baden-Wurttemberg", "Bayern": "Bavaria", "Brandenburg": "Brandenburg",
@@ -44,8 +50,11 @@ _STATES = {
     "Nidwalden": "Nidwalden", "Uri": "Uri", "Glarus": "Glarus", "Schwyz": "Schwyz",
 }  # fmt: skip
 # A city this large is a place wherever its name stands ("Kantone wie Zürich", "Shanghai
-# besuchen"), unless the name is a word this frequent in German too (Essen).
+# besuchen", "die Drehkreuze Frankfurt und München"), unless its name is a German word as well.
+# Word frequencies cannot tell (wordfreq folds case, so "frankfurt" is as frequent as "essen"):
+# these are the names of GeoNames' cities of 500,000 that are German words.
 _CITY = 500_000
+_WORDLIKE_CITIES = frozenset({"Essen", "Dabei", "Fort Dabei", "Gold", "Rest", "Van", "The D", "En-an"})
 _COMMON_WORD = 4.5
 # A word after a given name this frequent in German is a common word, not a surname ("Paul Bank");
 # Müller and Braun are words too, but less frequent. The last part of a hyphenated word must be
@@ -64,6 +73,11 @@ _COURTS = {
 _COURT = re.compile(rf"\b({'|'.join(_COURTS)})(?:e?s)? (?:in )?([A-ZÄÖÜ][\w-]*\w)")
 # The football club: "FC Bayern", "Bayern München".
 _CLUB_BEFORE, _CLUB_AFTER = re.compile(r"FC $"), re.compile(r"^ (?:München|Munich)\b")
+# A club's word before its town, which makes the town part of the club's name ("Borussia Dortmund").
+_CLUB_WORD = re.compile(
+    r"(?:Bayern|Borussia|Eintracht|Hertha|Union|RB|Werder|Fortuna|Arminia|Dynamo|Rapid|Austria|Sturm"
+    r"|Bull|FC|SC|SV|VfB|VfL|TSG|FSV|Kickers) $"
+)
 
 
 def _town(word: str, min_population: int = 0) -> str | None:
@@ -81,10 +95,10 @@ def _town(word: str, min_population: int = 0) -> str | None:
 
 def _placed_town(word: str, before: list[str], listed: bool) -> str | None:
     """A town after a preposition of place ("in Essen") or `listed` after one ("in Bochum und
-    Essen"), or a large city anywhere, unless its name is a common German word."""
+    Essen"), or a large city anywhere, unless its name is a German word."""
     if (listed or (before and before[-1] in _PREPOSITIONS)) and (town := _town(word)) is not None:
         return town
-    if _common(word):
+    if word in _WORDLIKE_CITIES:
         return None
     return _town(word, _CITY)
 
@@ -224,7 +238,9 @@ class GermanNames:
                 and not _CLUB_AFTER.match(text[end : end + 8])
             ):
                 found.append(Mention(word, "GPE", start, end, MODEL, state))
-            elif (town := _placed_town(word, before, _listed(found, text, start))) is not None:
+            elif (
+                town := _placed_town(word, before, _listed(found, text, start))
+            ) is not None and not _CLUB_WORD.search(text, max(0, start - 9), start):
                 found.append(Mention(word, "GPE", start, end, MODEL, town))
         return found
 

@@ -50,6 +50,24 @@ def test_genitives_austrian_and_swiss_regions_continents_and_towns_in_a_list() -
     ]  # not "Mai" (May) nor "Norden" (the north): towns of that name, but after "im"
 
 
+def test_big_cities_anywhere_and_towns_after_place_nouns() -> None:
+    text = (
+        "Betroffen sind die Drehkreuze Frankfurt und München. Züge fahren über Göttingen, der Landkreis "
+        "Rosenheim meldet Schnee, die Standorte Bühl und Reutlingen schließen. Das Essen war gut. "
+        "Borussia Dortmund gewann."
+    )
+    [found] = GermanNames().mentions([text])
+    assert [m.detail for m in found] == [
+        "Frankfurt",
+        "Munich",
+        "Gottingen",
+        "Rosenheim",
+        "Buhl",
+        "Reutlingen",
+    ]
+    # "Frankfurt" and "München" are as frequent as German words, but Essen is one; Dortmund is the club's
+
+
 def test_people_are_a_given_name_and_the_name_after_it() -> None:
     text = (
         "Bundeskanzler Friedrich Merz und Trainer Vincent Kompany trafen Markus Söder und Mario Reiß. "
