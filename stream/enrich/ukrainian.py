@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from stream.enrich.entities import RULES_MAX_CHARS
-from stream.enrich.normalisation import MODEL, Mention, region_mentions
+from stream.enrich.normalisation import MODEL, Mention, SpanIndex, region_mentions
 from stream.enrich.places import continents, country_names, cyrillic_places, ukrainian_towns
 
 _WORD = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐа-яіїєґ][а-яіїєґʼ'’]+)?")
@@ -251,6 +251,54 @@ def _unlike_a_place(text: str, words: list[re.Match[str]], i: int) -> bool:
     )
 
 
+_NAME = r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐ][а-яіїєґʼ'’]+)?"
+# A village or town named after its noun, in the nominative whatever the noun's case ("у селі
+# Петропавлівка", "села Ківшарівка та Петропавлівка"): GeoNames lists no village this small.
+_VILLAGE_NOUN = re.compile(r"\b(?:сел[оаіу]|селищ[еаіу]|смт|містечк[оаіу])\s+(?=[А-ЯІЇЄҐ])")
+_VILLAGE_LIST = re.compile(rf"({_NAME})(?:(?:,\s*|\s+(?:та|і|й)\s+)(?=[А-ЯІЇЄҐ]))?")
+# A city's district by its adjective ("у Салтівському районі" -> Saltivskyi District), unless the
+# adjective is a town's ("у Фастівському районі" is Fastiv, found as a region before).
+_DISTRICT = re.compile(rf"({_NAME}?)(ському|цькому|ьому|ому|ого|ий|ім|им)\s+район(?:і|у|ом|и)?\b")
+_ADJECTIVE_NOMINATIVE = {
+    "ському": "ський",
+    "цькому": "цький",
+    "ьому": "ій",
+    "ому": "ий",
+    "ого": "ий",
+    "ім": "ий",
+    "им": "ий",
+}
+
+
+def _villages(text: str) -> list[Mention]:
+    """Villages and towns named right after their noun, by Ukraine's romanisation."""
+    found = []
+    for noun in _VILLAGE_NOUN.finditer(text):
+        at = noun.end()
+        while (listed := _VILLAGE_LIST.match(text, at)) is not None:
+            name = listed[1]
+            found.append(Mention(name, "GPE", listed.start(1), listed.end(1), MODEL, romanise(name)))
+            if listed.end() == listed.end(1):
+                break
+            at = listed.end()
+    return found
+
+
+def _city_districts(text: str) -> list[Mention]:
+    """Districts by their adjectives, as "<adjective> District", or as the town whose name the
+    adjective is."""
+    found = []
+    for district in _DISTRICT.finditer(text):
+        stem, ending = district[1], district[2]
+        nominative = stem + _ADJECTIVE_NOMINATIVE.get(ending, ending)
+        # A town of two words named like an adjective (Білгород-Дністровський); "Шевченківський", the
+        # name of a village as well as of city districts, is the district.
+        town = _towns().get(nominative.lower()) if "-" in nominative else None
+        name = town if town is not None else f"{romanise(nominative)} District"
+        found.append(Mention(district.group(), "GPE", district.start(), district.end(), MODEL, name))
+    return found
+
+
 class UkrainianNames:
     """A `Recogniser` for Ukrainian articles by rules; `detail` of each mention holds the English name."""
 
@@ -293,7 +341,11 @@ class UkrainianNames:
                 place = None
             if place is not None:
                 found.append(Mention(word, place[1], match.start(), match.end(), MODEL, place[0]))
-        return found + region_mentions(text, found, _region_name, districts=True)
+        found += region_mentions(text, found, _region_name, districts=True)
+        taken = SpanIndex(found)
+        return found + [
+            m for m in _villages(text) + _city_districts(text) if not taken.overlaps(m.start, m.end)
+        ]
 
     def wait_ready(self) -> None:
         """Load the place tables now."""

@@ -116,6 +116,21 @@ def test_regions_named_by_their_towns_adjective() -> None:
     assert [m.detail for m in found] == ["Fastiv", "Kirovohrad", "Zhytomyr"]  # also before "облрада"
 
 
+def test_villages_after_their_noun_and_city_districts() -> None:
+    text = (
+        "Без світла залишаються села Ківшарівка та Петропавлівка. Удар по Салтівському району, "
+        "пожежа у Білгород-Дністровському районі, вибухи у Фастівському районі."
+    )
+    [found] = UkrainianNames().mentions([text])
+    assert sorted(m.detail for m in found) == [
+        "Bilhorod-Dnistrovskyi",  # a town named like an adjective, not "... District"
+        "Fastiv",  # a district named by its town
+        "Kivsharivka",
+        "Petropavlivka",  # a village GeoNames does not list, named in a list after its noun
+        "Saltivskyi District",  # a city's district, whose adjective is no town's
+    ]
+
+
 def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
     ner_model: NerModel, enricher: Enricher
 ) -> None:
