@@ -857,6 +857,9 @@ _KIND_AFTER = re.compile(
 )
 # The social network, a letter the model never takes for a name: "said on X", "wrote on X."
 _ON_X = re.compile(r"\b(?:on|platform|network) (X)\b(?![-'’])")
+# The rainforest, which shares its name with the company: "in the Amazon", "Peru's Amazon" (the
+# company is seldom "the Amazon", nor a place's).
+_THE_AMAZON = re.compile(r"(?:\bthe |\b[A-Z][a-z]+['’]s )(Amazon)\b(?! [A-Z]|['’]s|[-.]\w)")
 
 
 # An arena that Russian or Ukrainian text names by its sponsor or club, in quotes and in any case:
@@ -877,7 +880,8 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
     """Names whose type the text states: the dateline's place, known places before a place noun
     ("the Poltava and Sumy regions"), storms ("Typhoon Yagi" -> "Yagi"), institutions ("Sverdlovsk
     Regional Court", "Office of Foreign Assets Control"), the platform X ("said on X"), works by a
-    title in quotes after their kind (the film "The Long Steppe")."""
+    title in quotes after their kind (the film "The Long Steppe"), the Amazon rainforest ("in the
+    Amazon")."""
     found = [Mention(text[slice(*dateline)], "GPE", *dateline, DATELINE)] if dateline else []
     for match in _PLACE_BEFORE_NOUN.finditer(text):
         for group in (1, 2):
@@ -900,6 +904,7 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
             source = FAC_NOUN if kind == "FAC" else LOC_NOUN
             found.append(Mention(name, kind, match.start(), match.end(), source))
     found += [Mention("X", "ORG", x.start(1), x.end(1), POSTED_ON) for x in _ON_X.finditer(text)]
+    found += [Mention("Amazon", "LOC", a.start(1), a.end(1), LOC_NOUN) for a in _THE_AMAZON.finditer(text)]
     for match in itertools.chain(_KIND_BEFORE.finditer(text), _KIND_AFTER.finditer(text)):
         name = _LEADING_THE.sub("", match[1])
         start = match.end(1) - len(name)

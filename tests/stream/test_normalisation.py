@@ -667,6 +667,12 @@ def test_the_platform_x_is_stated_by_posting_on_it() -> None:
     ]  # not the spacecraft, the generation or the X-ray
 
 
+def test_the_amazon_after_the_or_a_possessive_is_the_rainforest() -> None:
+    text = "Fires in the Amazon and in Peru's Amazon spread. Amazon cut jobs; the Amazon Web Services team."
+    found = [(m.surface, m.label, m.start) for m in stated_names(text, None)]
+    assert found == [("Amazon", "LOC", 13), ("Amazon", "LOC", 34)]  # not the company, nor its unit
+
+
 def test_a_work_is_stated_by_a_title_in_quotes_after_its_kind(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
