@@ -703,6 +703,28 @@ def _of_places(mentions: list[Mention], text: str) -> list[Mention]:
     return [m for m in out if not any(r is not m and r.start <= m.start and m.end <= r.end for r in runs)]
 
 
+# The rest of an Arabic name after the part the model found: "bin Salman" after "Abdulaziz", "Al
+# Thani" after "Mohammed bin Abdulrahman".
+_NASAB = re.compile(r"(?: (?:bin|ibn|bint) [A-Z][\w'’-]+)*(?: (?:Al|El) [A-Z][\w'’-]+| al-[A-Z][\w'’-]+)?")
+
+
+def _nasab(mentions: list[Mention], text: str) -> list[Mention]:
+    """A person the model ended before the rest of an Arabic name ("Prince Abdulaziz" of "Prince
+    Abdulaziz bin Salman"), run to its end; a name the model found inside that rest is part of it."""
+    runs: list[Mention] = []
+    out: list[Mention] = []
+    for m in mentions:
+        tail = _NASAB.match(text, m.end) if m.label == "PERSON" and m.source in (MODEL, REPEAT) else None
+        if tail is not None and tail.end() > m.end:
+            m = Mention(text[m.start : tail.end()], m.label, m.start, tail.end(), m.source)
+            runs.append(m)
+        out.append(m)
+    if not runs:
+        return out
+    taken = SpanIndex(runs)
+    return [m for m in out if any(r is m for r in runs) or not taken.covers(m.start, m.end)]
+
+
 def _joined_at_ampersand(mentions: list[Mention], text: str) -> list[Mention]:
     """Two model spans the model split at an ampersand as one organisation: "Korea Internet &" and
     "Security Agency" of "Korea Internet & Security Agency"."""
@@ -1120,7 +1142,7 @@ def normalise(
     )
     parts = (
         piece
-        for m in _of_places(_joined_at_ampersand(mentions, text), text)
+        for m in _of_places(_joined_at_ampersand(_nasab(mentions, text), text), text)
         for part in _split_country(
             _whole_words(_given_name_before(_person_after_words(_before_parenthesis(m)), text), text), aliases
         )

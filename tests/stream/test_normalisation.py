@@ -425,6 +425,22 @@ def test_a_name_split_at_an_ampersand_is_one_organisation(aliases: AliasTable, g
     }
 
 
+def test_an_arabic_name_runs_to_its_end(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "Prince Abdulaziz bin Salman spoke. Sheikh Mohammed bin Abdulrahman Al Thani said so. Mohammed Salah scored."
+    model = placed(
+        text,
+        ("Prince Abdulaziz", "PERSON"),
+        ("Sheikh Mohammed bin Abdulrahman", "PERSON"),
+        ("Al Thani", "PERSON"),
+        ("Mohammed Salah", "PERSON"),
+    )
+    assert types(model, text, aliases, gazetteer) == {
+        "Abdulaziz bin Salman": "PERSON",
+        "Mohammed bin Abdulrahman Al Thani": "PERSON",  # not a second person, "Al Thani"
+        "Mohammed Salah": "PERSON",
+    }
+
+
 def test_a_town_listed_after_a_located_one_is_a_place() -> None:
     text = (
         "Ships went to Bremerhaven and Rotterdam, while Bremen and Leipzig waited. Fighting near Huliaipole."
