@@ -425,6 +425,16 @@ def test_a_name_split_at_an_ampersand_is_one_organisation(aliases: AliasTable, g
     }
 
 
+def test_a_company_word_ending_a_name_makes_it_an_organisation(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "Danish investor Lind Invest sold. Erkin Media reported. Axiom Space flew. Lind said so."
+    model = placed(text, ("Lind Invest", "PERSON"), ("Erkin Media", "PERSON"), ("Axiom Space", "PERSON"))
+    assert types(model, text, aliases, gazetteer) == dict.fromkeys(
+        ["Lind Invest", "Erkin Media", "Axiom Space"], "ORG"
+    )
+
+
 def test_an_arabic_name_runs_to_its_end(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = "Prince Abdulaziz bin Salman spoke. Sheikh Mohammed bin Abdulrahman Al Thani said so. Mohammed Salah scored."
     model = placed(
