@@ -70,6 +70,7 @@ FAC_NOUN, LOC_NOUN = "facility noun after the name", "natural feature after the 
 TITLE, GIVEN_NAME = "office or title beside the name", "a given name opening the name"
 SURNAME = "its last word used alone later, as for a person"
 SPEAKER = 'the speaker after "said"'
+PERSONAL_VERB = "a verb only a person undergoes after the name (assassinated, born, sworn in)"
 _STATED_TYPES = {
     DATELINE: "GPE",
     STORM: "EVENT",
@@ -84,6 +85,7 @@ _STATED_TYPES = {
     LOC_NOUN: "LOC",
     TITLE: "PERSON",
     SPEAKER: "PERSON",
+    PERSONAL_VERB: "PERSON",
     GIVEN_NAME: "PERSON",
     SURNAME: "PERSON",
 }
@@ -181,6 +183,10 @@ _TITLED = re.compile(
 )
 # The speaker of a quote: "said" before a name that a comma or "of" ends ("said Helima Croft of RBC").
 _SPOKEN = re.compile(rf"\bsaid ({_person_words('{1,3}')}){_NAME_ENDS}(?=,\s| of )")
+_UNDERGOES = re.compile(
+    rf"(?<![\w'’.-])({_person_words('{1,2}')}){_NAME_ENDS} (?:was|had been|has been) (?:assassinated|murdered"
+    r"|kidnapped|abducted|born|sworn in|hospitali[sz]ed|buried|shot dead|stabbed)\b"
+)
 _SENTENCE_END = '.!?:\n"“”'
 _STORM = re.compile(r"\b(?:Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
 _NO_FOLD_TYPES = frozenset({"GPE", "LOC", "NORP"})
@@ -879,7 +885,8 @@ _NAME_RUN = r"[A-Z][\w&+-]*(?: (?:of |& |de |du |do |da |des |del |di )?[A-Z0-9]
 _KIND_BEFORE = re.compile(
     r"(?<![\w-])(?:regulator|watchdog|agency|bureau|firm|company|operator|broadcaster|consultancy|auditor|exchange"
     r"|lender|carrier|airline|insurer|miner|utility|retailer|maker|manufacturer|developer|start-?up|body"
-    rf"|bloc|newspaper|website|group) ({_NAME_RUN})(?![\w&+-]| [A-Z])"
+    r"|bloc|newspaper|website|group|coalition|alliance|militia|gang|cartel|outlet)"
+    rf" ({_NAME_RUN})(?![\w&+-]| [A-Z])"
 )
 _KIND_AFTER = re.compile(
     rf"(?<![\w'’.&+-])({_NAME_RUN}) (?:party|union|gang|cartel|militia|movement|faction|newspaper"
@@ -975,14 +982,16 @@ _NO_BODY_WORDS = frozenset({"CEO", "Chief", "The", "His", "Her", "Its", "Their",
 
 
 def titled_people(text: str) -> list[Mention]:
-    """People English text names by an office before them ("Mayor Vitaliy Maletskyi") or as the
-    speaker after "said" ("said Anna Weber, an analyst"): two to four capitalised words, the first
+    """People English text names by an office before them ("Mayor Vitaliy Maletskyi"), as the
+    speaker after "said" ("said Anna Weber, an analyst") or before what only befalls a person
+    ("Jovenel Moise was assassinated"): two to four capitalised words, the first
     a given name or no common English word ("Chief Executive Officer Tim Cook" is no "Officer Tim
     Cook"; "said Central Bank Governor ..." names no Central Bank)."""
     found = []
     for match, source in itertools.chain(
         ((match, TITLE) for match in _TITLED.finditer(text)),
         ((match, SPEAKER) for match in _SPOKEN.finditer(text)),
+        ((match, PERSONAL_VERB) for match in _UNDERGOES.finditer(text)),
     ):
         words = match[1].split()
         first = words[0]

@@ -656,6 +656,7 @@ def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gaze
         ("the state grid company Rosseti said", ["Rosseti"]),
         ("state power company Electricidade de Mocambique said", ["Electricidade de Mocambique"]),
         ("Dubai-based exchange Bybit lost", ["Bybit"]),  # not "Dubai-based"
+        ("The gang coalition Viv Ansanm controls the capital", ["Viv Ansanm"]),
         ("the Vereinigung Cockpit union and the Barrio 18 gang", ["Vereinigung Cockpit", "Barrio 18"]),
         ("the Welsh film-maker Ffion Rhys and the company CEO Tim Cook", []),  # people
         ("His party", []),  # a pronoun
@@ -744,6 +745,8 @@ def test_known_places_before_a_place_noun_are_stated() -> None:
         ("said Helima Croft of RBC Capital Markets", ["Helima Croft"]),
         ("said Qatari Minister of State Mohammed Al-Khulaifi", []),  # an office, not the speaker
         ("said Central Bank Governor Kazimir", []),  # a common word opens it
+        ("since Jovenel Moise was assassinated in 2021", ["Jovenel Moise"]),  # what only befalls a person
+        ("since Rapid Transit was bought", []),
     ],
 )
 def test_people_named_by_an_office_before_them(text: str, expected: list[str]) -> None:
