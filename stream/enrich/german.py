@@ -56,6 +56,9 @@ _STATES = {
 _CITY = 500_000
 _WORDLIKE_CITIES = frozenset({"Essen", "Dabei", "Fort Dabei", "Gold", "Rest", "Van", "The D", "En-an"})
 _COMMON_WORD = 4.5
+# Nouns of time that follow a preposition as a town would ("bis Ende des Jahres", "ab Mitte Mai"),
+# and are towns' names too (Ende in Indonesia, Mitte in Berlin).
+_TIME_NOUNS = frozenset({"Ende", "Mitte", "Anfang", "Beginn"})
 # A word after a given name this frequent in German is a common word, not a surname ("Paul Bank");
 # Müller and Braun are words too, but less frequent. The last part of a hyphenated word must be
 # rarer ("Robert Koch-Instituts", not "Kramp-Karrenbauer").
@@ -96,6 +99,8 @@ def _town(word: str, min_population: int = 0) -> str | None:
 def _placed_town(word: str, before: list[str], listed: bool) -> str | None:
     """A town after a preposition of place ("in Essen") or `listed` after one ("in Bochum und
     Essen"), or a large city anywhere, unless its name is a German word."""
+    if word in _TIME_NOUNS:
+        return None
     if (listed or (before and before[-1] in _PREPOSITIONS)) and (town := _town(word)) is not None:
         return town
     if word in _WORDLIKE_CITIES:

@@ -54,7 +54,7 @@ def test_big_cities_anywhere_and_towns_after_place_nouns() -> None:
     text = (
         "Betroffen sind die Drehkreuze Frankfurt und München. Züge fahren über Göttingen, der Landkreis "
         "Rosenheim meldet Schnee, die Standorte Bühl und Reutlingen schließen. Das Essen war gut. "
-        "Borussia Dortmund gewann."
+        "Borussia Dortmund gewann. Der Streik dauert bis Ende Mai, ab Mitte Juni fahren Züge."
     )
     [found] = GermanNames().mentions([text])
     assert [m.detail for m in found] == [
@@ -65,7 +65,8 @@ def test_big_cities_anywhere_and_towns_after_place_nouns() -> None:
         "Buhl",
         "Reutlingen",
     ]
-    # "Frankfurt" and "München" are as frequent as German words, but Essen is one; Dortmund is the club's
+    # "Frankfurt" and "München" are as frequent as German words, but Essen is one; Dortmund is the
+    # club's; "Ende" and "Mitte" after a preposition are times
 
 
 def test_people_are_a_given_name_and_the_name_after_it() -> None:
