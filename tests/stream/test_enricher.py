@@ -56,12 +56,12 @@ def test_a_variant_named_in_the_text_is_the_variant(enricher: Enricher) -> None:
         [
             make_article(
                 "Drones and tanks",
-                "Russia sent Geran-2 and Shahed drones with Gerbera decoys; Kyiv got Leopard 1 tanks.",
+                "Russia sent Geran-2, jet Geran-3 and Shahed drones with Gerbera decoys; Kyiv got Leopard 1 tanks.",
             ),
             make_article("Spring show", "Gerbera and tulip growers met in Aalsmeer."),
         ]
     )
-    assert {"Geran-2", "Shahed", "Gerbera", "Leopard 1"} <= set(entities(drones[0]))
+    assert {"Geran-2", "Geran-3", "Shahed", "Gerbera", "Leopard 1"} <= set(entities(drones[0]))
     assert "Leopard 2" not in entities(drones[0]) and "Gerbera" not in entities(drones[1])
     # A weapon counted in the plural is the weapon.
     plural = enricher.enrich(
