@@ -873,6 +873,13 @@ _PLACE_BEFORE_NOUN = re.compile(
 )
 
 
+# A settlement named after its noun, whether GeoNames lists it or not: "the town of Mundaring", "the
+# village of Klyuchi", "the town of Bath's mayor" (not "the town of the same name").
+_SETTLEMENT_OF = re.compile(
+    r"\b(?:town|village|hamlet|settlement|township) of ([A-Z][\w-]+(?: [A-Z][\w-]+){0,3})\b"
+)
+
+
 # A title in quotes after the kind of work it is: the film "The Long Steppe", the novel "Flesh".
 _QUOTED_WORK = re.compile(
     r"\b(?:film|movie|novel|book|documentary|album|song|play|opera|musical|painting|memoir|premiere of|series"
@@ -924,6 +931,7 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
         for group in (1, 2):
             if match[group] and (match[group] in place_names() or match[group] in region_names()):
                 found.append(Mention(match[group], "GPE", match.start(group), match.end(group), PLACE_NOUN))
+    found += [Mention(t[1], "GPE", t.start(1), t.end(1), PLACE_NOUN) for t in _SETTLEMENT_OF.finditer(text)]
     for match in _INSTITUTION.finditer(text):
         # A head noun alone is no name; "Space Center" is a facility's.
         if (match.group().count(" ") or match.group(1)) and _head_type(match.group()) in ("ORG", None):

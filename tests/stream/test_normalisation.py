@@ -697,6 +697,12 @@ def test_the_platform_x_is_stated_by_posting_on_it() -> None:
     ]  # not the spacecraft, the generation or the X-ray
 
 
+def test_a_settlement_named_after_its_noun_is_a_place() -> None:
+    text = "The fire started near the town of Mundaring; the village of San Miguel Los Lotes and the town of Bath's mayor."
+    found = [(m.surface, m.label) for m in stated_names(text, None) if m.label == "GPE"]
+    assert found == [("Mundaring", "GPE"), ("San Miguel Los Lotes", "GPE"), ("Bath", "GPE")]  # any town
+
+
 def test_the_amazon_after_the_or_a_possessive_is_the_rainforest() -> None:
     text = "Fires in the Amazon and in Peru's Amazon spread. Amazon cut jobs; the Amazon Web Services team."
     found = [(m.surface, m.label, m.start) for m in stated_names(text, None)]
