@@ -1448,9 +1448,18 @@ def _retype_places(groups: dict[str, _Group], entries: Mapping[str, Entry]) -> N
 
 
 def _unknown_place(name: str, label: str) -> bool:
-    """A one-word "place" that neither GeoNames nor ISO 3166-2 knows: more often a surname the
-    model took for one ("Ihnat said", of "Yurii Ihnat"), which may then fold into its person."""
-    return label == "GPE" and " " not in name and name not in place_names() and name not in region_names()
+    """A one-word "place" that GeoNames knows as no town of 100,000 and ISO 3166-2 not at all: more
+    often a surname the model took for one ("Ihnat said", of "Yurii Ihnat"; "Norris wins", of
+    "Lando Norris", though a small town is called Norris), which may then fold into its person."""
+    return (
+        label == "GPE"
+        and " " not in name
+        and name not in place_names(_FOLDED_TOWN)
+        and name not in region_names()
+    )
+
+
+_FOLDED_TOWN = 100_000  # a town this large keeps its name when a person in the text shares it
 
 
 def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> None:

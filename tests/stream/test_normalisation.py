@@ -171,6 +171,9 @@ def test_places_are_not_folded_into_people(aliases: AliasTable, gazetteer: Gazet
     # A "place" no gazetteer knows is a surname the model took for one.
     mentions = [m("Yurii Ihnat", "PERSON", 0), m("Ihnat", "GPE", 30)]
     assert names(mentions, aliases, gazetteer) == [("Yurii Ihnat", "PERSON", 2)]
+    # ... and so is a small town's name beside a person who bears it (Norris, Tennessee).
+    mentions = [m("Lando Norris", "PERSON", 0), m("Norris", "GPE", 30)]
+    assert names(mentions, aliases, gazetteer) == [("Lando Norris", "PERSON", 2)]
 
 
 def test_acronyms_fold_into_the_spelled_out_name(aliases: AliasTable, gazetteer: Gazetteer) -> None:
