@@ -1084,7 +1084,7 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
     """
     kept = []
     orgs = [m for m in model if m.label == "ORG" and m.source in (MODEL, REPEAT)]
-    inside = {id(g) for m in orgs for g in gazetteer if m.start < g.start < m.end and _named_within(g, m)}
+    inside = {id(g) for m in orgs for g in gazetteer if m.start <= g.start < m.end and _named_within(g, m)}
     gazetteer = [g for g in gazetteer if id(g) not in inside]
     # Only the hits near a model span can overlap it: those starting less than the longest hit's
     # length before it, up to its end (a long article has thousands of both).
@@ -1105,16 +1105,18 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
 
 def _named_within(g: Mention, m: Mention) -> bool:
     """Whether gazetteer place `g` is a word of model organisation `m`'s name, past its first word
-    ("Pacific" of "Cebu Pacific"): the place is then no entity of its own."""
+    ("Pacific" of "Cebu Pacific"), or a place of several words opening a longer name ("United
+    Kingdom Maritime Trade Operations"): the place is then no entity of its own."""
     lead = _LEADING_THE.match(m.surface)
     offset = lead.end() if lead else 0
     first_word_end = m.start + offset + len(m.surface[offset:].split()[0])
+    opening = g.start == m.start + offset and " " in g.surface and g.end < m.end
     return (
         m.label == "ORG"
         and g.label in ("GPE", "LOC")
         and g.source == GAZETTEER
         and m.source in (MODEL, REPEAT)
-        and first_word_end < g.start
+        and (first_word_end < g.start or opening)
         and g.end <= m.end
         and not m.surface[g.end - m.start :].startswith(("'", "’"))
     )

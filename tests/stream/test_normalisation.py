@@ -209,6 +209,12 @@ def test_a_name_around_a_gazetteer_hit_keeps_what_is_its_own(
     known = hits(text, ("Pacific", "LOC", "Pacific"), ("Ukraine", "GPE", "Ukraine"))
     found = types(resolve_overlaps(model, known), text, aliases, gazetteer)
     assert found == {"Cebu Pacific": "ORG", "Ukraine": "GPE", "Naftogaz": "ORG"}
+    # So is a place of several words opening the name; one word there stays a place of its own.
+    text = "United Kingdom Maritime Trade Operations and Ukraine Naftogaz said so."
+    model = placed(text, ("United Kingdom Maritime Trade Operations", "ORG"), ("Ukraine Naftogaz", "ORG"))
+    known = hits(text, ("United Kingdom", "GPE", "United Kingdom"), ("Ukraine", "GPE", "Ukraine"))
+    found = types(resolve_overlaps(model, known), text, aliases, gazetteer)
+    assert found == {"United Kingdom Maritime Trade Operations": "ORG", "Ukraine": "GPE", "Naftogaz": "ORG"}
 
 
 def test_a_short_form_defined_in_brackets_folds_into_the_name(
