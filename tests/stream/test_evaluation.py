@@ -1,6 +1,6 @@
 """The labelled evaluation set as a regression floor (figures and method: docs/evaluation.md).
 
-The floors sit a little under the held-out figures recorded in docs/evaluation.md (split b,
+The floors sit a little under the held-out figures recorded in docs/evaluation.md (split a,
 written and frozen on 2026-12-01 by a writer who had not read the rules, run once), so a change
 that makes enrichment measurably worse fails here.
 """
@@ -33,13 +33,12 @@ def test_held_out_entities_beat_the_raw_model_and_the_floor(held_out: dict[str, 
     assert stage.f1 >= raw.f1 + 0.2
     assert stage.f1 >= 0.89
     assert held_out["entities_all"].f1 >= 0.86
-    assert held_out["entities_other"].recall >= 0.64  # Natasha on Russian, rules on Ukrainian and German
+    assert held_out["entities_other"].recall >= 0.7  # Natasha on Russian, rules on Ukrainian and German
 
 
 def test_held_out_topics_languages_and_clusters(held_out: dict[str, Any]) -> None:
-    # b's writer never gives energy, sanctions or air defence, which the rules give (docs)
-    assert held_out["topics_micro"].f1 >= 0.7
+    assert held_out["topics_micro"].f1 >= 0.8
     assert held_out["language_correct"] == held_out["articles"]
     assert held_out["clusters"].precision == 1.0
-    # Copies, edits, some rewrites; not across languages. b's pairs are rewrites: 3 of 16 (docs).
+    # Copies, edits, some rewrites; not across languages. a's pairs are rewrites: 3 of 16 (docs).
     assert held_out["clusters"].recall >= 0.15
