@@ -33,6 +33,7 @@ from stream.enrich.normalisation import (
     resolve_overlaps,
     stated_names,
     titled_people,
+    with_stated,
 )
 from stream.enrich.patterns import Pattern, PatternMatcher
 from stream.enrich.places import (
@@ -169,13 +170,7 @@ class Enricher:
                 for h in self.gazetteer.find(text)
             ]
             people = titled_people(text) if lang == "en" else []
-            for stated in stated_names(text, dateline_place(text)) + people:
-                overlapping = [h for h in hits if h.overlaps(stated.start, stated.end)]
-                if [(h.start, h.end < stated.end) for h in overlapping] == [(stated.start, True)]:
-                    # An institution named after the gazetteer's ("United Nations Environment Programme")
-                    hits.remove(overlapping.pop())
-                if not overlapping:
-                    hits.append(stated)
+            hits = with_stated(hits, stated_names(text, dateline_place(text)) + people)
             mentions = drop_offices(mentions, text)
             traces = normalise(resolve_overlaps(mentions, hits), self.aliases, self.gazetteer.entries, text)
             tagged = article.model_copy(update={"language": lang, "entities": [t.entity for t in traces]})

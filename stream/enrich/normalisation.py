@@ -35,7 +35,7 @@ import bisect
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from wordfreq import zipf_frequency
@@ -1074,6 +1074,28 @@ def drop_offices(mentions: list[Mention], text: str) -> list[Mention]:
             and _OFFICE_AFTER.match(text, m.end)
         )
     ]
+
+
+def with_stated(hits: list[Mention], stated: Iterable[Mention]) -> list[Mention]:
+    """Gazetteer hits plus each stated name that overlaps none of them nor a stated name taken
+    before it, in order of start; a stated name that starts with the one hit it overlaps and runs
+    on past it replaces that hit ("United Nations Environment Programme" over "United Nations").
+    Only the names starting near a stated name are looked at (a long article has thousands)."""
+    items = sorted(hits, key=lambda m: m.start)
+    starts = [m.start for m in items]
+    longest = max((m.end - m.start for m in items), default=0)
+    removed: set[int] = set()
+    for name in stated:
+        near = items[bisect.bisect_left(starts, name.start - longest) : bisect.bisect_left(starts, name.end)]
+        overlapping = [m for m in near if id(m) not in removed and m.overlaps(name.start, name.end)]
+        if [(h.start, h.end < name.end) for h in overlapping] == [(name.start, True)]:
+            removed.add(id(overlapping.pop()))
+        if not overlapping:
+            at = bisect.bisect_left(starts, name.start)
+            starts.insert(at, name.start)
+            items.insert(at, name)
+            longest = max(longest, name.end - name.start)
+    return [m for m in items if id(m) not in removed]
 
 
 def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Mention]:

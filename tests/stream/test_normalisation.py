@@ -11,7 +11,10 @@ from stream.enrich.gazetteer import Gazetteer
 from stream.enrich.given_names import given_names
 from stream.enrich.normalisation import (
     GAZETTEER,
+    INSTITUTION,
     MODEL,
+    PLACE_NOUN,
+    TITLE,
     Mention,
     clean_surface,
     drop_offices,
@@ -21,6 +24,7 @@ from stream.enrich.normalisation import (
     resolve_overlaps,
     stated_names,
     titled_people,
+    with_stated,
 )
 from stream.enrich.text import article_text, dateline_place
 from tests.stream.conftest import make_article
@@ -704,6 +708,21 @@ def test_the_platform_x_is_stated_by_posting_on_it() -> None:
         ("X", "ORG", "X"),
         ("X", "ORG", "X"),
     ]  # not the spacecraft, the generation or the X-ray
+
+
+def test_stated_names_join_the_hits_they_do_not_overlap() -> None:
+    text = "The United Nations Environment Programme met in Kyiv; Mayor Vitali Klitschko spoke in Kyiv."
+    known = hits(text, ("United Nations", "ORG", "United Nations"), ("Kyiv", "GPE", "Kyiv"))
+    stated = [
+        m("United Nations Environment Programme", "ORG", 4, INSTITUTION),
+        m("Kyiv", "GPE", text.index("Kyiv"), PLACE_NOUN),  # a hit is there already
+        m("Vitali Klitschko", "PERSON", text.index("Vitali"), TITLE),
+    ]
+    assert [(x.surface, x.source) for x in with_stated(known, stated)] == [
+        ("United Nations Environment Programme", INSTITUTION),  # runs on past the hit it starts with
+        ("Kyiv", GAZETTEER),
+        ("Vitali Klitschko", TITLE),
+    ]
 
 
 def test_a_settlement_named_after_its_noun_is_a_place() -> None:
