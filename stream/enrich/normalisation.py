@@ -1105,8 +1105,15 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
     ("Russian Shahed" as NORP becomes "Russian" NORP beside the gazetteer's "Shahed" WEAPON).
     """
     kept = []
-    orgs = [m for m in model if m.label == "ORG" and m.source in (MODEL, REPEAT)]
-    inside = {id(g) for m in orgs for g in gazetteer if m.start <= g.start < m.end and _named_within(g, m)}
+    placed = sorted(gazetteer, key=lambda g: g.start)
+    placed_starts = [g.start for g in placed]
+    inside = {
+        id(g)
+        for m in model
+        if m.label == "ORG" and m.source in (MODEL, REPEAT)
+        for g in placed[bisect.bisect_left(placed_starts, m.start) : bisect.bisect_left(placed_starts, m.end)]
+        if _named_within(g, m)
+    }
     gazetteer = [g for g in gazetteer if id(g) not in inside]
     # Only the hits near a model span can overlap it: those starting less than the longest hit's
     # length before it, up to its end (a long article has thousands of both).
