@@ -714,7 +714,16 @@ def _of_places(mentions: list[Mention], text: str) -> list[Mention]:
             m = Mention(text[m.start : of.end()], m.label, m.start, of.end(), m.source)
             runs.append(m)
         out.append(m)
-    return [m for m in out if not any(r is not m and r.start <= m.start and m.end <= r.end for r in runs)]
+    return _outside(out, runs)
+
+
+def _outside(mentions: list[Mention], runs: list[Mention]) -> list[Mention]:
+    """`mentions` but those lying inside one of `runs`, spans run past the model's end (which are
+    among `mentions` and kept): what the model found inside a run is part of it."""
+    own = {id(r) for r in runs}
+    return [
+        m for m in mentions if id(m) in own or not any(r.start <= m.start and m.end <= r.end for r in runs)
+    ]
 
 
 # The rest of an Arabic name after the part the model found: "bin Salman" after "Abdulaziz", "Al
@@ -733,10 +742,7 @@ def _nasab(mentions: list[Mention], text: str) -> list[Mention]:
             m = Mention(text[m.start : tail.end()], m.label, m.start, tail.end(), m.source)
             runs.append(m)
         out.append(m)
-    if not runs:
-        return out
-    taken = SpanIndex(runs)
-    return [m for m in out if any(r is m for r in runs) or not taken.covers(m.start, m.end)]
+    return _outside(out, runs)
 
 
 def _joined_at_ampersand(mentions: list[Mention], text: str) -> list[Mention]:
