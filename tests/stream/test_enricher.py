@@ -149,6 +149,22 @@ def test_bad_input_gives_a_plain_result(enricher: Enricher, title: str, content:
     assert Article.from_json(enriched.to_json()) == enriched  # what the agent sends is valid
 
 
+def test_a_club_by_its_short_name_only_beside_football(enricher: Enricher) -> None:
+    match, district = enricher.enrich(
+        [
+            make_article(
+                "Bayern beat Tottenham",
+                "Bayern beat Tottenham 2-1 in the Champions League, the striker said.",
+            ),
+            make_article(
+                "Flats in Tottenham", "New flats opened in Tottenham, north London, the council said."
+            ),
+        ]
+    )
+    assert entities(match).get("Bayern Munich") == entities(match).get("Tottenham Hotspur") == "ORG"
+    assert "Tottenham Hotspur" not in entities(district)  # the London district, no football near
+
+
 def test_largest_article_is_enriched_quickly(enricher: Enricher) -> None:
     paragraph = (
         "Russian forces shelled Kharkiv again on Sunday, regional governor Oleh Syniehubov said, "
