@@ -114,7 +114,9 @@ _PLACE_AFTER = re.compile(
     rf"-based\b|\s+{_PLACE_NOUN}\b(?!\s+of\b)|\s+and\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*\s+{_PLACE_NOUN}s\b"
     rf"|\s+{_PLACE_NOUN}s\b"
 )
-_PLACE_BEFORE = re.compile(r"\b(?:village|town|city|settlement|hamlet|municipality)\s+of\s+$")
+_PLACE_BEFORE = re.compile(
+    r"\b(?:village|town|city|settlement|hamlet|municipality|province|region|district|department)\s+of\s+$"
+)
 # A name right before one of these is a weapon system ("Sky Bow III missiles", "Gerbera drones").
 _WEAPON_AFTER = re.compile(
     r"\s+(?:(?:cruise|ballistic|hypersonic|anti-ship|surface-to-air|air-to-air|attack|kamikaze)\s+)?"
@@ -881,9 +883,8 @@ _PLACE_BEFORE_NOUN = re.compile(
 
 # A settlement named after its noun, whether GeoNames lists it or not: "the town of Mundaring", "the
 # village of Klyuchi", "the town of Bath's mayor" (not "the town of the same name").
-_SETTLEMENT_OF = re.compile(
-    r"\b(?:town|village|hamlet|settlement|township) of ([A-Z][\w-]+(?: [A-Z][\w-]+){0,3})\b"
-)
+_SETTLEMENT_OF = re.compile(r"\b(?:town|village|hamlet|settlement|township)(s?) of ")
+_SETTLEMENT_NAME = re.compile(r"[A-Z][\w-]+(?: [A-Z][\w-]+){0,3}\b")
 
 
 # A title in quotes after the kind of work it is: the film "The Long Steppe", the novel "Flesh".
@@ -926,6 +927,21 @@ def _arena_name(sponsor: str) -> str:
     return f"{latin.upper() if sponsor.isupper() else latin} Arena"
 
 
+def _settlements(text: str) -> list[Mention]:
+    """Places named after "the town of", or listed after "the villages of" ("the villages of
+    Querapi and Matalaque")."""
+    found = []
+    for noun in _SETTLEMENT_OF.finditer(text):
+        at = noun.end()
+        while (name := _SETTLEMENT_NAME.match(text, at)) is not None:
+            found.append(Mention(name.group(), "GPE", name.start(), name.end(), PLACE_NOUN))
+            glue = _LIST_GLUE_ONLY.match(text, name.end()) if noun[1] else None
+            if glue is None:
+                break
+            at = glue.end()
+    return found
+
+
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
     """Names whose type the text states: the dateline's place, known places before a place noun
     ("the Poltava and Sumy regions"), storms ("Typhoon Yagi" -> "Yagi"), institutions ("Sverdlovsk
@@ -937,7 +953,7 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
         for group in (1, 2):
             if match[group] and (match[group] in place_names() or match[group] in region_names()):
                 found.append(Mention(match[group], "GPE", match.start(group), match.end(group), PLACE_NOUN))
-    found += [Mention(t[1], "GPE", t.start(1), t.end(1), PLACE_NOUN) for t in _SETTLEMENT_OF.finditer(text)]
+    found += _settlements(text)
     for match in _INSTITUTION.finditer(text):
         # A head noun alone is no name; "Space Center" is a facility's.
         if (match.group().count(" ") or match.group(1)) and _head_type(match.group()) in ("ORG", None):
