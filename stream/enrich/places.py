@@ -248,13 +248,23 @@ def region_adjectives(
         for adjective in _ADJECTIVE.finditer(region.group()):
             base = _ADJECTIVE_ENDING.sub("", adjective.group().lower())
             stems = [base] + [base[: -len(s)] for s in _TOWN_SUFFIXES if base.endswith(s)]
-            name = _first_known(stems, resolve)
+            name = _first_known([alt for stem in stems for alt in _alternations(stem)], resolve)
             if name is not None:
                 yield region.start() + adjective.start(), region.start() + adjective.end(), name
     for region in _REGION_NOUN.finditer(text):
         name = _first_known([region[1].lower()], resolve)
         if name is not None:
             yield region.start(), region.end(), name
+
+
+def _alternations(stem: str) -> list[str]:
+    """A town's stem as its adjective changed it, first, then as written: Тульская -> тул(а), not
+    туль (Toul); Калужская -> калуг(а)."""
+    if stem.endswith("ь"):
+        return [stem[:-1], stem]
+    if stem.endswith("ж"):
+        return [stem[:-1] + "г", stem]
+    return [stem]
 
 
 def _first_known(stems: list[str], resolve: Callable[[str], str | None]) -> str | None:

@@ -102,6 +102,9 @@ def test_regions_named_by_their_towns_adjective(russian: RussianNer) -> None:
     [found] = russian.mentions([text])
     assert {m.detail for m in found if m.label == "GPE"} >= {"Kursk", "Belgorod", "Rostov", "Krasnodar"}
     assert all(text[m.start : m.end] == m.surface for m in found)
+    # Stems the adjective changed: Тульская is Tula (not Toul, "Туль"), Калужская Kaluga.
+    [changed] = russian.mentions(["Атака на Калужскую и Тульскую области."])
+    assert {m.detail for m in changed if m.label == "GPE"} == {"Kaluga", "Tula"}
     [plain] = russian.mentions(["Российской Федерации и московский бизнес."])  # no region noun after
     assert not [m for m in plain if m.label == "GPE"]
 
