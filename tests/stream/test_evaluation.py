@@ -1,6 +1,6 @@
 """The labelled evaluation set as a regression floor (figures and method: docs/evaluation.md).
 
-The floors sit a little under the held-out figures recorded in docs/evaluation.md (split a,
+The floors sit a little under the held-out figures recorded in docs/evaluation.md (split n,
 written and frozen on 2026-12-01 by a writer who had not read the rules, run once), so a change
 that makes enrichment measurably worse fails here.
 """
@@ -40,5 +40,5 @@ def test_held_out_topics_languages_and_clusters(held_out: dict[str, Any]) -> Non
     assert held_out["topics_micro"].f1 >= 0.8
     assert held_out["language_correct"] == held_out["articles"]
     assert held_out["clusters"].precision == 1.0
-    # Copies, edits, some rewrites; not across languages. a's pairs are rewrites: 3 of 16 (docs).
+    # Copies, edits, some rewrites; not across languages. n: 5 of 16 pairs (docs).
     assert held_out["clusters"].recall >= 0.15
