@@ -258,7 +258,7 @@ _VILLAGE_NOUN = re.compile(r"\b(?:сел[оаіу]|селищ[еаіу]|смт|�
 _VILLAGE_LIST = re.compile(rf"({_NAME})(?:(?:,\s*|\s+(?:та|і|й)\s+)(?=[А-ЯІЇЄҐ]))?")
 # A city's district by its adjective ("у Салтівському районі" -> Saltivskyi District), unless the
 # adjective is a town's ("у Фастівському районі" is Fastiv, found as a region before).
-_DISTRICT = re.compile(rf"({_NAME}?)(ському|цькому|ьому|ому|ого|ий|ім|им)\s+район(?:і|у|ом|и)?\b")
+_DISTRICT = re.compile(rf"({_NAME})(ському|цькому|ьому|ому|ого|ий|ім|им)\s+район(?:і|у|ом|и)?\b")
 _ADJECTIVE_NOMINATIVE = {
     "ському": "ський",
     "цькому": "цький",
