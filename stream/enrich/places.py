@@ -156,6 +156,13 @@ def continents(language: str) -> dict[str, str]:
     return {local[code]: english[code] for code in _CONTINENTS}
 
 
+@functools.cache
+def lowered_continents(language: str) -> dict[str, str]:
+    """`continents` by their names lower-cased, for words the Russian and Ukrainian rules read in
+    lower case (європа -> Europe)."""
+    return {name.lower(): english for name, english in continents(language).items()}
+
+
 def plain(name: str) -> str:
     """A name without diacritics or apostrophes ("Chornomors’k" -> "Chornomorsk")."""
     decomposed = unicodedata.normalize("NFKD", name)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stream.enrich.normalisation import MODEL, Mention, SpanIndex, region_mentions
-from stream.enrich.places import continents, cyrillic_places, region_adjectives
+from stream.enrich.places import cyrillic_places, lowered_continents, region_adjectives
 from stream.enrich.transliteration import transliterate
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class RussianNer:
             span.normalize(tools.vocab)
             normal = span.normal or span.text
             place = tools.places.get(normal.lower()) or tools.places.get(span.text.lower())
-            continent = _continents().get(normal.lower())
+            continent = lowered_continents("ru").get(normal.lower())
             if continent is not None and span.type == "LOC":
                 label, name = "LOC", continent
             elif place is not None and span.type in ("LOC", "ORG"):
@@ -151,12 +151,6 @@ def _woman_kept(surface: str, normal: str) -> str:
     ):
         return surface
     return normal
-
-
-@functools.cache
-def _continents() -> dict[str, str]:
-    """English names of continents by their Russian names, lower-cased (Европа -> Europe)."""
-    return {name.lower(): english for name, english in continents("ru").items()}
 
 
 def _latin_brand(name: str) -> bool:

@@ -21,7 +21,13 @@ from collections.abc import Iterator, Sequence
 
 from stream.enrich.entities import RULES_MAX_CHARS
 from stream.enrich.normalisation import MODEL, Mention, SpanIndex, region_mentions
-from stream.enrich.places import continents, country_names, cyrillic_places, ukrainian_towns
+from stream.enrich.places import (
+    continents,
+    country_names,
+    cyrillic_places,
+    lowered_continents,
+    ukrainian_towns,
+)
 
 _WORD = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐа-яіїєґ][а-яіїєґʼ'’]+)?")
 UKRAINIAN_GIVEN_NAMES = frozenset([
@@ -79,20 +85,16 @@ def _place(word: str) -> tuple[str, str] | None:
     town's (by Ukraine's romanisation) before a foreign place's ("Рені" is Reni, not Rennes), a
     continent's (LOC) last."""
     lower = word.lower().translate(_APOSTROPHES)  # GeoNames writes "куп’янськ" or "купянськ"
-    candidates = [*_nominatives(lower), *_nominatives(lower.replace("’", ""))]
-    for table, label in ((_towns(), "GPE"), (cyrillic_places(), "GPE"), (_continents(), "LOC")):
+    candidates = list(_nominatives(lower))
+    if "’" in lower:
+        candidates += _nominatives(lower.replace("’", ""))
+    for table, label in ((_towns(), "GPE"), (cyrillic_places(), "GPE"), (lowered_continents("uk"), "LOC")):
         if (name := next((table[c] for c in candidates if c in table), None)) is not None:
             return name, label
     return None
 
 
 _APOSTROPHES = str.maketrans({"'": "’", "ʼ": "’"})
-
-
-@functools.cache
-def _continents() -> dict[str, str]:
-    """English names of continents by their Ukrainian names, lower-cased (Європа -> Europe)."""
-    return {name.lower(): english for name, english in continents("uk").items()}
 
 
 def _nominatives(lower: str) -> Iterator[str]:
@@ -227,7 +229,7 @@ def _surname_nominative(surname: str, feminine: bool, case: str) -> str:
 
 def _home(place: str) -> bool:
     """A Ukrainian town, a country or a continent: names a Ukrainian text capitalises only as places."""
-    return place in country_names() or place in _ukrainian_town_names() or place in _continents().values()
+    return place in country_names() or place in _ukrainian_town_names() or place in continents("uk").values()
 
 
 @functools.cache
