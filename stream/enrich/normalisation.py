@@ -35,7 +35,7 @@ import bisect
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from wordfreq import zipf_frequency
@@ -927,19 +927,27 @@ def _arena_name(sponsor: str) -> str:
     return f"{latin.upper() if sponsor.isupper() else latin} Arena"
 
 
+def listed_names(
+    text: str, at: int, name: re.Pattern[str], glue: re.Pattern[str] | None
+) -> Iterator[re.Match[str]]:
+    """The names of a list that starts at `at`: each a match of `name`, joined to the next by a
+    match of `glue` ("Querapi, Sacohaya and Matalaque"); only the first when `glue` is None."""
+    while (match := name.match(text, at)) is not None:
+        yield match
+        joined = glue.match(text, match.end()) if glue is not None else None
+        if joined is None:
+            return
+        at = joined.end()
+
+
 def _settlements(text: str) -> list[Mention]:
     """Places named after "the town of", or listed after "the villages of" ("the villages of
     Querapi and Matalaque")."""
-    found = []
-    for noun in _SETTLEMENT_OF.finditer(text):
-        at = noun.end()
-        while (name := _SETTLEMENT_NAME.match(text, at)) is not None:
-            found.append(Mention(name.group(), "GPE", name.start(), name.end(), PLACE_NOUN))
-            glue = _LIST_GLUE_ONLY.match(text, name.end()) if noun[1] else None
-            if glue is None:
-                break
-            at = glue.end()
-    return found
+    return [
+        Mention(name.group(), "GPE", name.start(), name.end(), PLACE_NOUN)
+        for noun in _SETTLEMENT_OF.finditer(text)
+        for name in listed_names(text, noun.end(), _SETTLEMENT_NAME, _LIST_GLUE_ONLY if noun[1] else None)
+    ]
 
 
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from stream.enrich.entities import RULES_MAX_CHARS
-from stream.enrich.normalisation import MODEL, Mention, SpanIndex, region_mentions
+from stream.enrich.normalisation import MODEL, Mention, SpanIndex, listed_names, region_mentions
 from stream.enrich.places import (
     continents,
     country_names,
@@ -257,7 +257,7 @@ _NAME = r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐ][а-яіїєґ
 # A village or town named after its noun, in the nominative whatever the noun's case ("у селі
 # Петропавлівка", "села Ківшарівка та Петропавлівка"): GeoNames lists no village this small.
 _VILLAGE_NOUN = re.compile(r"\b(?:сел[оаіу]|селищ[еаіу]|смт|містечк[оаіу])\s+(?=[А-ЯІЇЄҐ])")
-_VILLAGE_LIST = re.compile(rf"({_NAME})(?:(?:,\s*|\s+(?:та|і|й)\s+)(?=[А-ЯІЇЄҐ]))?")
+_VILLAGE_NAME, _VILLAGE_GLUE = re.compile(_NAME), re.compile(r",\s*|\s+(?:та|і|й)\s+")
 # A city's district by its adjective ("у Салтівському районі" -> Saltivskyi District), unless the
 # adjective is a town's ("у Фастівському районі" is Fastiv, found as a region before).
 _DISTRICT = re.compile(rf"({_NAME})(ському|цькому|ьому|ому|ого|ий|ім|им)\s+район(?:і|у|ом|и)?\b")
@@ -274,16 +274,11 @@ _ADJECTIVE_NOMINATIVE = {
 
 def _villages(text: str) -> list[Mention]:
     """Villages and towns named right after their noun, by Ukraine's romanisation."""
-    found = []
-    for noun in _VILLAGE_NOUN.finditer(text):
-        at = noun.end()
-        while (listed := _VILLAGE_LIST.match(text, at)) is not None:
-            name = listed[1]
-            found.append(Mention(name, "GPE", listed.start(1), listed.end(1), MODEL, romanise(name)))
-            if listed.end() == listed.end(1):
-                break
-            at = listed.end()
-    return found
+    return [
+        Mention(name.group(), "GPE", name.start(), name.end(), MODEL, romanise(name.group()))
+        for noun in _VILLAGE_NOUN.finditer(text)
+        for name in listed_names(text, noun.end(), _VILLAGE_NAME, _VILLAGE_GLUE)
+    ]
 
 
 def _city_districts(text: str) -> list[Mention]:
