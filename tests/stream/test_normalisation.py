@@ -337,6 +337,10 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
     text = "Kinshasa rejected the report. GDL called a strike. Toyota said."
     model = placed(text, ("Kinshasa", "ORG"), ("GDL", "ORG"), ("Toyota", "ORG"))
     assert types(model, text, aliases, gazetteer) == {"Kinshasa": "GPE", "GDL": "ORG", "Toyota": "ORG"}
+    # So is a country's capital, named for its government; not a small territory's (Stanley).
+    text = "Canberra said it would help. Stanley said so too."
+    model = placed(text, ("Canberra", "ORG"), ("Stanley", "ORG"))
+    assert types(model, text, aliases, gazetteer) == {"Canberra": "GPE", "Stanley": "ORG"}
     # A state or province (ISO 3166-2) is a place too; a generic or common word alone is not.
     text = "Fires in Western Australia. Gunmen in Sinaloa. Punjab farmers. The Red Sea. Delta said."
     model = placed(
@@ -482,7 +486,7 @@ def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazettee
     text = (
         "Governor Hyacinth Alia visited. Talks were led by Rustem Umerov, secretary of the council. "
         "Regional governor Ricardo Diaz said. Minister Ukrainian Defense Industry spoke. "
-        "Tesla Motors, the carmaker."
+        'Tesla Motors, the carmaker. Ramiro Cazares Luna, known as "El Chivo", was held.'
     )
     model = placed(
         text,
@@ -491,6 +495,7 @@ def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazettee
         ("Ricardo Diaz", "ORG"),
         ("Ukrainian Defense Industry", "ORG"),
         ("Tesla Motors", "ORG"),
+        ("Ramiro Cazares Luna", "ORG"),
     )
     assert types(model, text, aliases, gazetteer) == {
         "Hyacinth Alia": "PERSON",
@@ -498,6 +503,7 @@ def test_an_office_beside_a_name_makes_it_a_person(aliases: AliasTable, gazettee
         "Ricardo Diaz": "PERSON",
         "Ukrainian Defense Industry": "ORG",  # its head noun names an organisation
         "Tesla Motors": "ORG",  # no office beside it
+        "Ramiro Cazares Luna": "PERSON",  # a nickname after it
     }
     # A given name opening the name makes it a person, unless the model calls it an organisation.
     text = "Florian Wirtz scored. Ocean Vuong read. Morgan Stanley said. Virginia Beach flooded."
@@ -684,7 +690,7 @@ def test_a_facility_or_natural_feature_is_named_by_its_head_noun() -> None:
     text = (
         "Flights left Fua'amotu International Airport over the Great Barrier Reef and the Solomon "
         "Islands; the Syrian Observatory for Human Rights and Allianz Arena Munich said so, as did the "
-        "Vera C. Rubin Observatory."
+        "Vera C. Rubin Observatory. The Pacific Highway was shut."
     )
     found = [(m.surface, m.label) for m in stated_names(text, None) if m.label in ("FAC", "LOC")]
     # Not a country named like a feature, nor a name that goes on past its head noun; initials count.
@@ -692,6 +698,7 @@ def test_a_facility_or_natural_feature_is_named_by_its_head_noun() -> None:
         ("Fua'amotu International Airport", "FAC"),
         ("Great Barrier Reef", "LOC"),
         ("Vera C. Rubin Observatory", "FAC"),
+        ("Pacific Highway", "FAC"),  # a sentence's "The" is no part of the name
     ]
     # The kind first: lakes and mountains, not a town named so ("Mount Pleasant", "Lake Charles").
     text = (
