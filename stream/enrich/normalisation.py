@@ -294,6 +294,13 @@ _HEAD_TYPES = {
             "Refinery",
             "Highway",
             "Motorway",
+            "Expressway",
+            "Freeway",
+            "Thruway",
+            "Avenue",
+            "Barracks",
+            "Building",
+            "Penitentiary",
             "Prison",
             "Mosque",
             "Palace",
@@ -380,6 +387,8 @@ _HEAD_TYPES = {
             "AI",
             "Airlines",
             "Airways",
+            "FC",
+            "AFC",
             "Railway",
             "Railways",
             "Holdings",
@@ -1554,13 +1563,13 @@ def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> 
             fulls = [" ".join(n) for n in people if n[-1] == short] or [
                 " ".join(n) for n in people if n[0] == short
             ]
-        else:  # a double surname ("Garcia Harfuch" of "Omar Garcia Harfuch")
-            fulls = [
+        else:  # a double surname ("Garcia Harfuch" of "Omar Garcia Harfuch"), or a middle name left out
+            fulls = [  # ("Saad al-Kaabi" of "Saad Sherida al-Kaabi")
                 n
                 for n in groups
                 if groups[n].type == "PERSON"
                 and len(n.split()) > len(words)
-                and n.split()[-len(words) :] == words
+                and (n.split()[-len(words) :] == words or n.split()[:: len(n.split()) - 1] == words)
             ]
         if len(fulls) != 1:
             continue

@@ -118,12 +118,14 @@ def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer:
         m("Sun", "ORG", 60),
     ]
     assert names(mentions, aliases, gazetteer) == [("Wang Yi", "PERSON", 2), ("Yi Sun", "PERSON", 2)]
-    # A double surname, and a title the model took into the name.
+    # A double surname, a middle name left out, and a title the model took into the name.
     mentions = [m("Omar Garcia Harfuch", "PERSON", 0), m("Garcia Harfuch", "PERSON", 30)]
     mentions += [m("Treasurer Jim Chalmers", "PERSON", 50), m("Prince Abdulaziz", "PERSON", 80)]
+    mentions += [m("Saad Sherida al-Kaabi", "PERSON", 100), m("Saad al-Kaabi", "PERSON", 130)]
     assert names(mentions, aliases, gazetteer) == [
         ("Omar Garcia Harfuch", "PERSON", 2),
         ("Jim Chalmers", "PERSON", 1),
+        ("Saad Sherida al-Kaabi", "PERSON", 2),
     ]
     # A hyphenated given name the model cut; a compound adjective is left alone.
     text = "Park Chan-wook won. Russian-held towns."
@@ -293,9 +295,21 @@ def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, ga
         "Caspian Pipeline Consortium": "ORG",  # the owner, by its head noun
     }
     # Companies by the words their names end with, whatever the model says.
-    text = "Dana Gas and WuXi Biologics agreed, said Vanda Insights."
-    model = placed(text, ("Dana Gas", "PERSON"), ("WuXi Biologics", "PERSON"), ("Vanda Insights", "PERSON"))
+    text = "Dana Gas and WuXi Biologics agreed, said Vanda Insights. Auckland FC won."
+    model = placed(
+        text,
+        ("Dana Gas", "PERSON"),
+        ("WuXi Biologics", "PERSON"),
+        ("Vanda Insights", "PERSON"),
+        ("Auckland FC", "PERSON"),
+    )
     assert set(types(model, text, aliases, gazetteer).values()) == {"ORG"}
+    # Roads, barracks and buildings are facilities.
+    text = "Snow shut the Kan-Etsu Expressway near Murray Barracks and the Chrysler Building."
+    model = placed(
+        text, ("Kan-Etsu Expressway", "ORG"), ("Murray Barracks", "ORG"), ("Chrysler Building", "ORG")
+    )
+    assert set(types(model, text, aliases, gazetteer).values()) == {"FAC"}
     # Sports leagues are competitions, leagues of states or parties organisations.
     text = "The Saudi Pro League and La Liga, not the Arab League."
     model = placed(text, ("Saudi Pro League", "ORG"), ("La Liga", "PERSON"), ("Arab League", "ORG"))
