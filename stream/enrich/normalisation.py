@@ -1301,7 +1301,7 @@ def normalise(
     for name, group in groups.items():
         _decide_type(name, group)
     _fold_short_forms(groups, defined)
-    _retype_places(groups, entries)
+    _retype_places(groups, entries, sporting=not _SPORT_WORDS.isdisjoint(lower_words))
     return [
         EntityTrace(
             Entity(name=name[:200], type=g.type[:20], mentions=g.count, first_offset=g.first_offset),
@@ -1498,17 +1498,28 @@ def _places_listed(text: str, start: int, end: int, companies: frozenset[str]) -
     return found
 
 
-def _retype_places(groups: dict[str, _Group], entries: Mapping[str, Entry]) -> None:
+# A city this large is a place wherever it stands too, unless the text is about sport, where clubs
+# bear their cities' names (Liverpool, Lanus).
+_MEDIUM_CITY = 200_000
+_SPORT_WORDS = _SPORTS | {
+    "sports", "league", "match", "scored", "goal", "goals", "striker", "midfielder", "defender", "goalkeeper",
+    "coach", "derby", "stadium", "club", "cup", "tournament", "season", "squad", "fans",
+}  # fmt: skip
+
+
+def _retype_places(groups: dict[str, _Group], entries: Mapping[str, Entry], *, sporting: bool) -> None:
     """The model's organisations, people and products that are places: by GeoNames or ISO 3166-2,
-    where the text locates them or the name is a country's, a capital's, a region's or a big city's (not a
-    company the gazetteer knows by a region's name, Meta or Santander, where its context is
-    missing), or by a list of known places they stand in."""
+    where the text locates them or the name is a country's, a capital's, a region's or a big city's
+    (a medium one's outside sport; neither a company the gazetteer knows by a city's or a region's
+    name, Toyota, Meta or Santander, where its context is missing), or by a list of known places
+    they stand in."""
     places, countries, regions = place_names(), country_names(), region_names()
     for name, g in groups.items():
         if g.gazetteer_type or g.pinned_type or g.stated or g.type not in _PLACE_MISTYPES:
             continue
         big = (
             name in place_names(LARGE_CITY)
+            or (name in place_names(_MEDIUM_CITY) and not sporting and name not in entries)
             or name in capital_names()
             or (name in regions and name not in entries)
         )

@@ -351,6 +351,13 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
     text = "Kinshasa rejected the report. GDL called a strike. Toyota said."
     model = placed(text, ("Kinshasa", "ORG"), ("GDL", "ORG"), ("Toyota", "ORG"))
     assert types(model, text, aliases, gazetteer) == {"Kinshasa": "GPE", "GDL": "ORG", "Toyota": "ORG"}
+    # So is a city of 200,000 outside sport, where clubs bear their cities' names.
+    text = "Mariupol fell silent. Duisburg said it would help."
+    model = placed(text, ("Mariupol", "ORG"), ("Duisburg", "ORG"))
+    assert types(model, text, aliases, gazetteer) == {"Mariupol": "GPE", "Duisburg": "GPE"}
+    text = "Duisburg beat Mariupol in the cup."
+    model = placed(text, ("Duisburg", "ORG"), ("Mariupol", "ORG"))
+    assert types(model, text, aliases, gazetteer) == {"Duisburg": "ORG", "Mariupol": "ORG"}
     # So is a country's capital, named for its government; not a small territory's (Stanley).
     text = "Canberra said it would help. Stanley said so too."
     model = placed(text, ("Canberra", "ORG"), ("Stanley", "ORG"))
