@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from stream.enrich.datafiles import load_layers
 from stream.enrich.patterns import Match, Pattern, PatternMatcher, lowered
@@ -36,11 +36,22 @@ class EntryModel(BaseModel):
 
 
 class GazetteerFile(BaseModel):
-    """A gazetteer YAML file: `entries: [...]`."""
+    """A gazetteer YAML file: `entries: [...]`, each name once (a later file may replace an entry
+    by its name, but a second entry in the same file would silently drop the first's patterns)."""
 
     model_config = ConfigDict(extra="forbid")
 
     entries: list[EntryModel] = Field(default_factory=list)
+
+    @field_validator("entries")
+    @classmethod
+    def _names_once(cls, entries: list[EntryModel]) -> list[EntryModel]:
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.name in seen:
+                raise ValueError(f"entry {entry.name!r} appears twice; merge its patterns into one entry")
+            seen.add(entry.name)
+        return entries
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,3 +109,9 @@ def test_user_data_files_from_settings(env: dict[str, str], tmp_path: Path) -> N
     assert broken.returncode == 2
     assert broken.stderr.startswith(f"wirewatch: error: {gazetteer}: entries.0.type:")
     assert len(broken.stderr.strip().splitlines()) == 1
+    # A name twice in one file would silently drop the first entry's patterns.
+    gazetteer.write_text("entries:\n  - {name: Flamingo, type: WEAPON}\n  - {name: Flamingo, type: WEAPON}\n")
+    broken = cli(user_env, "enrich", stdin=text)
+    assert broken.returncode == 2
+    assert broken.stderr.startswith(f"wirewatch: error: {gazetteer}: entries:")
+    assert "'Flamingo' appears twice" in broken.stderr and len(broken.stderr.strip().splitlines()) == 1
