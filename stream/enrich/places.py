@@ -232,10 +232,11 @@ def cyrillic_places() -> dict[str, str]:
 
 
 # A region named by its town's adjective: "Курской области", "Полтавській області", also in a list
-# ("над Курской, Белгородской и Ростовской областями"). The adjective ends in -ск-/-ськ- plus a
-# Russian or Ukrainian case ending; the region noun must follow the list.
+# ("над Курской, Белгородской и Ростовской областями"), and a hyphenated town's ("Івано-Франківській
+# області"). The adjective ends in -ск-/-ськ- plus a Russian or Ukrainian case ending; the region
+# noun must follow the list.
 _REGION_ADJECTIVE = (
-    r"[А-ЯЁІЇЄ][а-яёіїєʼ'-]*?(?:ск|цк|ськ|цьк|зьк)"
+    r"[А-ЯЁІЇЄ][а-яёіїєʼ']*(?:-[А-ЯЁІЇЄа-яёіїє][а-яёіїєʼ']*)??(?:ск|цк|ськ|цьк|зьк)"
     r"(?:ая|ой|ую|ий|ом|ого|ому|ие|их|ими|ым|ое|ої|ій|ою|им|а|у|і)"
 )
 _REGION_ADJECTIVES = (
@@ -252,9 +253,11 @@ _ADJECTIVE_ENDING = re.compile(r"(?:ая|ой|ую|ий|ом|ого|ому|ие|
 # A Ukrainian region's own noun, from its town's: Харківщина (Kharkiv), Одещина (Odesa), Донеччина
 # (Donetsk), in any case ("на Одещині").
 _REGION_NOUN = re.compile(r"\b([А-ЯІЇЄ][а-яіїєʼ'-]+?)(?:щин|ччин)(?:а|и|і|у|ою)\b")
-# Town endings the stems above lose: Одес-а, Черкас-и, Донец-ьк, Вінни-ця, Запорі-жжя, Хмельни-цький.
+# Town endings the stems above lose: Одес-а, Черкас-и, Донец-ьк, Вінни-ця, Ярослав-ль, Кемеров-о,
+# Запорі-жжя, Хмельни-цький.
 _TOWN_ENDINGS = (
-    "а", "я", "ь", "и", "ы", "", "са", "си", "ськ", "цьк", "ця", "ца", "цький", "цкий", "жжя", "жье",
+    "а", "я", "ь", "и", "ы", "ль", "о", "", "са", "си", "ськ", "цьк", "ця", "ца", "цький", "цкий", "жжя",
+    "жье",
 )  # fmt: skip
 
 

@@ -107,6 +107,11 @@ def _nominatives(lower: str) -> Iterator[str]:
         for s in (*(stem[:i] + v + stem[i + 1 :] for i in _last_vowel(stem) for v in "іїи"), stem):
             for nominative in _NOMINATIVE:
                 yield s + nominative
+    # Last, a vowel the other cases drop from a closed last syllable: Єгипту -> Єгипет.
+    for ending in _ENDINGS[:-1]:
+        stem = lower.removesuffix(ending)
+        if stem != lower and len(stem) >= 3 and stem[-1] not in _VOWELS and stem[-2] not in _VOWELS:
+            yield stem[:-1] + "е" + stem[-1]
 
 
 def _region_name(nominative: str) -> str | None:

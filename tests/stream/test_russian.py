@@ -105,6 +105,9 @@ def test_regions_named_by_their_towns_adjective(russian: RussianNer) -> None:
     # Stems the adjective changed: Тульская is Tula (not Toul, "Туль"), Калужская Kaluga.
     [changed] = russian.mentions(["Атака на Калужскую и Тульскую области."])
     assert {m.detail for m in changed if m.label == "GPE"} == {"Kaluga", "Tula"}
+    # Towns whose adjective dropped an ending: Ярославль, Кемерово.
+    [dropped] = russian.mentions(["Над Ярославской и Кемеровской областями."])
+    assert {m.detail for m in dropped if m.label == "GPE"} == {"Yaroslavl", "Kemerovo"}
     [plain] = russian.mentions(["Российской Федерации и московский бизнес."])  # no region noun after
     assert not [m for m in plain if m.label == "GPE"]
 

@@ -29,7 +29,8 @@ def test_romanisation_is_ukraines_own(word: str, expected: str) -> None:
 def test_people_and_places_in_any_case_come_out_in_english() -> None:
     text = (
         "Голова ОВА Олег Кіпер повідомив, що у Львові та Тернополі, а також до Польщі і в Ізмаїлі "
-        "зупинились поїзди. Сергій Попко і Юлія Свириденко. Володимир сказав, що Зеленський у Києві."
+        "зупинились поїзди. Сергій Попко і Юлія Свириденко. Володимир сказав, що Зеленський у Києві. "
+        "Загинув громадянин Єгипту."
     )
     [found] = UkrainianNames().mentions([text])
     by_name = {m.detail: (m.label, m.surface) for m in found}
@@ -42,6 +43,7 @@ def test_people_and_places_in_any_case_come_out_in_english() -> None:
         "Serhii Popko": ("PERSON", "Сергій Попко"),  # -ій by the national romanisation
         "Yulia Svyrydenko": ("PERSON", "Юлія Свириденко"),
         "Kyiv": ("GPE", "Києві"),
+        "Egypt": ("GPE", "Єгипту"),  # Єгипет: a vowel the other cases drop
     }  # "Володимир" alone is a given name, not the town of Volodymyr
     assert all(text[m.start : m.end] == m.surface for m in found)
 
@@ -90,12 +92,13 @@ def test_words_that_only_read_as_foreign_towns_are_no_places() -> None:
 
 
 def test_regions_named_by_their_towns_adjective() -> None:
-    text = "Тривога у Полтавській та Житомирській областях, удари по Одеській області."
+    text = "Тривога у Полтавській та Житомирській областях, удари по Одеській та Івано-Франківській області."
     [found] = UkrainianNames().mentions([text])
     assert [(m.detail, m.surface) for m in found] == [
         ("Poltava", "Полтавській"),
         ("Zhytomyr", "Житомирській"),
         ("Odesa", "Одеській"),
+        ("Ivano-Frankivsk", "Івано-Франківській"),  # a hyphenated town's, whole
     ]
     # Towns whose adjective changes the stem, and the regions' own nouns; not a country's (Туреччина).
     text = (
