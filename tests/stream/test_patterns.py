@@ -84,6 +84,7 @@ def test_no_patterns_and_blank_patterns_find_nothing() -> None:
         ("A South Pacific nation in the Indo-Pacific.", ["South Pacific", "Indo-Pacific"]),  # not "Pacific"
         ("Clashes in Upper Nile near the White Nile.", ["Upper Nile", "White Nile"]),
         ("Банки в ОАЕ.", ["United Arab Emirates"]),
+        ("Донецький «Шахтар» переміг у Дніпровському районі.", ["Shakhtar Donetsk", "Dniprovskyi District"]),
         ("в акватории Северного моря и корабли Северного флота", ["North Sea", "Northern Fleet"]),
         ("Дрони атакували Дніпропетровщину, на березі Дніпра пожежа.", ["Dnipropetrovsk", "Dnipro River"]),
         ("Трамп и Уиткофф встретились с Умеровым.", ["Donald Trump", "Steve Witkoff", "Rustem Umerov"]),
