@@ -301,6 +301,8 @@ _HEAD_TYPES = {
             "Barracks",
             "Building",
             "Penitentiary",
+            "Shrine",
+            "Opera House",
             "Prison",
             "Mosque",
             "Palace",
@@ -345,6 +347,11 @@ _HEAD_TYPES = {
             "Delta",
             "Shoal",
             "Reservoir",
+            "Pass",
+            "Plate",
+            "Ridge",
+            "Crater",
+            "Trench",
         ],
         "LOC",
     ),
@@ -870,14 +877,15 @@ _INSTITUTION = re.compile(
 )
 
 # A facility's or a natural feature's name: capitalised words ending in a head noun that says so
-# ("La Aurora International Airport", "Kakhovka Reservoir", "Aravalli Range"), typed by it; a
+# ("La Aurora International Airport", "Kakhovka Reservoir", "Charles de Gaulle Airport"), typed by it; a
 # sentence's "The" is no part of it ("The Pacific Highway was closed").
 _FEATURE_HEADS = sorted(
     [head for head, kind in _HEAD_TYPES.items() if kind in ("FAC", "LOC") and " " not in head]
     + ["Center", "Centre", "Facility"]
 )
+_FEATURE_PARTICLES = r"(?:de|del|da|do|des|du|di|la)"
 _FEATURE = re.compile(
-    rf"(?<![\w'’.-])(?!The )(?:{_NAME_WORD} ){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})"
+    rf"(?<![\w'’.-])(?!The )(?:{_NAME_WORD} (?:{_FEATURE_PARTICLES} )?){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})"
     r"\b(?! [A-Z]| (?:of|for) [A-Z])"
 )
 

@@ -711,7 +711,8 @@ def test_a_facility_or_natural_feature_is_named_by_its_head_noun() -> None:
     text = (
         "Flights left Fua'amotu International Airport over the Great Barrier Reef and the Solomon "
         "Islands; the Syrian Observatory for Human Rights and Allianz Arena Munich said so, as did the "
-        "Vera C. Rubin Observatory. The Pacific Highway was shut."
+        "Vera C. Rubin Observatory. The Pacific Highway was shut. Flights left Charles de Gaulle Airport "
+        "over the Khyber Pass and the Yasukuni Shrine."
     )
     found = [(m.surface, m.label) for m in stated_names(text, None) if m.label in ("FAC", "LOC")]
     # Not a country named like a feature, nor a name that goes on past its head noun; initials count.
@@ -720,6 +721,9 @@ def test_a_facility_or_natural_feature_is_named_by_its_head_noun() -> None:
         ("Great Barrier Reef", "LOC"),
         ("Vera C. Rubin Observatory", "FAC"),
         ("Pacific Highway", "FAC"),  # a sentence's "The" is no part of the name
+        ("Charles de Gaulle Airport", "FAC"),  # a particle inside the name
+        ("Khyber Pass", "LOC"),
+        ("Yasukuni Shrine", "FAC"),
     ]
     # The kind first: lakes and mountains, not a town named so ("Mount Pleasant", "Lake Charles").
     text = (
