@@ -104,7 +104,12 @@ def test_aliases_map_variants_and_pin_types(aliases: AliasTable, gazetteer: Gaze
     ]
     # Territories and provinces are places; adjectives of no one nation are no names.
     mentions = [m("West Bank", "LOC", 0), m("Sud-Kivu", "LOC", 20), m("Western", "NORP", 40)]
-    assert names(mentions, aliases, gazetteer) == [("West Bank", "GPE", 1), ("South Kivu", "GPE", 1)]
+    mentions += [m("Michoacan", "NORP", 60), m("Selic", "NORP", 80)]  # a state; a rate is no name
+    assert names(mentions, aliases, gazetteer) == [
+        ("West Bank", "GPE", 1),
+        ("South Kivu", "GPE", 1),
+        ("Michoacan", "GPE", 1),
+    ]
 
 
 def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer: Gazetteer) -> None:
