@@ -84,13 +84,15 @@ def _corpus_once() -> Corpus:
     return _corpus
 
 
-def text_of(stream: Stream, n: int) -> tuple[str, str, int, str]:
-    """(text, language, story, kind) of article n of the stream."""
+def text_of(stream: Stream, n: int) -> tuple[str, str, int, str, list[str]]:
+    """(text, language, story, kind, entity names) of article n of the stream: a retelling names
+    its story's entities."""
     corpus = _corpus_once()
     root, kind = stream.origin(n)
     base = corpus.article(root, np.random.default_rng([corpus.seed, root]))
+    names = [e.name for e in base.entities]
     if kind == FRESH:
-        return article_text(base), base.language or "en", root, kind
+        return article_text(base), base.language or "en", root, kind, names
     rng = np.random.default_rng([n, 11])
     sentences = base.content.split(". ")
     if kind == COPY:
@@ -111,6 +113,7 @@ def text_of(stream: Stream, n: int) -> tuple[str, str, int, str]:
             base.language or "en",
             root,
             kind,
+            names,
         )
     # A rewrite: new wording, about half of the story's own (rarer) words and all its names.
     rank = {w: r for r, w in enumerate(corpus.words[:RARE_RANK])}
@@ -121,16 +124,16 @@ def text_of(stream: Stream, n: int) -> tuple[str, str, int, str]:
         words.insert(int(rng.integers(0, len(words) + 1)), w)
     body = ". ".join(" ".join(words[i : i + 18]).capitalize() for i in range(0, len(words), 18))
     title = " ".join(corpus.sample_words(rng, 6) + picked[:2]).capitalize()
-    return title + "\n\n" + body + ".", base.language or "en", root, kind
+    return title + "\n\n" + body + ".", base.language or "en", root, kind, names
 
 
 def item_of(stream: Stream, n: int) -> tuple[StoryItem, int, str]:
     """The store's item for article n, its story and its kind."""
-    text, language, story, kind = text_of(stream, n)
+    text, language, story, kind, names = text_of(stream, n)
     url = f"https://bench.example/clusters/{n}"
     source = SOURCES[int(np.random.default_rng([n, 3]).zipf(1.5)) % len(SOURCES)]
     item = StoryItem(
-        article_id(url, "bench"), source, EPOCH + stream.published(n), fingerprint(text, language)
+        article_id(url, "bench"), source, EPOCH + stream.published(n), fingerprint(text, language, names)
     )
     return item, story, kind
 

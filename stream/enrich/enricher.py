@@ -215,7 +215,9 @@ class Enricher:
         if store is None:
             return out
         items = [
-            StoryItem(a.id, a.source, a.published, fingerprint(text, a.language))
+            StoryItem(
+                a.id, a.source, a.published, fingerprint(text, a.language, [e.name for e in a.entities])
+            )
             for (a, _), text in zip(out, texts, strict=True)
         ]
         assigned = store.assign(items) if self.record_clusters else [store.lookup(i) for i in items]

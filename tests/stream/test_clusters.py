@@ -12,6 +12,8 @@ import numpy as np
 from stream.enrich.clusters import (
     _SCHEMA,
     BAND_CAP,
+    NAMES,
+    NAMES_THRESHOLD,
     PAIRS,
     RARITY_CEILING,
     WORDS,
@@ -109,6 +111,65 @@ def test_independent_rewrites_join_on_their_rare_words(tmp_path: Path) -> None:
     assert (rewrite.cluster_id, rewrite.similar_to, rewrite.measure) == ("s1", "s1", WORDS)
     assert rewrite.similarity == word_similarity(told.words, retold.words)
     assert other.cluster_id == "s3"  # the same three names, but another story
+    store.close()
+
+
+ZMIIV_EN = (
+    "Russian missiles and drones struck the Zmiiv thermal power plant in the Kharkiv region overnight, "
+    "regional governor Oleh Syniehubov said, and Centrenergo said the plant had stopped generating."
+)
+ZMIIV_UK = (
+    "Російські ракети та дрони вночі атакували Зміївську ТЕС на Харківщині, повідомив голова ОВА "
+    "Олег Синєгубов; у Центренерго заявили, що станція зупинила генерацію."
+)
+ZMIIV_NAMES = ["Zmiiv", "Kharkiv", "Oleh Syniehubov", "Centrenergo", "Russia"]
+
+
+def test_a_story_told_in_another_language_joins_on_its_entities_names(tmp_path: Path) -> None:
+    told = fingerprint(ZMIIV_EN, "en", ZMIIV_NAMES)
+    retold = fingerprint(ZMIIV_UK, "uk", ["Zmiiv", "Kharkiv", "Oleh Syniehubov", "Centrenergo"])
+    assert told is not None and retold is not None and told.names is not None and retold.names is not None
+    assert word_similarity(told.words, retold.words) == 0.0  # no word in common
+    assert word_similarity(told.names, retold.names) >= NAMES_THRESHOLD  # but the names
+    store = SqliteClusterStore(tmp_path / "clusters.db")
+    first, second = store.assign(
+        [
+            StoryItem("e1", "Wire", T0, told),
+            StoryItem("u1", "Suspilne", T0 + timedelta(minutes=30), retold),
+        ]
+    )
+    assert (first.cluster_id, second.cluster_id, second.measure) == ("e1", "e1", NAMES)
+    # Another story of the same region shares one distinctive name, and common ones: not enough.
+    near = fingerprint("Дрони атакували Харків уночі.", "uk", ["Kharkiv", "Ihor Terekhov", "Russia"])
+    [other] = store.assign([StoryItem("u2", "Suspilne", T0 + timedelta(minutes=40), near)])
+    assert other.cluster_id == "u2"
+    store.close()
+
+
+def test_names_that_many_articles_of_the_window_carry_say_nothing_of_the_story(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    leaders = ["Donald Trump", "Vladimir Putin"]
+
+    def unrelated(n: int) -> str:  # words no other article has
+        return " ".join("".join(rng.choice(list("bcdfghklmnprstvz"), 9)) for _ in range(12)) + f" {n}"
+
+    store = SqliteClusterStore(tmp_path / "clusters.db")
+    _, second = store.assign(
+        [
+            StoryItem("t0", "Wire", T0, fingerprint(unrelated(0), "en", leaders)),
+            StoryItem("t1", "Daily", T0 + timedelta(minutes=1), fingerprint(unrelated(1), "en", leaders)),
+        ]
+    )
+    assert (second.cluster_id, second.measure) == ("t0", NAMES)  # two rare names in common
+    store.assign(
+        [
+            StoryItem(f"t{n}", "Wire", T0 + timedelta(minutes=n), fingerprint(unrelated(n), "en", leaders))
+            for n in range(2, BAND_CAP + 3)
+        ]
+    )
+    later = fingerprint(unrelated(99), "en", leaders)
+    [other] = store.assign([StoryItem("t99", "Daily", T0 + timedelta(minutes=99), later)])
+    assert other.cluster_id == "t99"  # once the window is full of them, the two names are common
     store.close()
 
 
