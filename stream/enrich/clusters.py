@@ -28,6 +28,7 @@ import itertools
 import logging
 import math
 import threading
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -538,30 +539,26 @@ class SqliteClusterStore:
         and reach NAMES_THRESHOLD, as scored candidates of kind -1. A name more than BAND_CAP
         articles of the window carry ("Donald Trump") says nothing of the story: it counts on
         neither side."""
-        keys = _distinctive(names)
-        if len(keys) < NAMES_SHARED:
+        distinctive = names.hashes[names.weights >= NAME_DISTINCTIVE]
+        if len(distinctive) < NAMES_SHARED:
             return []
+        keys = [_key(h) for h in distinctive.tolist()]
         carriers: dict[str, list[str]] = {key: [] for key in keys}
         parameters = [v for key in keys for v in (key, key, low, high, BAND_CAP + 1)]
         for name, article_id in self.conn.execute(_name_query(len(keys)), parameters):
             carriers[name].append(article_id)
-        common = {key for key, ids in carriers.items() if len(ids) > BAND_CAP}
-        rare = set(keys) - common
-        if len(rare) < NAMES_SHARED:
-            return []
+        common = np.array([int(key, 16) for key, ids in carriers.items() if len(ids) > BAND_CAP], np.uint64)
+        shared = Counter(i for ids in carriers.values() if len(ids) <= BAND_CAP for i in ids)
         rows = rows_in(
             self.conn,
             "SELECT n.article_id, n.weights, m.cluster_id, m.published FROM names n"
             " JOIN members m ON m.article_id = n.article_id WHERE n.article_id IN ({ids})",
-            sorted({i for key in rare for i in carriers[key]}),
+            sorted(i for i, count in shared.items() if count >= NAMES_SHARED),
         )
         own = _without(names, common)
         scored = []
         for article_id, blob, cluster_id, published in rows:
-            other = _without(Words.from_bytes(blob), common)
-            if len(rare & set(_distinctive(other))) < NAMES_SHARED:
-                continue
-            score = word_similarity(own, other)
+            score = word_similarity(own, _without(Words.from_bytes(blob), common))
             if score >= NAMES_THRESHOLD:
                 scored.append((-1, score, published, cluster_id, article_id))
         return scored
@@ -601,7 +598,10 @@ class SqliteClusterStore:
             )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO name_index (name, article_id, published) VALUES (?, ?, ?)",
-                [(key, item.article_id, published) for key in _distinctive(found.names)],
+                [
+                    (_key(h), item.article_id, published)
+                    for h in found.names.hashes[found.names.weights >= NAME_DISTINCTIVE].tolist()
+                ],
             )
         self.conn.execute(
             "INSERT INTO clusters (cluster_id, size) VALUES (?, 1)"
@@ -638,17 +638,11 @@ def _key(name_hash: int) -> str:
     return f"{name_hash:016x}"
 
 
-def _distinctive(names: Words) -> list[str]:
-    """The index keys of the distinctive names (rarity NAME_DISTINCTIVE or more)."""
-    weights = names.weights.tolist()
-    return [_key(h) for h, w in zip(names.hashes.tolist(), weights, strict=True) if w >= NAME_DISTINCTIVE]
-
-
-def _without(names: Words, keys: Collection[str]) -> Words:
-    """`names` less those whose index keys are `keys`."""
-    if not keys:
+def _without(names: Words, hashes: np.ndarray) -> Words:
+    """`names` less those whose hashes are `hashes`."""
+    if not len(hashes):
         return names
-    kept = np.array([_key(h) not in keys for h in names.hashes.tolist()], dtype=bool)
+    kept = ~np.isin(names.hashes, hashes)
     return Words(names.hashes[kept], names.weights[kept])
 
 
