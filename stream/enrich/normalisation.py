@@ -21,12 +21,14 @@ Steps, in order, within one article:
    usually carries its fullest context).
 5. Short forms fold into the one full form seen in the same article: a single word that is the
    last word of exactly one multi-word PERSON ("Stoltenberg" -> "Jens Stoltenberg"), or an
-   acronym that spells the initials of exactly one multi-word name ("IAEA"). With two candidates
+   acronym that spells the initials of exactly one multi-word name ("IAEA"), or a two-word name
+   whose words open and end exactly one longer person ("Saad al-Kaabi"). With two candidates
    (two Smiths), nothing is folded.
 6. A name still typed by the model alone that is a country or a town of 15,000+ people in
    GeoNames becomes GPE ("Opava" the model called PERSON), after folding, so "Austin" after
    "Lloyd Austin" stays a person. An ORG only when a mention reads like a place ("in Mariupol",
-   "the island of Rhodes"): companies are named after towns (Toyota, Kongsberg).
+   "the island of Rhodes"), or the name is a country's capital, or a city's of a million people,
+   or of 200,000 outside sport: companies and clubs are named after towns (Toyota, Liverpool).
 """
 
 from __future__ import annotations
@@ -1588,7 +1590,7 @@ def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> 
                 for n in groups
                 if groups[n].type == "PERSON"
                 and len(n.split()) > len(words)
-                and (n.split()[-len(words) :] == words or n.split()[:: len(n.split()) - 1] == words)
+                and (n.split()[-len(words) :] == words or [n.split()[0], n.split()[-1]] == words)
             ]
         if len(fulls) != 1:
             continue

