@@ -113,6 +113,12 @@ class Words:
         return self.hashes.tobytes() + self.weights.tobytes()
 
     @classmethod
+    def of(cls, hashes: np.ndarray, weights: list[float]) -> Words:
+        """Hashes with their weights, sorted by hash (the order `word_similarity` relies on)."""
+        order = np.argsort(hashes)
+        return cls(hashes[order], np.array(weights, dtype=np.float32)[order])
+
+    @classmethod
     def from_bytes(cls, blob: bytes) -> Words:
         """Read back `to_bytes` output without parsing (8 + 4 bytes per word)."""
         n = len(blob) // 12
@@ -150,10 +156,9 @@ def fingerprint(text: str, language: str | None = None, names: Collection[str] =
     first_forms = {stem: word for word, stem in reversed(words)}  # a stem's first exact form
     unique = list(dict.fromkeys(stems))
     hashes = _hashes(unique)
-    order = np.argsort(hashes)
-    weights = np.array([rarity(first_forms[s], language) for s in unique], dtype=np.float32)
     minhash = np.concatenate([_minhash(_hashes(pairs)), _minhash(hashes)])
-    return Fingerprint(minhash, Words(hashes[order], weights[order]), _names(names))
+    words = Words.of(hashes, [rarity(first_forms[s], language) for s in unique])
+    return Fingerprint(minhash, words, _names(names))
 
 
 def _names(names: Collection[str]) -> Words | None:
@@ -162,12 +167,9 @@ def _names(names: Collection[str]) -> Words | None:
     unique = list(dict.fromkeys(names))
     if not unique:
         return None
-    hashes = _hashes(unique)
-    order = np.argsort(hashes)
-    weights = np.array(
-        [RARITY_CEILING if " " in n else rarity(n.lower(), "en") for n in unique], dtype=np.float32
+    return Words.of(
+        _hashes(unique), [RARITY_CEILING if " " in n else rarity(n.lower(), "en") for n in unique]
     )
-    return Words(hashes[order], weights[order])
 
 
 def rarity(word: str, language: str | None = None) -> float:
@@ -404,10 +406,8 @@ class SqliteClusterStore:
             if oldest is not None:
                 # Bands and words older than two windows can no longer match anything new.
                 horizon = (oldest - 2 * self.window).isoformat()
-                self.conn.execute("DELETE FROM bands WHERE published < ?", (horizon,))
-                self.conn.execute("DELETE FROM words WHERE published < ?", (horizon,))
-                self.conn.execute("DELETE FROM names WHERE published < ?", (horizon,))
-                self.conn.execute("DELETE FROM name_index WHERE published < ?", (horizon,))
+                for table in ("bands", "words", "names", "name_index"):
+                    self.conn.execute(f"DELETE FROM {table} WHERE published < ?", (horizon,))
                 kept_from = oldest - self.retention
                 if self._pruned_to is None or kept_from - self._pruned_to >= PRUNE_EVERY:
                     self._prune_members(kept_from.isoformat())
@@ -486,9 +486,10 @@ class SqliteClusterStore:
         low = (item.published - self.window).isoformat()
         high = (item.published + self.window).isoformat()
         ids = {
-            r[0]
+            r[1]
             for r in self.conn.execute(
-                _band_query(len(keys)), [v for key in keys for v in (key, low, high, BAND_CAP)]
+                _recent_query("bands", "band", len(keys)),
+                [v for key in keys for v in (key, key, low, high, BAND_CAP)],
             )
         }
         rows = rows_in(
@@ -541,13 +542,12 @@ class SqliteClusterStore:
         and reach NAMES_THRESHOLD, as scored candidates of kind -1. A name more than BAND_CAP
         articles of the window carry ("Donald Trump") says nothing of the story: it counts on
         neither side."""
-        distinctive = names.hashes[names.weights >= NAME_DISTINCTIVE]
-        if len(distinctive) < NAMES_SHARED:
+        keys = _distinctive(names)
+        if len(keys) < NAMES_SHARED:
             return []
-        keys = [_key(h) for h in distinctive.tolist()]
         carriers: dict[str, list[str]] = {key: [] for key in keys}
         parameters = [v for key in keys for v in (key, key, low, high, BAND_CAP + 1)]
-        for name, article_id in self.conn.execute(_name_query(len(keys)), parameters):
+        for name, article_id in self.conn.execute(_recent_query("name_index", "name", len(keys)), parameters):
             carriers[name].append(article_id)
         common = np.array([int(key, 16) for key, ids in carriers.items() if len(ids) > BAND_CAP], np.uint64)
         shared = Counter(i for ids in carriers.values() if len(ids) <= BAND_CAP for i in ids)
@@ -600,10 +600,7 @@ class SqliteClusterStore:
             )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO name_index (name, article_id, published) VALUES (?, ?, ?)",
-                [
-                    (_key(h), item.article_id, published)
-                    for h in found.names.hashes[found.names.weights >= NAME_DISTINCTIVE].tolist()
-                ],
+                [(key, item.article_id, published) for key in _distinctive(found.names)],
             )
         self.conn.execute(
             "INSERT INTO clusters (cluster_id, size) VALUES (?, 1)"
@@ -614,30 +611,24 @@ class SqliteClusterStore:
 
 
 @functools.cache
-def _band_query(bands: int) -> str:
-    """Articles of the window sharing any of `bands` bands, at most BAND_CAP (the most recent) per band;
-    parameters: band, low, high, cap for each."""
+def _recent_query(table: str, column: str, keys: int) -> str:
+    """(key, article) of the window's articles under any of `keys` keys of `table` (bands or the name
+    index), at most `cap` (the most recent) per key; parameters: key, key, low, high, cap for each."""
     one = (
-        "SELECT * FROM (SELECT article_id FROM bands WHERE band = ? AND published BETWEEN ? AND ?"
+        f"SELECT * FROM (SELECT ?, article_id FROM {table} WHERE {column} = ? AND published BETWEEN ? AND ?"
         " ORDER BY published DESC LIMIT ?)"
     )
-    return " UNION ALL ".join([one] * bands)
-
-
-@functools.cache
-def _name_query(names: int) -> str:
-    """(name, article) of the window's articles carrying any of `names` distinctive names, at most
-    `cap` (the most recent) per name; parameters: name, name, low, high, cap for each."""
-    one = (
-        "SELECT * FROM (SELECT ?, article_id FROM name_index WHERE name = ? AND published BETWEEN ? AND ?"
-        " ORDER BY published DESC LIMIT ?)"
-    )
-    return " UNION ALL ".join([one] * names)
+    return " UNION ALL ".join([one] * keys)
 
 
 def _key(name_hash: int) -> str:
     """A name's key in the name index."""
     return f"{name_hash:016x}"
+
+
+def _distinctive(names: Words) -> list[str]:
+    """The index keys of the distinctive names (rarity NAME_DISTINCTIVE or more)."""
+    return [_key(h) for h in names.hashes[names.weights >= NAME_DISTINCTIVE].tolist()]
 
 
 def _without(names: Words, hashes: np.ndarray) -> Words:
