@@ -50,7 +50,7 @@ def _letters(lower: str) -> str:
         # е is ye at a word's start and after a sign (Елена -> Yelena, Соловьев -> Solovyev), plain e
         # after a vowel, as most of the evaluation's writers spell it: Дмитриев -> Dmitriev, Беляева ->
         # Belyaeva, Николаев -> Nikolaev (not Nikolayev; 7 names to 3 on dev)
-        if ch in _IOTATED and (i == 0 or (after_vowel and lower[i - 1] in "ъь")):
+        if ch in _IOTATED and (i == 0 or lower[i - 1] in "ъь"):
             out.append(_IOTATED[ch])
         elif ch == "й" and after_vowel and 0 < i < len(lower) - 1:
             out.append("i")
