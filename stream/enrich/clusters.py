@@ -114,7 +114,7 @@ class Words:
 
     @classmethod
     def of(cls, hashes: np.ndarray, weights: list[float]) -> Words:
-        """Hashes with their weights, sorted by hash (the order `word_similarity` relies on)."""
+        """Hashes with their weights, sorted by hash (the order `word_similarities` relies on)."""
         order = np.argsort(hashes)
         return cls(hashes[order], np.array(weights, dtype=np.float32)[order])
 
@@ -231,12 +231,20 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(_agreement(b[None, :], a, _PAIRS_PART)[0])
 
 
-def word_similarity(a: Words, b: Words) -> float:
-    """Weighted Jaccard similarity of two texts' words: the rarity they share over the rarity either has."""
-    _, in_a, in_b = np.intersect1d(a.hashes, b.hashes, assume_unique=True, return_indices=True)
-    shared = float(np.minimum(a.weights[in_a], b.weights[in_b]).sum())
-    either = float(a.weights.sum()) + float(b.weights.sum()) - shared
-    return shared / either if either > 0 else 0.0
+def word_similarities(a: Words, others: Sequence[Words]) -> np.ndarray:
+    """Weighted Jaccard similarity of a text's words with each of `others`: the rarity they share
+    over the rarity either has. All at once (one sorted search of every other word in `a`): a busy
+    window gives an article hundreds of candidates to compare."""
+    if not others or not len(a.hashes):
+        return np.zeros(len(others))
+    hashes = np.concatenate([o.hashes for o in others])
+    weights = np.concatenate([o.weights for o in others]).astype(np.float64)
+    owner = np.repeat(np.arange(len(others)), [len(o.hashes) for o in others])
+    at = np.minimum(np.searchsorted(a.hashes, hashes), len(a.hashes) - 1)
+    hit = a.hashes[at] == hashes
+    shared = np.bincount(owner[hit], np.minimum(weights[hit], a.weights[at[hit]]), len(others))
+    either = float(a.weights.sum(dtype=np.float64)) + np.bincount(owner, weights, len(others)) - shared
+    return np.divide(shared, either, out=np.zeros(len(others)), where=either > 0)
 
 
 @dataclass(frozen=True)
@@ -530,8 +538,8 @@ class SqliteClusterStore:
         weights = rows_in(
             self.conn, "SELECT article_id, weights FROM words WHERE article_id IN ({ids})", list(rewrites)
         )
-        for article_id, blob in weights:
-            score = word_similarity(found.words, Words.from_bytes(blob))
+        scores = word_similarities(found.words, [Words.from_bytes(blob) for _, blob in weights])
+        for (article_id, _), score in zip(weights, scores.tolist(), strict=True):
             if score >= WORDS_THRESHOLD:
                 _, cluster_id, _, published = rewrites[article_id]
                 scored.append((0, score, published, cluster_id, article_id))
@@ -557,13 +565,14 @@ class SqliteClusterStore:
             " JOIN members m ON m.article_id = n.article_id WHERE n.article_id IN ({ids})",
             sorted(i for i, count in shared.items() if count >= NAMES_SHARED),
         )
-        own = _without(names, common)
-        scored = []
-        for article_id, blob, cluster_id, published in rows:
-            score = word_similarity(own, _without(Words.from_bytes(blob), common))
-            if score >= NAMES_THRESHOLD:
-                scored.append((-1, score, published, cluster_id, article_id))
-        return scored
+        scores = word_similarities(
+            _without(names, common), [_without(Words.from_bytes(r[1]), common) for r in rows]
+        )
+        return [
+            (-1, score, published, cluster_id, article_id)
+            for (article_id, _, cluster_id, published), score in zip(rows, scores.tolist(), strict=True)
+            if score >= NAMES_THRESHOLD
+        ]
 
     def _assign_one(self, item: StoryItem) -> Assignment:
         known = self._known(item.article_id)

@@ -25,7 +25,7 @@ from stream.enrich.clusters import (
     fingerprint,
     rarity,
     similarity,
-    word_similarity,
+    word_similarities,
 )
 from wirewatch.sqlite import connect, migrate
 
@@ -95,21 +95,24 @@ def test_words_weigh_by_their_rarity_in_the_language() -> None:
     assert (stored.hashes == found.words.hashes).all() and (stored.weights == found.words.weights).all()
     a = Words(np.array([1, 2], np.uint64), np.array([1.0, 3.0], np.float32))
     b = Words(np.array([2, 3], np.uint64), np.array([1.0, 2.0], np.float32))
-    assert word_similarity(a, b) == 1.0 / 6.0  # shared min(3, 1) over 1 + 3 + 2
+    c = Words(np.array([4], np.uint64), np.array([2.0], np.float32))
+    # Against several texts at once: b shares min(3, 1) over 1 + 3 + 2, a is itself, c shares nothing.
+    assert word_similarities(a, [b, a, c]).tolist() == [1.0 / 6.0, 1.0, 0.0]
+    assert word_similarities(Words(np.array([], np.uint64), np.array([], np.float32)), [a]).tolist() == [0.0]
 
 
 def test_independent_rewrites_join_on_their_rare_words(tmp_path: Path) -> None:
     told, retold, same_people = fingerprint(TOLD), fingerprint(RETOLD), fingerprint(SAME_PEOPLE)
     assert told is not None and retold is not None and same_people is not None
     assert similarity(told.minhash, retold.minhash) < 0.1  # few phrases in common
-    assert word_similarity(told.words, retold.words) >= WORDS_THRESHOLD  # but the rare words
-    assert word_similarity(told.words, same_people.words) < WORDS_THRESHOLD
+    assert word_similarities(told.words, [retold.words])[0] >= WORDS_THRESHOLD  # but the rare words
+    assert word_similarities(told.words, [same_people.words])[0] < WORDS_THRESHOLD
     store = SqliteClusterStore(tmp_path / "clusters.db")
     _, rewrite, other = store.assign(
         [item("s1", TOLD), item("s2", RETOLD, 60, "Daily"), item("s3", SAME_PEOPLE, 90)]
     )
     assert (rewrite.cluster_id, rewrite.similar_to, rewrite.measure) == ("s1", "s1", WORDS)
-    assert rewrite.similarity == word_similarity(told.words, retold.words)
+    assert rewrite.similarity == word_similarities(told.words, [retold.words])[0]
     assert other.cluster_id == "s3"  # the same three names, but another story
     store.close()
 
@@ -129,8 +132,8 @@ def test_a_story_told_in_another_language_joins_on_its_entities_names(tmp_path: 
     told = fingerprint(ZMIIV_EN, "en", ZMIIV_NAMES)
     retold = fingerprint(ZMIIV_UK, "uk", ["Zmiiv", "Kharkiv", "Oleh Syniehubov", "Centrenergo"])
     assert told is not None and retold is not None and told.names is not None and retold.names is not None
-    assert word_similarity(told.words, retold.words) == 0.0  # no word in common
-    assert word_similarity(told.names, retold.names) >= NAMES_THRESHOLD  # but the names
+    assert word_similarities(told.words, [retold.words])[0] == 0.0  # no word in common
+    assert word_similarities(told.names, [retold.names])[0] >= NAMES_THRESHOLD  # but the names
     store = SqliteClusterStore(tmp_path / "clusters.db")
     first, second = store.assign(
         [
