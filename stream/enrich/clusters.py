@@ -387,6 +387,7 @@ class SqliteClusterStore:
         retention: timedelta = RETENTION,
     ) -> None:
         self.conn = connect(path)
+        self.conn.row_factory = None  # plain tuples: a match reads hundreds of rows by position
         migrate(self.conn, _SCHEMA)
         # Each article adds 63 band rows at random places in the band index, so a batch dirties
         # thousands of pages: keep the hot index in memory, and let commits only append to the
@@ -493,18 +494,12 @@ class SqliteClusterStore:
         keys = band_keys(found.minhash)
         low = (item.published - self.window).isoformat()
         high = (item.published + self.window).isoformat()
-        ids = {
-            r[1]
-            for r in self.conn.execute(
-                _recent_query("bands", "band", len(keys)),
-                [v for key in keys for v in (key, key, low, high, BAND_CAP)],
-            )
-        }
-        rows = rows_in(
-            self.conn,
-            "SELECT article_id, cluster_id, signature, published FROM members WHERE article_id IN ({ids})",
-            sorted(ids),
-        )
+        rows = self.conn.execute(
+            "SELECT article_id, cluster_id, signature, published FROM members WHERE article_id IN ("
+            + _recent_query("bands", "band", len(keys), echo=False)
+            + ")",
+            [v for key in keys for v in (key, low, high, BAND_CAP)],
+        ).fetchall()
         self.last_match = MatchCounts(len(rows))
         scored = self._word_matches(found, rows) if rows else []
         if not scored and found.names is not None:
@@ -517,7 +512,7 @@ class SqliteClusterStore:
         return Assignment(cluster_id, 0, article_id, score, {1: PAIRS, 0: WORDS, -1: NAMES}[kind])
 
     def _word_matches(
-        self, found: Fingerprint, rows: Sequence[sqlite3.Row]
+        self, found: Fingerprint, rows: Sequence[tuple[str, str, bytes, str]]
     ) -> list[tuple[int, float, str, str, str]]:
         """The band candidates (article id, cluster id, signature, published) that are copies (kind
         1) or rewrites (kind 0) of `found`, scored."""
@@ -555,7 +550,8 @@ class SqliteClusterStore:
             return []
         carriers: dict[str, list[str]] = {key: [] for key in keys}
         parameters = [v for key in keys for v in (key, key, low, high, BAND_CAP + 1)]
-        for name, article_id in self.conn.execute(_recent_query("name_index", "name", len(keys)), parameters):
+        query = _recent_query("name_index", "name", len(keys), echo=True)
+        for name, article_id in self.conn.execute(query, parameters):
             carriers[name].append(article_id)
         common = np.array([int(key, 16) for key, ids in carriers.items() if len(ids) > BAND_CAP], np.uint64)
         shared = Counter(i for ids in carriers.values() if len(ids) <= BAND_CAP for i in ids)
@@ -620,12 +616,13 @@ class SqliteClusterStore:
 
 
 @functools.cache
-def _recent_query(table: str, column: str, keys: int) -> str:
-    """(key, article) of the window's articles under any of `keys` keys of `table` (bands or the name
-    index), at most `cap` (the most recent) per key; parameters: key, key, low, high, cap for each."""
+def _recent_query(table: str, column: str, keys: int, *, echo: bool) -> str:
+    """The articles of the window under any of `keys` keys of `table` (bands or the name index), at
+    most `cap` (the most recent) per key; with `echo`, (key, article) rows. Parameters: key (twice
+    with `echo`), low, high, cap for each key."""
     one = (
-        f"SELECT * FROM (SELECT ?, article_id FROM {table} WHERE {column} = ? AND published BETWEEN ? AND ?"
-        " ORDER BY published DESC LIMIT ?)"
+        f"SELECT * FROM (SELECT {'?, ' if echo else ''}article_id FROM {table} WHERE {column} = ?"
+        " AND published BETWEEN ? AND ? ORDER BY published DESC LIMIT ?)"
     )
     return " UNION ALL ".join([one] * keys)
 
