@@ -372,6 +372,37 @@ _SCHEMA = [
     ) WITHOUT ROWID;
     CREATE INDEX name_index_published ON name_index(published);
     """,
+    # Bands by integer keys (2026-12-01, late): each recent article gets a number in `recent`, which
+    # holds its signature, and a band row holds that number and the time in seconds instead of the
+    # article id and the time as text. The band index and its time index, three quarters of the
+    # store, shrink three times, and a candidate is read by its number. The stored bands are copied
+    # (recent articles keep matching); members keep who joined which cluster, without signatures.
+    """
+    CREATE TABLE recent (
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL,
+        cluster_id TEXT NOT NULL,
+        published TEXT NOT NULL,
+        signature BLOB NOT NULL
+    );
+    INSERT INTO recent (article_id, cluster_id, published, signature)
+        SELECT article_id, cluster_id, published, signature FROM members
+        WHERE signature IS NOT NULL AND article_id IN (SELECT article_id FROM bands) ORDER BY published;
+    CREATE INDEX recent_published ON recent(published);
+    CREATE INDEX recent_article ON recent(article_id);
+    CREATE TABLE band_index (
+        band TEXT NOT NULL,
+        published INTEGER NOT NULL,
+        id INTEGER NOT NULL,
+        PRIMARY KEY (band, published, id)
+    ) WITHOUT ROWID;
+    INSERT INTO band_index (band, published, id)
+        SELECT b.band, unixepoch(b.published), r.id FROM bands b JOIN recent r ON r.article_id = b.article_id;
+    CREATE INDEX band_index_published ON band_index(published);
+    DROP INDEX recent_article;
+    DROP TABLE bands;
+    ALTER TABLE members DROP COLUMN signature;
+    """,
 ]
 
 
@@ -414,9 +445,10 @@ class SqliteClusterStore:
             oldest = min((i.published for i in items), default=None)
             if oldest is not None:
                 # Bands and words older than two windows can no longer match anything new.
-                horizon = (oldest - 2 * self.window).isoformat()
-                for table in ("bands", "words", "names", "name_index"):
-                    self.conn.execute(f"DELETE FROM {table} WHERE published < ?", (horizon,))
+                horizon = oldest - 2 * self.window
+                for table in ("recent", "words", "names", "name_index"):
+                    self.conn.execute(f"DELETE FROM {table} WHERE published < ?", (horizon.isoformat(),))
+                self.conn.execute("DELETE FROM band_index WHERE published < ?", (_seconds(horizon),))
                 kept_from = oldest - self.retention
                 if self._pruned_to is None or kept_from - self._pruned_to >= PRUNE_EVERY:
                     self._prune_members(kept_from.isoformat())
@@ -492,18 +524,17 @@ class SqliteClusterStore:
         if found is None:
             return None
         keys = band_keys(found.minhash)
-        low = (item.published - self.window).isoformat()
-        high = (item.published + self.window).isoformat()
+        low, high = item.published - self.window, item.published + self.window
         rows = self.conn.execute(
-            "SELECT article_id, cluster_id, signature, published FROM members WHERE article_id IN ("
-            + _recent_query("bands", "band", len(keys), echo=False)
+            "SELECT article_id, cluster_id, signature, published FROM recent WHERE id IN ("
+            + _recent_query("band_index", "band", "id", len(keys), echo=False)
             + ")",
-            [v for key in keys for v in (key, low, high, BAND_CAP)],
+            [v for key in keys for v in (key, _seconds(low), _seconds(high), BAND_CAP)],
         ).fetchall()
         self.last_match = MatchCounts(len(rows))
         scored = self._word_matches(found, rows) if rows else []
         if not scored and found.names is not None:
-            scored = self._name_matches(found.names, low, high)
+            scored = self._name_matches(found.names, low.isoformat(), high.isoformat())
         if not scored:
             return None
         # A copy beats a rewrite, a rewrite a retelling by names, the most similar wins, among
@@ -550,7 +581,7 @@ class SqliteClusterStore:
             return []
         carriers: dict[str, list[str]] = {key: [] for key in keys}
         parameters = [v for key in keys for v in (key, key, low, high, BAND_CAP + 1)]
-        query = _recent_query("name_index", "name", len(keys), echo=True)
+        query = _recent_query("name_index", "name", "article_id", len(keys), echo=True)
         for name, article_id in self.conn.execute(query, parameters):
             carriers[name].append(article_id)
         common = np.array([int(key, 16) for key, ids in carriers.items() if len(ids) > BAND_CAP], np.uint64)
@@ -579,20 +610,18 @@ class SqliteClusterStore:
         published = item.published.isoformat()
         found = item.fingerprint
         self.conn.execute(
-            "INSERT INTO members (article_id, cluster_id, source, published, signature)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (
-                item.article_id,
-                cluster_id,
-                item.source,
-                published,
-                None if found is None else found.minhash.tobytes(),
-            ),
+            "INSERT INTO members (article_id, cluster_id, source, published) VALUES (?, ?, ?, ?)",
+            (item.article_id, cluster_id, item.source, published),
         )
         if found is not None:
+            number = self.conn.execute(
+                "INSERT INTO recent (article_id, cluster_id, published, signature) VALUES (?, ?, ?, ?)",
+                (item.article_id, cluster_id, published, found.minhash.tobytes()),
+            ).lastrowid
+            seconds = _seconds(item.published)
             self.conn.executemany(
-                "INSERT OR IGNORE INTO bands (band, article_id, published) VALUES (?, ?, ?)",
-                [(key, item.article_id, published) for key in band_keys(found.minhash)],
+                "INSERT OR IGNORE INTO band_index (band, published, id) VALUES (?, ?, ?)",
+                [(key, seconds, number) for key in band_keys(found.minhash)],
             )
             self.conn.execute(
                 "INSERT INTO words (article_id, published, weights) VALUES (?, ?, ?)",
@@ -616,15 +645,20 @@ class SqliteClusterStore:
 
 
 @functools.cache
-def _recent_query(table: str, column: str, keys: int, *, echo: bool) -> str:
-    """The articles of the window under any of `keys` keys of `table` (bands or the name index), at
-    most `cap` (the most recent) per key; with `echo`, (key, article) rows. Parameters: key (twice
-    with `echo`), low, high, cap for each key."""
+def _recent_query(table: str, key: str, value: str, keys: int, *, echo: bool) -> str:
+    """`value` (the article) of the window's rows under any of `keys` keys of `table` (the band index
+    or the name index), at most `cap` (the most recent) per key; with `echo`, (key, value) rows.
+    Parameters: key (twice with `echo`), low, high, cap for each key."""
     one = (
-        f"SELECT * FROM (SELECT {'?, ' if echo else ''}article_id FROM {table} WHERE {column} = ?"
+        f"SELECT * FROM (SELECT {'?, ' if echo else ''}{value} FROM {table} WHERE {key} = ?"
         " AND published BETWEEN ? AND ? ORDER BY published DESC LIMIT ?)"
     )
     return " UNION ALL ".join([one] * keys)
+
+
+def _seconds(moment: datetime) -> int:
+    """A time as the band index keeps it: whole seconds since the epoch (SQLite's `unixepoch`)."""
+    return math.floor(moment.timestamp())
 
 
 def _key(name_hash: int) -> str:

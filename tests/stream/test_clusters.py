@@ -263,7 +263,8 @@ def test_a_band_shared_by_many_articles_is_read_for_its_most_recent_ones(tmp_pat
     store.close()
 
 
-def test_bands_stored_before_they_were_ordered_by_time_are_kept(tmp_path: Path) -> None:
+def test_bands_stored_by_earlier_schemas_are_kept(tmp_path: Path) -> None:
+    # Stored before the bands were ordered by time, and before they were keyed by numbers.
     path = tmp_path / "clusters.db"
     old = connect(path)
     migrate(old, _SCHEMA[:3])
@@ -281,6 +282,9 @@ def test_bands_stored_before_they_were_ordered_by_time_are_kept(tmp_path: Path) 
     store = SqliteClusterStore(path)
     copy = store.assign([item("n1", STORY, 5)])[0]
     assert (copy.cluster_id, copy.similar_to, copy.size) == ("o1", "o1", 2)
+    seconds = {r[0] for r in store.conn.execute("SELECT DISTINCT published FROM band_index")}
+    assert seconds == {int(T0.timestamp()), int(T0.timestamp()) + 5 * 60}  # o1's bands, then n1's
+    assert "signature" not in {r[1] for r in store.conn.execute("PRAGMA table_info(members)")}
     store.close()
 
 
