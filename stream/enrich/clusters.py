@@ -420,10 +420,10 @@ class SqliteClusterStore:
         self.conn = connect(path)
         self.conn.row_factory = None  # plain tuples: a match reads hundreds of rows by position
         migrate(self.conn, _SCHEMA)
-        # Each article adds 63 band rows at random places in the band index, so a batch dirties
-        # thousands of pages: keep the hot index in memory, and let commits only append to the
-        # WAL while a thread of ours checkpoints it (with SQLite's default, every batch's commit
-        # ran a checkpoint and its fsync on the enrich stage's path).
+        # Each article adds 126 band rows (63 of each kind) at random places in the band index, so
+        # a batch dirties thousands of pages: keep the hot index in memory, and let commits only
+        # append to the WAL while a thread of ours checkpoints it (with SQLite's default, every
+        # batch's commit ran a checkpoint and its fsync on the enrich stage's path).
         self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self.conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
