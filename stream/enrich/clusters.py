@@ -134,6 +134,11 @@ class Fingerprint:
     words: Words
     names: Words | None = None
 
+    @functools.cached_property
+    def bands(self) -> list[str]:
+        """The signature's LSH keys (`band_keys`), computed once: matching reads them, storing writes them."""
+        return band_keys(self.minhash)
+
 
 def content_words(text: str) -> list[tuple[str, str]]:
     """(exact form, stem) of each content word of a text, in order: no stop words, no short words."""
@@ -523,7 +528,7 @@ class SqliteClusterStore:
         found = item.fingerprint
         if found is None:
             return None
-        keys = band_keys(found.minhash)
+        keys = found.bands
         low, high = item.published - self.window, item.published + self.window
         rows = self.conn.execute(
             "SELECT article_id, cluster_id, signature, published FROM recent WHERE id IN ("
@@ -621,7 +626,7 @@ class SqliteClusterStore:
             seconds = _seconds(item.published)
             self.conn.executemany(
                 "INSERT OR IGNORE INTO band_index (band, published, id) VALUES (?, ?, ?)",
-                [(key, seconds, number) for key in band_keys(found.minhash)],
+                [(key, seconds, number) for key in found.bands],
             )
             self.conn.execute(
                 "INSERT INTO words (article_id, published, weights) VALUES (?, ?, ?)",
