@@ -69,6 +69,15 @@ class Settings(BaseSettings):
     aliases_file: Path | None = Field(None, description="User alias table (YAML) added to the shipped one")
     gazetteer_file: Path | None = Field(None, description="User gazetteer (YAML) added to the shipped one")
     topics_file: Path | None = Field(None, description="User topic taxonomy (YAML) added to the shipped one")
+    topic_min_probability: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="A rule's topic is kept only if the topic classifier gives it this probability (0: off)",
+    )
+    topic_classifier_file: Path | None = Field(
+        None, description="Topic classifier trained by `wirewatch train-topics` (default: the shipped one)"
+    )
     clusters: bool = Field(True, description="Group articles into story clusters in the enrich stage")
     cluster_threshold: float = Field(
         0.2,

@@ -46,6 +46,7 @@ from stream.enrich.places import (
 )
 from stream.enrich.russian import RussianNer
 from stream.enrich.text import article_text, dateline_place, head
+from stream.enrich.topic_classifier import TopicClassifier
 from stream.enrich.topics import Taxonomy, TopicMatch
 from stream.enrich.ukrainian import UkrainianNames
 from wirewatch.schema import Article
@@ -107,7 +108,10 @@ class Enricher:
         # Then the data files, so that a broken one stops the start at once.
         aliases = AliasTable.load(settings.aliases_file)
         gazetteer = Gazetteer.load(settings.gazetteer_file)
-        taxonomy = Taxonomy.load(settings.topics_file)
+        classifier = None
+        if settings.topic_min_probability > 0:
+            classifier = TopicClassifier.load(settings.topic_classifier_file)
+        taxonomy = Taxonomy.load(settings.topics_file, classifier, settings.topic_min_probability)
         if settings.ner:
             if settings.ner_russian:
                 recognisers.append(RussianNer())  # unless the spaCy model is a Russian one
@@ -175,10 +179,11 @@ class Enricher:
             traces = normalise(resolve_overlaps(mentions, hits), self.aliases, self.gazetteer.entries, text)
             tagged = article.model_copy(update={"language": lang, "entities": [t.entity for t in traces]})
             topics = self.taxonomy.classify(tagged, traces)
+            kept = [m for m in topics if m.kept]
             tagged = tagged.model_copy(
                 update={
-                    "topics": [m.topic for m in topics],
-                    "topic_evidence": {m.topic: m.evidence for m in topics},
+                    "topics": [m.topic for m in kept],
+                    "topic_evidence": {m.topic: m.evidence for m in kept},
                 }
             )
             out.append((tagged, Explanation(lang, note, traces, topics)))

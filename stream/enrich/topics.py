@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from search.query.matcher import FieldIndex, PreparedDoc, phrase_starts
 from search.query.parser import QueryError, parse
 from stream.enrich.datafiles import load_layers
 from stream.enrich.normalisation import EntityTrace
+from stream.enrich.topic_classifier import TopicClassifier
 from wirewatch.schema import Article
 
 SHIPPED = "topics.yaml"
@@ -252,20 +253,30 @@ def _first_start(phrase: Phrase, index: FieldIndex) -> int | None:
 
 @dataclass(frozen=True)
 class TopicMatch:
-    """A topic given to an article: which rule (1-based, in which file) gave it, and the evidence."""
+    """A topic a rule found: which rule (1-based, in which file) and the evidence; the topic
+    classifier's probability, when it knows the topic; `kept` unless that is under the floor."""
 
     topic: str
     rule_index: int
     rule: Rule
     evidence: list[str]
     origin: str
+    probability: float | None = None
+    kept: bool = True
 
 
 class Taxonomy:
     """All topics with compiled rules, their queries indexed like subscriptions (only the rules
     whose query can match an article are evaluated; rules with no query are checked always)."""
 
-    def __init__(self, layers: list[tuple[str, TaxonomyFile]]) -> None:
+    def __init__(
+        self,
+        layers: list[tuple[str, TaxonomyFile]],
+        classifier: TopicClassifier | None = None,
+        min_probability: float = 0.0,
+    ) -> None:
+        self.classifier = classifier
+        self.min_probability = min_probability
         self.topics: dict[str, tuple[str, list[Rule], str]] = {}
         for origin, data in layers:
             for name, topic in data.topics.items():
@@ -288,13 +299,34 @@ class Taxonomy:
                     self._queries.add((name, index), rule.node)
 
     @classmethod
-    def load(cls, user_file: Path | None = None) -> Taxonomy:
-        """The shipped taxonomy, extended (or overridden by topic name) by the user's file."""
-        return cls([(str(path), data) for path, data in load_layers(SHIPPED, user_file, TaxonomyFile)])
+    def load(
+        cls,
+        user_file: Path | None = None,
+        classifier: TopicClassifier | None = None,
+        min_probability: float = 0.0,
+    ) -> Taxonomy:
+        """The shipped taxonomy, extended (or overridden by topic name) by the user's file; with a
+        classifier, a topic it finds less likely than `min_probability` is not kept."""
+        layers = [(str(path), data) for path, data in load_layers(SHIPPED, user_file, TaxonomyFile)]
+        return cls(layers, classifier, min_probability)
 
     def classify(self, article: Article, entities: Sequence[EntityTrace]) -> list[TopicMatch]:
-        """Every topic with a rule that holds, with the first such rule and its evidence."""
+        """Every topic with a rule that holds, with the first such rule and its evidence, and
+        whether the classifier lets it be kept (`TopicMatch.kept`)."""
         text = ArticleText(article)
+        matches = self._rule_matches(text, entities)
+        if self.classifier is None or not matches:
+            return matches
+        probabilities = self.classifier.probabilities(text.doc)
+        return [
+            replace(m, probability=p, kept=p >= self.min_probability)
+            if (p := probabilities.get(m.topic)) is not None
+            else m
+            for m in matches
+        ]
+
+    def _rule_matches(self, text: ArticleText, entities: Sequence[EntityTrace]) -> list[TopicMatch]:
+        """Every topic with a rule that holds, with the first such rule and its evidence."""
         matching = set(self._queries.match(text.doc))
         out = []
         for name, (_, rules, origin) in self.topics.items():

@@ -10,6 +10,7 @@ import typer
 
 from wirewatch.cli.common import cli_settings
 from wirewatch.cli.output import console
+from wirewatch.errors import UsageError
 
 if TYPE_CHECKING:
     from stream.enrich import Explanation
@@ -67,6 +68,9 @@ def explanation_lines(article: dict[str, Any], why: Explanation) -> list[str]:
             f"  {match.topic}  <- rule {match.rule_index} ({match.origin}): {' AND '.join(conditions)}"
         )
         lines.append(f"      evidence: {', '.join(match.evidence)}")
+        if match.probability is not None:
+            verdict = "kept" if match.kept else "NOT KEPT: under WIREWATCH_TOPIC_MIN_PROBABILITY"
+            lines.append(f"      classifier: probability {match.probability:.2f}, {verdict}")
     lines += ["", "story cluster"]
     cluster = why.cluster
     if cluster is None:
@@ -81,6 +85,33 @@ def explanation_lines(article: dict[str, Any], why: Explanation) -> list[str]:
     return lines
 
 
+def train_topics(
+    files: Annotated[
+        list[Path], typer.Argument(help="YAML files of labelled articles (title, text, topics).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the classifier.")] = Path(
+        "topic_classifier.npz"
+    ),
+) -> None:
+    """Train the topic classifier on labelled articles (the evaluation set's format).
+
+    Use it with WIREWATCH_TOPIC_CLASSIFIER_FILE; it then vetoes the topics it was trained on.
+    """
+    from stream.enrich.datafiles import load_file
+    from stream.enrich.topic_classifier import LabelledFile, train
+
+    examples = [article for path in files for article in load_file(path, LabelledFile).articles]
+    classifier = train(examples)
+    try:
+        classifier.save(out)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    console.print(
+        f"{out}: {len(classifier.topics)} topics learnt from {len(examples)} articles", markup=False
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add the enrich command to the main app."""
+    """Add the enrich and train-topics commands to the main app."""
     app.command()(enrich)
+    app.command("train-topics")(train_topics)
