@@ -257,13 +257,15 @@ _ADJECTIVE = re.compile(_REGION_ADJECTIVE)
 _TOWN_SUFFIXES = ("ськ", "цьк", "зьк", "ск", "цк", "ьк")
 _ADJECTIVE_ENDING = re.compile(r"(?:ая|ой|ую|ий|ом|ого|ому|ие|их|ими|ым|ое|ої|ій|ою|им|а|у|і)$")
 # A Ukrainian region's own noun, from its town's: Харківщина (Kharkiv), Одещина (Odesa), Донеччина
-# (Donetsk), in any case ("на Одещині").
-_REGION_NOUN = re.compile(r"\b([А-ЯІЇЄ][а-яіїєʼ'-]+?)(?:щин|ччин)(?:а|и|і|у|ою)\b")
+# (Donetsk), a hyphenated town's whole (Івано-Франківщина), in any case ("на Одещині").
+_REGION_NOUN = re.compile(
+    r"(?<![\w-])([А-ЯІЇЄ][а-яіїєʼ']*(?:-[А-ЯІЇЄ][а-яіїєʼ']*)?[а-яіїєʼ']+?)(?:щин|ччин)(?:а|и|і|у|ою)\b"
+)
 # Town endings the stems above lose: Одес-а, Черкас-и, Донец-ьк, Вінни-ця, Ярослав-ль, Кемеров-о,
 # Запорі-жжя, Хмельни-цький.
 _TOWN_ENDINGS = (
     "а", "я", "ь", "и", "ы", "ль", "о", "", "са", "си", "ськ", "цьк", "ця", "ца", "цький", "цкий", "жжя",
-    "жье",
+    "жье", "і",
 )  # fmt: skip
 
 
@@ -281,18 +283,23 @@ def region_adjectives(
             if name is not None:
                 yield region.start() + adjective.start(), region.start() + adjective.end(), name
     for region in _REGION_NOUN.finditer(text):
-        name = _first_known([region[1].lower()], resolve)
+        name = _first_known(_alternations(region[1].lower()), resolve)
         if name is not None:
             yield region.start(), region.end(), name
 
 
 def _alternations(stem: str) -> list[str]:
-    """A town's stem as its adjective changed it, first, then as written: Тульская -> тул(а), not
-    туль (Toul); Калужская -> калуг(а)."""
+    """A town's stem as its adjective or region noun changed it, first, then as written: Тульская ->
+    тул(а), not туль (Toul); Калужская -> калуг(а); Чернівецька, Чернівеччина -> чернівц(і);
+    Рівненщина -> рівне."""
     if stem.endswith("ь"):
         return [stem[:-1], stem]
     if stem.endswith("ж"):
         return [stem[:-1] + "г", stem]
+    if stem.endswith("е"):
+        return [stem[:-1] + "ц", stem]
+    if stem.endswith("ен"):
+        return [stem[:-1], stem]
     return [stem]
 
 

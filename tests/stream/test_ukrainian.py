@@ -113,6 +113,10 @@ def test_regions_named_by_their_towns_adjective() -> None:
         "Donetsk",
         "Kharkiv",
     ]
+    # Region nouns of a hyphenated town, and of towns whose stem the noun or adjective changes.
+    text = "Атака на Івано-Франківщині та Чернівеччині; Рівненщина і Чернівецька область без світла."
+    [found] = UkrainianNames().mentions([text])
+    assert sorted(m.detail for m in found) == ["Chernivtsi", "Chernivtsi", "Ivano-Frankivsk", "Rivne"]
     # Districts are named by their towns too, and regions keep the names their towns dropped.
     text = "Пошкоджено будинки у Фастівському районі та в Кіровоградській області, заявив голова Житомирської облради."
     [found] = UkrainianNames().mentions([text])
