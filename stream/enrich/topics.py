@@ -90,6 +90,8 @@ class TopicModel(BaseModel):
 
     title: str
     rules: list[RuleModel] = Field(min_length=1)
+    # The topic classifier's floor for this topic, instead of WIREWATCH_TOPIC_MIN_PROBABILITY.
+    min_probability: float | None = Field(None, ge=0, le=1)
 
 
 class TaxonomyFile(BaseModel):
@@ -278,8 +280,12 @@ class Taxonomy:
         self.classifier = classifier
         self.min_probability = min_probability
         self.topics: dict[str, tuple[str, list[Rule], str]] = {}
+        self._floors: dict[str, float] = {}  # topics with a classifier floor of their own
         for origin, data in layers:
             for name, topic in data.topics.items():
+                self._floors.pop(name, None)
+                if topic.min_probability is not None:
+                    self._floors[name] = topic.min_probability
                 rules = [
                     Rule(
                         r.query,
@@ -306,7 +312,8 @@ class Taxonomy:
         min_probability: float = 0.0,
     ) -> Taxonomy:
         """The shipped taxonomy, extended (or overridden by topic name) by the user's file; with a
-        classifier, a topic it finds less likely than `min_probability` is not kept."""
+        classifier, a topic it finds less likely than the topic's own floor or `min_probability`
+        is not kept."""
         layers = [(str(path), data) for path, data in load_layers(SHIPPED, user_file, TaxonomyFile)]
         return cls(layers, classifier, min_probability)
 
@@ -319,7 +326,7 @@ class Taxonomy:
             return matches
         probabilities = self.classifier.probabilities(text.doc)
         return [
-            replace(m, probability=p, kept=p >= self.min_probability)
+            replace(m, probability=p, kept=p >= self._floors.get(m.topic, self.min_probability))
             if (p := probabilities.get(m.topic)) is not None
             else m
             for m in matches

@@ -94,6 +94,15 @@ def test_unlikely_rule_topics_are_not_kept_and_unknown_topics_always_are(
     assert set(rules_only.enrich([ARTICLE])[0].topics) == {"sport", "economy", "local-news"}
 
 
+def test_a_topic_s_own_floor_overrides_the_setting(
+    classifier: TopicClassifier, enricher: Enricher, tmp_path: Path
+) -> None:
+    user = tmp_path / "topics.yaml"
+    user.write_text(USER_TOPICS.replace("title: Economy,", "title: Economy, min_probability: 0.0,"))
+    lenient = Enricher([], enricher.aliases, enricher.gazetteer, Taxonomy.load(user, classifier, 0.5))
+    assert set(lenient.enrich([ARTICLE])[0].topics) == {"sport", "economy", "local-news"}
+
+
 def test_training_needs_topics_and_shared_words() -> None:
     with pytest.raises(UsageError, match="training needs"):
         train([LabelledArticle(title="One", text="Alone.", topics=[])])
