@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         0.05,
         ge=0,
         le=1,
-        description="A rule's topic is kept only if the topic classifier gives it this probability (0: off)",
+        description="Topic classifier's floor for topics with no min_probability of their own (0: off)",
     )
     topic_classifier_file: Path | None = Field(
         None, description="Topic classifier trained by `wirewatch train-topics` (default: the shipped one)"

@@ -12,6 +12,7 @@ trained on (a user's own) are never vetoed.
 from __future__ import annotations
 
 import math
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,11 +72,13 @@ class TopicClassifier:
         path = path or shipped(SHIPPED)
         try:
             with np.load(path, allow_pickle=False) as data:
-                return cls(
-                    data["topics"].tolist(), data["vocabulary"].tolist(), data["weights"], data["bias"]
-                )
-        except (OSError, KeyError, ValueError, EOFError) as exc:
+                topics, vocabulary = data["topics"].tolist(), data["vocabulary"].tolist()
+                weights, bias = data["weights"], data["bias"]
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
             raise ConfigError(f"cannot read the topic classifier {path}: {exc}") from None
+        if weights.shape != (len(vocabulary), len(topics)) or bias.shape != (len(topics),):
+            raise ConfigError(f"cannot read the topic classifier {path}: its arrays do not fit together")
+        return cls(topics, vocabulary, weights, bias)
 
     def save(self, path: Path) -> None:
         """Write the classifier as a compressed numpy archive (weights in half precision)."""

@@ -256,7 +256,7 @@ def _first_start(phrase: Phrase, index: FieldIndex) -> int | None:
 @dataclass(frozen=True)
 class TopicMatch:
     """A topic a rule found: which rule (1-based, in which file) and the evidence; the topic
-    classifier's probability, when it knows the topic; `kept` unless that is under the floor."""
+    classifier's probability and the topic's floor, when the classifier knows the topic."""
 
     topic: str
     rule_index: int
@@ -264,7 +264,12 @@ class TopicMatch:
     evidence: list[str]
     origin: str
     probability: float | None = None
-    kept: bool = True
+    floor: float = 0.0
+
+    @property
+    def kept(self) -> bool:
+        """Whether the article gets the topic: always, unless the classifier finds it too unlikely."""
+        return self.probability is None or self.probability >= self.floor
 
 
 class Taxonomy:
@@ -326,7 +331,7 @@ class Taxonomy:
             return matches
         probabilities = self.classifier.probabilities(text.doc)
         return [
-            replace(m, probability=p, kept=p >= self._floors.get(m.topic, self.min_probability))
+            replace(m, probability=p, floor=self._floors.get(m.topic, self.min_probability))
             if (p := probabilities.get(m.topic)) is not None
             else m
             for m in matches

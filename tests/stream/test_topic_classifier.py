@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -113,6 +114,16 @@ def test_an_unreadable_classifier_file_is_one_clear_error(tmp_path: Path) -> Non
     junk.write_bytes(b"not a numpy archive")
     with pytest.raises(ConfigError, match="cannot read the topic classifier"):
         TopicClassifier.load(junk)
+    misfit = tmp_path / "misfit.npz"  # an archive whose weights have a row too few
+    np.savez(
+        misfit,
+        topics=np.array(["sport"]),
+        vocabulary=np.array(["a", "b"]),
+        weights=np.zeros((1, 1)),
+        bias=np.zeros(1),
+    )
+    with pytest.raises(ConfigError, match="do not fit together"):
+        TopicClassifier.load(misfit)
 
 
 def test_train_topics_then_enrich_with_it(tmp_path: Path) -> None:

@@ -69,8 +69,10 @@ def explanation_lines(article: dict[str, Any], why: Explanation) -> list[str]:
         )
         lines.append(f"      evidence: {', '.join(match.evidence)}")
         if match.probability is not None:
-            verdict = "kept" if match.kept else "NOT KEPT: under WIREWATCH_TOPIC_MIN_PROBABILITY"
-            lines.append(f"      classifier: probability {match.probability:.2f}, {verdict}")
+            verdict = "kept" if match.kept else "NOT KEPT"
+            lines.append(
+                f"      classifier: probability {match.probability:.2f}, floor {match.floor:.2f}: {verdict}"
+            )
     lines += ["", "story cluster"]
     cluster = why.cluster
     if cluster is None:
