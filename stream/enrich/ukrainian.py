@@ -263,9 +263,15 @@ _NAME = r"[А-ЯІЇЄҐ][а-яіїєґʼ'’]+(?:-[А-ЯІЇЄҐ][а-яіїєґ
 # Петропавлівка", "села Ківшарівка та Петропавлівка"): GeoNames lists no village this small.
 _VILLAGE_NOUN = re.compile(r"\b(?:сел[оаіу]|селищ[еаіу]|смт|містечк[оаіу])\s+(?=[А-ЯІЇЄҐ])")
 _VILLAGE_NAME, _VILLAGE_GLUE = re.compile(_NAME), re.compile(r",\s*|\s+(?:та|і|й)\s+")
-# A city's district by its adjective ("у Салтівському районі" -> Saltivskyi District), unless the
-# adjective is a town's ("у Фастівському районі" is Fastiv, found as a region before).
-_DISTRICT = re.compile(rf"({_NAME})(ському|цькому|ьому|ому|ого|ий|ім|им)\s+район(?:і|у|ом|и)?\b")
+# A city's district by its adjective ("у Салтівському районі" -> Saltivskyi District), also in a
+# list ("у Святошинському, Оболонському та Голосіївському районах"), unless the adjective is a
+# town's ("у Фастівському районі" is Fastiv, found as a region before).
+_DISTRICT_ADJECTIVE = re.compile(rf"({_NAME})(ському|цькому|ьому|ому|ого|ий|ім|им)\b")
+_ADJECTIVE_FORM = rf"{_NAME}(?:ському|цькому|ьому|ому|ого|ий|ім|им)"
+_DISTRICTS = re.compile(
+    rf"{_ADJECTIVE_FORM}(?:\s*,\s*{_ADJECTIVE_FORM}|\s+(?:та|і|й)\s+{_ADJECTIVE_FORM})*"
+    r"\s+район(?:і|у|ом|и|ах|ів|ами)?\b"
+)
 _ADJECTIVE_NOMINATIVE = {
     "ському": "ський",
     "цькому": "цький",
@@ -290,14 +296,16 @@ def _city_districts(text: str) -> list[Mention]:
     """Districts by their adjectives, as "<adjective> District", or as the town whose name the
     adjective is."""
     found = []
-    for district in _DISTRICT.finditer(text):
-        stem, ending = district[1], district[2]
-        nominative = stem + _ADJECTIVE_NOMINATIVE.get(ending, ending)
-        # A town of two words named like an adjective (Білгород-Дністровський); "Шевченківський", the
-        # name of a village as well as of city districts, is the district.
-        town = _towns().get(nominative.lower()) if "-" in nominative else None
-        name = town if town is not None else f"{romanise(nominative)} District"
-        found.append(Mention(district.group(), "GPE", district.start(), district.end(), MODEL, name))
+    for districts in _DISTRICTS.finditer(text):
+        for district in _DISTRICT_ADJECTIVE.finditer(districts.group()):
+            stem, ending = district[1], district[2]
+            nominative = stem + _ADJECTIVE_NOMINATIVE.get(ending, ending)
+            # A town of two words named like an adjective (Білгород-Дністровський); "Шевченківський",
+            # the name of a village as well as of city districts, is the district.
+            town = _towns().get(nominative.lower()) if "-" in nominative else None
+            name = town if town is not None else f"{romanise(nominative)} District"
+            start, end = districts.start() + district.start(), districts.start() + district.end()
+            found.append(Mention(text[start:end], "GPE", start, end, MODEL, name))
     return found
 
 

@@ -136,6 +136,17 @@ def test_villages_after_their_noun_and_city_districts() -> None:
         "Petropavlivka",  # a village GeoNames does not list, named in a list after its noun
         "Saltivskyi District",  # a city's district, whose adjective is no town's
     ]
+    # Districts in a list; Kyiv's, which GeoNames lists as towns of their own (Svyatoshyn), too.
+    text = "Уламки впали у Святошинському, Оболонському та Голосіївському районах столиці."
+    [found] = UkrainianNames().mentions([text])
+    assert [m.detail for m in found] == [
+        "Sviatoshynskyi District",
+        "Obolonskyi District",
+        "Holosiivskyi District",
+    ]
+    # Districts named by towns whose о or е the adjective turns to і.
+    [found] = UkrainianNames().mentions(["Спалах у Мукачівському та Берегівському районах Закарпаття."])
+    assert [m.detail for m in found] == ["Mukachevo", "Berehove"]
 
 
 def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
