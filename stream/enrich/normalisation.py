@@ -197,7 +197,11 @@ _UNDERGOES = re.compile(
     r"|kidnapped|abducted|born|sworn in|hospitali[sz]ed|buried|shot dead|stabbed)\b"
 )
 _SENTENCE_END = '.!?:\n"“”'
-_STORM = re.compile(r"\b(?:Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
+# A named storm. Cyclones and European storms keep their kind in the name (Cyclone Kiri, Storm
+# Quirin), typhoons and hurricanes go by the name alone (Yagi, Melissa): what most writers of the
+# labelled set wrote.
+_STORM = re.compile(r"\b(Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
+_NAMED_WITH_KIND = frozenset({"Cyclone", "Storm"})
 _NO_FOLD_TYPES = frozenset({"GPE", "LOC", "NORP"})
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s$|(?<=s)['’]$")
@@ -1018,9 +1022,11 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
         Mention(a[1], "FAC", a.start(1), a.end(1), FAC_NOUN, _arena_name(a[2])) for a in _ARENA.finditer(text)
     ]
     for match in _STORM.finditer(text):
-        if match.group(1) in _HEAD_TYPES:
+        kind, name = match.groups()
+        if name in _HEAD_TYPES:
             continue  # "National Hurricane Center" is an organisation, not a storm called Center
-        found.append(Mention(match.group(), "EVENT", match.start(), match.end(), STORM, match.group(1)))
+        detail = f"{kind} {name}" if kind in _NAMED_WITH_KIND else name
+        found.append(Mention(match.group(), "EVENT", match.start(), match.end(), STORM, detail))
     return found
 
 

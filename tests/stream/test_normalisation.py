@@ -631,6 +631,16 @@ def test_an_organisation_named_like_a_storm_is_no_storm() -> None:
     ]
 
 
+def test_cyclones_and_storms_keep_their_kind_in_the_name_typhoons_do_not() -> None:
+    text = "Cyclone Kiri hit Vanuatu as Storm Quirin reached Hamburg and Typhoon Yagi neared Hainan."
+    events = [(s.surface, s.detail) for s in stated_names(text, None) if s.label == "EVENT"]
+    assert events == [
+        ("Cyclone Kiri", "Cyclone Kiri"),
+        ("Storm Quirin", "Storm Quirin"),
+        ("Typhoon Yagi", "Yagi"),
+    ]
+
+
 def test_a_country_is_never_an_organisation(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     text = "Armenia signed the deal with Toyota. Tajikistan and Thai firms too."
     model = placed(text, ("Armenia", "ORG"), ("Toyota", "ORG"), ("Tajikistan", "NORP"), ("Thai", "NORP"))
