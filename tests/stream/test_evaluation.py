@@ -1,9 +1,11 @@
 """The labelled evaluation set as a regression floor (figures and method: docs/evaluation.md).
 
-The floors sit a little under the held-out figures recorded in docs/evaluation.md (split A,
+The floors sit a little under the held-out figures recorded in docs/evaluation.md (split B,
 written and frozen on 2026-12-02 by a writer who had not read the rules, run once), so a change
 that makes enrichment measurably worse fails here: the topic floor, for one, fails without the
-topic classifier (the rules alone score 0.830 on A). Regression guards, not targets.
+topic classifier (the rules alone score 0.825 on B). B is the first held-out split with false
+same-story pairs (a near-miss joined by its names), so cluster precision has a floor, not 1.0.
+Regression guards, not targets.
 """
 
 from __future__ import annotations
@@ -32,15 +34,15 @@ def test_held_out_entities_beat_the_raw_model_and_the_floor(held_out: dict[str, 
     raw: Score = held_out["entities_raw"]
     stage: Score = held_out["entities_english"]
     assert stage.f1 >= raw.f1 + 0.2
-    assert stage.f1 >= 0.88
+    assert stage.f1 >= 0.87
     assert held_out["entities_all"].f1 >= 0.85
     assert held_out["entities_other"].recall >= 0.65  # Natasha on Russian, rules on Ukrainian and German
 
 
 def test_held_out_topics_languages_and_clusters(held_out: dict[str, Any]) -> None:
-    assert held_out["topics_micro"].f1 >= 0.88
+    assert held_out["topics_micro"].f1 >= 0.86
     assert held_out["language_correct"] == held_out["articles"]
-    assert held_out["clusters"].precision == 1.0
-    # Copies, edits, some rewrites, and retellings in another language by their names. A and o: 2
-    # of 16 pairs, l: 4 (docs).
+    assert held_out["clusters"].precision >= 0.5  # B: 4 right, 3 false (docs)
+    # Copies, edits, some rewrites, and retellings in another language by their names. B: 4 of 16
+    # pairs, A and o: 2 (docs).
     assert held_out["clusters"].recall >= 0.1
