@@ -3,7 +3,8 @@
 The rules find a topic's evidence; many of their false topics are stories that name it in
 passing ("air defences shot down two drones" in a story about a strike). The classifier reads the
 whole article's words and gives each topic a probability; a topic the rules found is kept unless
-its probability is under a floor (`WIREWATCH_TOPIC_MIN_PROBABILITY`). It never adds a topic, so
+its probability is under the topic's floor (its `min_probability` in the taxonomy, or else
+`WIREWATCH_TOPIC_MIN_PROBABILITY`). It never adds a topic, so
 every topic still has the rule and the evidence that gave it. The shipped weights are trained on
 the evaluation set's dev split (`wirewatch train-topics`, docs/evaluation.md); topics it was not
 trained on (a user's own) are never vetoed.

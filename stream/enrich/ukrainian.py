@@ -266,8 +266,9 @@ _VILLAGE_NAME, _VILLAGE_GLUE = re.compile(_NAME), re.compile(r",\s*|\s+(?:та|�
 # A city's district by its adjective ("у Салтівському районі" -> Saltivskyi District), also in a
 # list ("у Святошинському, Оболонському та Голосіївському районах"), unless the adjective is a
 # town's ("у Фастівському районі" is Fastiv, found as a region before).
-_DISTRICT_ADJECTIVE = re.compile(rf"({_NAME})(ському|цькому|ьому|ому|ого|ий|ім|им)\b")
-_ADJECTIVE_FORM = rf"{_NAME}(?:ському|цькому|ьому|ому|ого|ий|ім|им)"
+_DISTRICT_ENDING = "ському|цькому|ьому|ому|ого|ий|ім|им"
+_DISTRICT_ADJECTIVE = re.compile(rf"({_NAME})({_DISTRICT_ENDING})\b")
+_ADJECTIVE_FORM = rf"{_NAME}(?:{_DISTRICT_ENDING})"
 _DISTRICTS = re.compile(
     rf"{_ADJECTIVE_FORM}(?:\s*,\s*{_ADJECTIVE_FORM}|\s+(?:та|і|й)\s+{_ADJECTIVE_FORM})*"
     r"\s+район(?:і|у|ом|и|ах|ів|ами)?\b"
