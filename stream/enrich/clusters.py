@@ -139,6 +139,12 @@ class Fingerprint:
         """The signature's LSH keys (`band_keys`), computed once: matching reads them, storing writes them."""
         return band_keys(self.minhash)
 
+    @functools.cached_property
+    def name_keys(self) -> list[str]:
+        """The name index keys of the distinctive names, computed once: matching by names reads
+        them, storing writes them."""
+        return _distinctive(self.names) if self.names is not None else []
+
 
 def content_words(text: str) -> list[tuple[str, str]]:
     """(exact form, stem) of each content word of a text, in order: no stop words, no short words."""
@@ -539,7 +545,7 @@ class SqliteClusterStore:
         self.last_match = MatchCounts(len(rows))
         scored = self._word_matches(found, rows) if rows else []
         if not scored and found.names is not None:
-            scored = self._name_matches(found.names, low.isoformat(), high.isoformat())
+            scored = self._name_matches(found, low.isoformat(), high.isoformat())
         if not scored:
             return None
         # A copy beats a rewrite, a rewrite a retelling by names, the most similar wins, among
@@ -576,13 +582,15 @@ class SqliteClusterStore:
                 scored.append((0, score, published, cluster_id, article_id))
         return scored
 
-    def _name_matches(self, names: Words, low: str, high: str) -> list[tuple[int, float, str, str, str]]:
-        """Articles of the window that share at least NAMES_SHARED distinctive names with `names`
+    def _name_matches(
+        self, found: Fingerprint, low: str, high: str
+    ) -> list[tuple[int, float, str, str, str]]:
+        """Articles of the window that share at least NAMES_SHARED distinctive names with `found`'s
         and reach NAMES_THRESHOLD, as scored candidates of kind -1. A name more than BAND_CAP
         articles of the window carry ("Donald Trump") says nothing of the story: it counts on
         neither side."""
-        keys = _distinctive(names)
-        if len(keys) < NAMES_SHARED:
+        keys, names = found.name_keys, found.names
+        if names is None or len(keys) < NAMES_SHARED:
             return []
         carriers: dict[str, list[str]] = {key: [] for key in keys}
         parameters = [v for key in keys for v in (key, key, low, high)]
@@ -639,7 +647,7 @@ class SqliteClusterStore:
             )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO name_index (name, article_id, published) VALUES (?, ?, ?)",
-                [(key, item.article_id, published) for key in _distinctive(found.names)],
+                [(key, item.article_id, published) for key in found.name_keys],
             )
         self.conn.execute(
             "INSERT INTO clusters (cluster_id, size) VALUES (?, 1)"
