@@ -121,7 +121,8 @@ def train(
     counts = [features(FieldIndex.of(e.title), FieldIndex.of(e.text)) for e in examples]
     frequency = Counter(word for c in counts for word in c)
     vocabulary = sorted(word for word, n in frequency.items() if n >= min_articles)
-    topics = sorted(set().union(*(topic_keys(e.topics) for e in examples)))
+    labels = [topic_keys(e.topics) for e in examples]
+    topics = sorted(set().union(*labels))
     if not vocabulary or not topics:
         raise UsageError("training needs labelled articles with topics, and words found in two or more")
     row_of = {word: i for i, word in enumerate(vocabulary)}
@@ -129,7 +130,7 @@ def train(
     for i, c in enumerate(counts):
         rows, values = _vector(c, row_of)
         x[i, rows] = values
-    y = np.array([[t in topic_keys(e.topics) for t in topics] for e in examples], dtype=np.float32)
+    y = np.array([[t in keys for t in topics] for keys in labels], dtype=np.float32)
     weights, bias = _adam(x, y, l2, steps, rate)
     return TopicClassifier(topics, vocabulary, weights, bias)
 
