@@ -112,6 +112,16 @@ def test_aliases_map_variants_and_pin_types(aliases: AliasTable, gazetteer: Gaze
     ]
 
 
+def test_social_democrats_are_no_one_countrys_party(gazetteer: Gazetteer) -> None:
+    text = "Finland's Social Democrats and Sweden's Christian Democrats gained, and the SPD lost."
+    assert [h.entry.name for h in gazetteer.find(text)] == ["SPD"]
+
+
+def test_officials_keep_their_own_english_spelling(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("Andrii Pyshnyi", "PERSON", 0), m("Vitalii Kim", "PERSON", 30)]
+    assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["Andriy Pyshnyy", "Vitaliy Kim"]
+
+
 def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     mentions = [m("Kaja Kallas", "PERSON", 0), m("Kallas", "ORG", 30), m("Kallas", "PERSON", 60)]
     assert names(mentions, aliases, gazetteer) == [("Kaja Kallas", "PERSON", 3)]
