@@ -41,6 +41,23 @@ def test_min_evidence_keeps_single_words_from_tagging(enricher: Enricher) -> Non
     assert enriched.topics == []
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Leader keeps two-shot lead",
+            "She made four birdies and one bogey to sit nine under par before the final round.",
+        ),
+        (
+            "Stuttgart im Finale",
+            "Im Halbfinale verwandelte der Spieler einen Foulelfmeter, die Mannschaft steht im Pokalfinale.",
+        ),
+    ],
+)
+def test_golf_and_german_football_words_are_sport(enricher: Enricher, title: str, text: str) -> None:
+    assert "sport" in enricher.enrich([make_article(title, text)])[0].topics
+
+
 def test_min_mentions_keeps_a_passing_mention_from_tagging(enricher: Enricher) -> None:
     once = make_article("Oil prices slip", "Brent fell 1% after a drone attack on a refinery, traders said.")
     twice = make_article(
