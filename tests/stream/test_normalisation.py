@@ -131,6 +131,11 @@ def test_ukraines_general_staff_and_security_council_by_their_full_names(gazette
     ]
 
 
+def test_the_pacific_is_named_as_the_text_names_it(gazetteer: Gazetteer) -> None:
+    text = "Across the Pacific, in the Pacific Ocean and над Тихим океаном."
+    assert [h.entry.name for h in gazetteer.find(text)] == ["Pacific", "Pacific Ocean", "Pacific Ocean"]
+
+
 def test_officials_keep_their_own_english_spelling(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     mentions = [m("Andrii Pyshnyi", "PERSON", 0), m("Vitalii Kim", "PERSON", 30)]
     assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["Andriy Pyshnyy", "Vitaliy Kim"]
