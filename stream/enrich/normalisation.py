@@ -639,6 +639,50 @@ def _split_country(m: Mention, aliases: AliasTable) -> list[Mention]:
     return [country, Mention(m.surface[rest:], m.label, m.start + rest, m.end, m.source, m.detail)]
 
 
+# Russian and Ukrainian institutions are named with their country in the genitive ("МЧС России",
+# "Національне антикорупційне бюро України", "Міністерство освіти і науки України"): the country is
+# then part of the name, not a place the text mentions (it counts where it is named on its own).
+# A stem takes at most three letters of ending ("центр" is not "центральной").
+_INSTITUTION_STEMS = (
+    "министерств", "міністерств", "комитет", "комітет", "служб", "управлени", "управлінн", "банк",
+    "бюро", "федераци", "федераці", "центр", "агентств", "академи", "академі", "почт", "пошт", "музе",
+    "театр", "опер", "союз", "спілк", "фонд", "поліці", "полици", "гварди", "гварді", "оператор",
+    "гран-при", "гран-прі", "чемпионат", "чемпіонат", "кибер-арми", "кібер-армі",
+)  # fmt: skip
+# Words that may stand between the noun and the country: its genitive complements and their "and"
+# ("обороны", "освіти і науки"), never a preposition ("фонду для України", "банки в ОАЕ"), nor an
+# "and" right after the noun ("Європейського Союзу та Молдови" names two).
+_PREPOSITIONS = frozenset({
+    "в", "у", "во", "на", "с", "со", "з", "із", "зі", "от", "від", "до", "по", "при", "над", "під", "под",
+    "за", "для", "о", "об", "про", "проти", "против", "между", "між",
+})  # fmt: skip
+_CONJUNCTIONS = frozenset({"і", "и", "й", "та", "а", "або", "или", "чи"})
+_CLAUSE_BEFORE = re.compile(r"[^.,;:!?()\n]{0,80}$")
+_CYRILLIC_ABBREVIATION = re.compile(r"[А-ЯІЇЄҐ]{2,6}")
+_FIGURE_ABBREVIATIONS = frozenset({"ВВП", "ВНП", "ИПЦ", "ІСЦ"})  # "ВВП России" is Russia's GDP
+
+
+def _institutions_country(m: Mention, text: str, aliases: AliasTable) -> bool:
+    """Whether `m` is a country named in Cyrillic as part of an institution's name before it: an
+    abbreviation right before it (МВД России), or an institution noun up to three lower-case
+    words before it (Міністерства освіти і науки України)."""
+    if not "\u0400" <= m.surface[:1] <= "\u04ff" or not _is_country(m.detail or m.surface, aliases):
+        return False
+    clause = _CLAUSE_BEFORE.search(text, max(0, m.start - 80), m.start)
+    words = [w.strip("«»\"'") for w in (clause[0] if clause else "").split()][-4:]
+    if words and _CYRILLIC_ABBREVIATION.fullmatch(words[-1]):
+        return words[-1] not in _FIGURE_ABBREVIATIONS
+    after = ""
+    for word in reversed(words):
+        lower = word.lower()
+        if any(lower.startswith(stem) and len(lower) - len(stem) <= 3 for stem in _INSTITUTION_STEMS):
+            return after not in _CONJUNCTIONS
+        if not word.islower() or lower in _PREPOSITIONS:
+            return False
+        after = lower
+    return False
+
+
 def _is_country(name: str, aliases: AliasTable) -> bool:
     """Whether a name is a country's, by any spelling news or the alias table gives ("UAE")."""
     alias = aliases.lookup(name)
@@ -1267,6 +1311,8 @@ def normalise(
         for piece in _split_list(part)
     )
     for m in sorted(parts, key=lambda m: m.start):
+        if m.label == "GPE" and _institutions_country(m, text, aliases):
+            continue
         by_model = m.source in (MODEL, REPEAT)
         if by_model and (m.label not in KEPT_LABELS or m.surface.islower()):
             continue  # "air defense systems": a name has a capital letter

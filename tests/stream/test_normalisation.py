@@ -136,6 +136,29 @@ def test_the_pacific_is_named_as_the_text_names_it(gazetteer: Gazetteer) -> None
     assert [h.entry.name for h in gazetteer.find(text)] == ["Pacific", "Pacific Ocean", "Pacific Ocean"]
 
 
+@pytest.mark.parametrize(
+    ("text", "country", "named"),
+    [
+        ("Об этом сообщили в МЧС России.", "России", False),
+        ("По данным Министерства обороны России, ночью", "России", False),
+        ("Міністерство освіти і науки України повідомило", "України", False),
+        ("«Почты России» и другие", "России", False),
+        ("Рост ВВП России замедлился.", "России", True),  # Russia's GDP
+        ("Кредит Міжнародного валютного фонду для України", "України", True),  # a loan for Ukraine
+        ("країн Європейського Союзу та Молдови", "Молдови", True),  # two names
+        ("в центральной России", "России", True),
+        ("Россия и Украина", "Россия", True),
+    ],
+)
+def test_a_country_in_an_institutions_name_is_no_place_of_its_own(
+    aliases: AliasTable, gazetteer: Gazetteer, text: str, country: str, named: bool
+) -> None:
+    english = {"России": "Russia", "України": "Ukraine", "Молдови": "Moldova", "Россия": "Russia"}[country]
+    mention = m(country, "GPE", text.index(country), GAZETTEER, english)
+    found = [t.entity.name for t in normalise([mention], aliases, gazetteer.entries, text)]
+    assert found == ([english] if named else [])
+
+
 def test_officials_keep_their_own_english_spelling(aliases: AliasTable, gazetteer: Gazetteer) -> None:
     mentions = [m("Andrii Pyshnyi", "PERSON", 0), m("Vitalii Kim", "PERSON", 30)]
     assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["Andriy Pyshnyy", "Vitaliy Kim"]
