@@ -1216,9 +1216,9 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
     inside = {
         id(g)
         for m in model
-        if m.label == "ORG" and m.source in (MODEL, REPEAT)
+        if m.label in ("ORG", "PERSON") and m.source in (MODEL, REPEAT)
         for g in placed[bisect.bisect_left(placed_starts, m.start) : bisect.bisect_left(placed_starts, m.end)]
-        if _named_within(g, m)
+        if _named_within(g, m) or _namesake(g, m)
     }
     gazetteer = [g for g in gazetteer if id(g) not in inside]
     # Only the hits near a model span can overlap it: those starting less than the longest hit's
@@ -1254,6 +1254,22 @@ def _named_within(g: Mention, m: Mention) -> bool:
         and (first_word_end < g.start or opening)
         and g.end <= m.end
         and not m.surface[g.end - m.start :].startswith(("'", "’"))
+    )
+
+
+def _namesake(g: Mention, m: Mention) -> bool:
+    """Whether gazetteer person `g`, matched by a surname alone, ends model person `m` whose given
+    name is not the entry's: "Judd Trump" and "Melania Trump" are not Donald Trump. Not for a span
+    read into English as a whole (`detail`), whose own given name is in another script."""
+    given = m.surface[: g.start - m.start].split()
+    return (
+        m.label == g.label == "PERSON"
+        and not m.detail
+        and g.source == GAZETTEER
+        and g.end == m.end
+        and bool(given)
+        and " " not in g.surface
+        and given[0] != g.detail.split()[0]
     )
 
 

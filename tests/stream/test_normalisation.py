@@ -256,6 +256,19 @@ def test_gazetteer_hits_override_overlapping_model_spans(aliases: AliasTable, ga
     assert "gazetteer entry 'Patriot'" in traces[0].rules[0]
 
 
+def test_a_namesake_is_not_the_gazetteers_person(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    text = "Melania Trump and Donald Trump arrived; Trump spoke."
+    model = placed(text, ("Melania Trump", "PERSON"), ("Donald Trump", "PERSON"))
+    known = hits(text, ("Trump", "PERSON", "Donald Trump"))  # the hit inside "Melania Trump"
+    known += [m("Donald Trump", "PERSON", 18, GAZETTEER, "Donald Trump")]
+    known += [m("Trump", "PERSON", text.index("Trump spoke"), GAZETTEER, "Donald Trump")]
+    resolved = resolve_overlaps(model, known)
+    assert [(n, t) for n, t, _ in names(resolved, aliases, gazetteer)] == [
+        ("Melania Trump", "PERSON"),
+        ("Donald Trump", "PERSON"),
+    ]
+
+
 def test_a_name_around_a_gazetteer_hit_keeps_what_is_its_own(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
