@@ -42,6 +42,7 @@ from wirewatch import topics
 from wirewatch.deadletter import dead_letter
 from wirewatch.schema import Article, utcnow
 from wirewatch.settings import Settings
+from wirewatch.waits import wait_event
 
 log = logging.getLogger("wirewatch.ingest")
 
@@ -355,8 +356,7 @@ class Poller:
         """Wait until no feed that `which` selects is being polled (before giving feeds away)."""
         deadline = time.monotonic() + timeout
         while any(which(f) for f in self._in_flight) and time.monotonic() < deadline:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._idle.wait(), 0.05)
+            await wait_event(self._idle, 0.05)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set."""
@@ -367,8 +367,7 @@ class Poller:
         version = self.store.data_version()
         try:
             while not stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), RELOAD_EVERY)
+                await wait_event(stop, RELOAD_EVERY)
                 current = self.store.data_version()
                 if current != version:
                     version = current

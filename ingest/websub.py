@@ -15,7 +15,6 @@ process, and mountable in the HTTP API later.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -31,6 +30,7 @@ from starlette.routing import Route
 from ingest.fetch import Fetcher
 from ingest.outcomes import PollStatus
 from ingest.state import Feed, FeedStore, PollOutcome
+from wirewatch.waits import wait_event
 
 log = logging.getLogger("wirewatch.ingest")
 
@@ -138,8 +138,7 @@ class Subscriber:
         """Maintain subscriptions until `stop` is set."""
         every = max(0.5, min(60.0, self.lease / 10))
         while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every)
+            await wait_event(stop, every)
             try:
                 await self.maintain()
             except Exception:

@@ -114,7 +114,8 @@ class WorkerPool:
         healthy = False
         try:
             worker.requests.send((fn, args))
-            reply = await asyncio.wait_for(loop.run_in_executor(self._readers, worker.replies.recv), deadline)
+            async with asyncio.timeout(deadline):
+                reply = await loop.run_in_executor(self._readers, worker.replies.recv)
             healthy = True
         except TimeoutError:
             raise DeadlineExceededError(f"did not finish within {deadline:g}s") from None

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from starlette.concurrency import run_in_threadpool
 
 from stream.alerts.store import AlertRecord, AlertStore
+from wirewatch.waits import wait_event
 
 log = logging.getLogger("wirewatch.api")
 
@@ -61,8 +62,7 @@ class AlertHub:
                 self.seq = record.seq
                 self.publish((record.seq, encode(record)))
             if len(records) < BATCH:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll)
+                await wait_event(self._wake, self.poll)
 
     def publish(self, event: Event) -> None:
         for queue in list(self.clients):
@@ -104,7 +104,8 @@ class AlertHub:
                         yield encode(record)
             while not self.closed:
                 try:
-                    event = await asyncio.wait_for(queue.get(), self.keepalive)
+                    async with asyncio.timeout(self.keepalive):
+                        event = await queue.get()
                 except TimeoutError:
                     yield b": keepalive\n\n"
                     continue
