@@ -1270,6 +1270,7 @@ def _namesake(g: Mention, m: Mention) -> bool:
         and bool(given)
         and " " not in g.surface
         and given[0] != g.detail.split()[0]
+        and given[0] not in _OFFICE_WORDS  # "President Trump" is the entry's person
     )
 
 

@@ -267,6 +267,12 @@ def test_a_namesake_is_not_the_gazetteers_person(aliases: AliasTable, gazetteer:
         ("Melania Trump", "PERSON"),
         ("Donald Trump", "PERSON"),
     ]
+    # A title the model ran into the name is no given name.
+    text = "President Trump spoke."
+    resolved = resolve_overlaps(
+        placed(text, ("President Trump", "PERSON")), hits(text, ("Trump", "PERSON", "Donald Trump"))
+    )
+    assert [n for n, _, _ in names(resolved, aliases, gazetteer)] == ["Donald Trump"]
 
 
 def test_a_name_around_a_gazetteer_hit_keeps_what_is_its_own(
