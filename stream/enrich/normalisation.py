@@ -213,10 +213,11 @@ _NICKNAME = re.compile(r"(?<=\w) [\"“][^\"“”]+[\"”] (?=[A-Z])")  # Joaqu
 # A span never runs across a title's " - " ("Champions League - Real Madrid beat ...").
 _SPACED_DASH = re.compile(r"\s[-–—]\s")
 # Amounts and scores the model glues to a name: "Meta 798 million", "Bayern Munich 2-1",
-# "Magnitude 6.8". A plain integer stays: it is part of names like "Euro 2024" or "Ariane 6".
+# "Magnitude 6.8", a tennis score cut mid-set ("Joao Fonseca 6-4 3-6 6"). A plain integer stays:
+# it is part of names like "Euro 2024" or "Ariane 6".
 _TRAILING_AMOUNT = re.compile(
     r"\s+(?:[$€£]?\d[\d,]*\.\d+|[$€£]?\d[\d.,]*\s+(?:million|billion|trillion|percent|per cent)"
-    r"|\d+-\d+|[$€£]\d[\d.,]*)$",
+    r"|\d+-\d+(?:\s+\d+(?:-\d+)?)*|[$€£]\d[\d.,]*)$",
     re.IGNORECASE,
 )
 # A single capitalised word right before one of these is a portfolio ("Energy Minister", "Treasury

@@ -73,6 +73,8 @@ def names(mentions: list[Mention], aliases: AliasTable, gazetteer: Gazetteer) ->
         ("x" * 150, ""),
         ("Meta 798 million", "Meta"),  # amounts and scores glued to a name
         ("Bayern Munich 2-1", "Bayern Munich"),
+        ("Joao Fonseca 6-4 3-6 6", "Joao Fonseca"),
+        ("Ariane 6", "Ariane 6"),
         ("Magnitude 6.8", "Magnitude"),
         ("Euro 2024", "Euro 2024"),  # a plain number is part of the name
         ('Joaquin "El Chapo" Guzman', "Joaquin Guzman"),  # a nickname inside a name
