@@ -165,7 +165,12 @@ def _person(given: str, surname: str) -> tuple[str, str] | None:
     if form is None:
         return None
     nominative, feminine, case = form
-    return nominative.title(), _surname_nominative(surname, feminine, case)
+    declined = _surname_nominative(surname, feminine, case)
+    if not feminine and case == "gen" and lower.endswith("а") and declined == surname:
+        # A man's genitive would decline his surname too ("Олександра Коваленка"): one that does not
+        # is a woman's name in the nominative ("Олександра Ковальчук").
+        return given, surname
+    return nominative.title(), declined
 
 
 # Case endings of given names: (nominative's ending, oblique ending, case), by the nominative's
@@ -221,14 +226,18 @@ def _given_forms() -> dict[str, tuple[str, bool, str]]:
 
 
 def _surname_nominative(surname: str, feminine: bool, case: str) -> str:
-    """A surname in the nominative from the case its given name is in; a woman's surname that
-    is not an adjective (Коваленко, Магучіх) does not change."""
-    for oblique, nominative in _SURNAME_ENDINGS.get((feminine, case), []):
-        if surname.endswith(oblique) and len(surname) - len(oblique) >= 2:
-            stem = surname[: len(surname) - len(oblique)]
-            if not nominative and stem[-1] == "к" and stem[-2] not in _VOWELS:
-                return stem + "о"  # Попка -> Попко (Ткачука -> Ткачук)
-            return stem + nominative
+    """A surname in the nominative from the case its given name is in, or, when no ending of that
+    case fits, another case the given name's form shares ("Вікторії" is genitive, dative or
+    locative: "Вікторії Амеліній" is dative); a woman's surname that is not an adjective
+    (Коваленко, Магучіх) does not change."""
+    others = [c for (f, c) in _SURNAME_ENDINGS if f == feminine and c != case]
+    for each in (case, *others):
+        for oblique, nominative in _SURNAME_ENDINGS.get((feminine, each), []):
+            if surname.endswith(oblique) and len(surname) - len(oblique) >= 2:
+                stem = surname[: len(surname) - len(oblique)]
+                if not nominative and stem[-1] == "к" and stem[-2] not in _VOWELS:
+                    return stem + "о"  # Попка -> Попко (Ткачука -> Ткачук)
+                return stem + nominative
     return surname
 
 

@@ -63,6 +63,15 @@ def test_people_named_in_any_case_come_out_in_the_nominative() -> None:
         "Tymur Mindich",
         "Mykola Olishchuk",  # Микола declines like a woman's name, but is a man's
     ]
+    text = (
+        "Пам'ять Вікторії Амеліній вшанували, сказала Олександра Ковальчук, а Олександра Коваленка не було."
+    )
+    [found] = UkrainianNames().mentions([text])
+    assert [m.detail for m in found if m.label == "PERSON"] == [
+        "Viktoriia Amelina",  # Вікторії is also dative, and only a dative ending fits the surname
+        "Oleksandra Kovalchuk",  # a man's genitive would decline the surname too
+        "Oleksandr Kovalenko",
+    ]
 
 
 def test_towns_of_every_shape_by_their_ukrainian_name() -> None:
