@@ -69,9 +69,11 @@ _SCHEMA = [
 _FTS_DDL = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(FTS_COLUMNS)}, content='', tokenize='ascii')"
 )
-# FTS5 buffers up to 16 MiB of new tokens per transaction (default 1 MiB: a batch was flushed as
-# many small segments) and merges 8 segments of a level instead of 4: measured, an insert costs
-# 0.29 instead of 0.43-0.62 ms per article, and queries are no slower.
+# FTS5 buffers up to 16 MiB of new tokens (default 1 MiB) and merges 8 segments of a level instead
+# of 4: measured, an insert costs 0.29 instead of 0.43-0.62 ms per article, and queries are no
+# slower. It still writes a segment at every statement that opens a statement journal, so a batch
+# inserted in ANALYSE_CHUNK chunks makes one segment per chunk (docs/benchmarks.md, search,
+# 2026-12-02).
 _FTS_CONFIG = {"hashsize": 16 * 2**20, "automerge": 8}
 # What the FTS rows are made of: when it changes, the FTS table is rebuilt from the stored articles.
 FTS_LAYOUT = f"analyzer {ANALYZER_VERSION}; columns {' '.join(FTS_COLUMNS)}"
