@@ -159,13 +159,13 @@ class Rule:
     def evidence(self, text: ArticleText, entities: Sequence[EntityTrace]) -> list[str]:
         """The evidence this rule finds in an article whose text its query (if any) matches,
         or [] when the rule does not hold (the taxonomy's query index decides the query)."""
+        matched = [t for t in entities if self._entity_ok(t)] if self.entities is not None else []
+        if self.entities is not None and not matched:
+            return []  # decided before the costlier search for the query's words
+        hits = [f"entity:{t.entity.name}" for t in matched]
         phrases = self.present(text) if self.node is not None else []
         found = _matched_text(phrases, text)
         quoted = [quote for quote, _ in found]
-        matched = [t for t in entities if self._entity_ok(t)] if self.entities is not None else []
-        hits = [f"entity:{t.entity.name}" for t in matched]
-        if self.entities is not None and not hits:
-            return []
         if (
             self.lead
             and not any(in_lead for _, in_lead in found)
@@ -240,8 +240,9 @@ def _first_start(phrase: Phrase, index: FieldIndex) -> int | None:
     one word, found by a scan in C without building the field's word -> positions map; a word
     prefix ("матч*") by a binary search in the field's sorted words, most often finding none."""
     if phrase.prefix and len(phrase.words) == 1:
-        words = list(index.with_prefix(phrase.words[0]))
-        return min(index.exacts[word][0] for word in words) if words else None
+        if not index.has_prefix(phrase.words[0]):
+            return None
+        return min(index.exacts[word][0] for word in index.with_prefix(phrase.words[0]))
     if phrase.prefix or len(phrase.words) > 1:
         if not phrase.prefix and phrase.words[0] not in index.word_set(phrase.exact):
             return None
