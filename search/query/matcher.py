@@ -37,6 +37,11 @@ class FieldIndex:
         exact, stems = analyse(text)
         return cls(exact.split(), stems.split())
 
+    def _sorted_words(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self.exact_set)
+        return self._sorted
+
     def positions(self, exact: bool) -> dict[str, list[int]]:
         """Word -> its positions, ascending, for the exact or the stemmed tokens."""
         if exact not in self._positions:
@@ -57,18 +62,23 @@ class FieldIndex:
         return self.exact_set if exact else self.stem_set
 
     def has_prefix(self, prefix: str) -> bool:
-        """Does any exact word start with `prefix`? (A binary search in the sorted words.)"""
-        return next(self.with_prefix(prefix), None) is not None
+        """Does any exact word start with `prefix`?"""
+        return starts_any(self._sorted_words(), prefix)
 
     def with_prefix(self, prefix: str) -> Iterator[str]:
         """The exact words that start with `prefix`, in order (a binary search, then a short walk)."""
-        if self._sorted is None:
-            self._sorted = sorted(self.exact_set)
-        words = self._sorted
+        words = self._sorted_words()
         for i in range(bisect_left(words, prefix), len(words)):
             if not words[i].startswith(prefix):
                 return
             yield words[i]
+
+
+def starts_any(words: list[str], prefix: str) -> bool:
+    """Does any of the sorted `words` start with `prefix`? (A binary search: most prefixes asked
+    for are absent, and no generator is started for them.)"""
+    i = bisect_left(words, prefix)
+    return i < len(words) and words[i].startswith(prefix)
 
 
 def _positions(words: list[str]) -> dict[str, list[int]]:
