@@ -96,6 +96,7 @@ _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 _STOP = frozenset(STOP_WORDS)
 CACHE_KIB = 64 * 1024  # page cache of a store's connection
+HASH_CACHE = 65_536  # words and word pairs whose hashes a worker remembers (about 12 MB)
 CHECKPOINT_EVERY = 2.0  # seconds between checkpoints of the WAL
 WAL_LIMIT = 64 * 2**20  # bytes the WAL file is cut back to after a checkpoint (it kept its largest size)
 # Members (which cluster an article joined) are kept this long, for replays and outlet counts, then
@@ -207,26 +208,31 @@ def _names(names: Collection[str]) -> Words | None:
 def rarity(word: str, language: str | None = None) -> float:
     """How rare a word is in `language` (English when unknown): RARITY_CEILING minus its Zipf
     frequency, at least 0 ("said" about 1, "Chernihiv" 7)."""
-    frequency = _frequencies(language or "en").get(word)
-    return max(0.0, RARITY_CEILING - (math.log10(frequency) + 9 if frequency else 0.0))
+    return _rarities(language or "en").get(word, RARITY_CEILING)
 
 
 @functools.cache
-def _frequencies(language: str) -> Mapping[str, float]:
-    """wordfreq's frequencies of a language's ~30,000-50,000 commonest words (its "small" list,
-    loaded in milliseconds); every word of a language it does not know counts as rare."""
+def _rarities(language: str) -> Mapping[str, float]:
+    """The rarity of each of a language's ~30,000-50,000 commonest words in wordfreq (its "small"
+    list, loaded and converted in milliseconds, once); every word of a language it does not know
+    counts as rare."""
     if language not in wordfreq.available_languages("small"):
         return {}
-    return wordfreq.get_frequency_dict(language, "small")
+    return {
+        word: max(0.0, RARITY_CEILING - (math.log10(frequency) + 9 if frequency else 0.0))
+        for word, frequency in wordfreq.get_frequency_dict(language, "small").items()
+    }
 
 
 def _hashes(found: Collection[str]) -> np.ndarray:
     """A 64-bit hash of each string, stable across processes."""
-    return np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in found),
-        dtype=np.uint64,
-        count=len(found),
-    )
+    return np.fromiter(map(_hash, found), dtype=np.uint64, count=len(found))
+
+
+@functools.lru_cache(maxsize=HASH_CACHE)
+def _hash(text: str) -> int:
+    # Remembered: most of an article's words, and many of its word pairs, were hashed before.
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
 def _minhash(hashes: np.ndarray) -> np.ndarray:
