@@ -143,9 +143,14 @@ class Rule:
 
     def present(self, text: ArticleText) -> list[Phrase]:
         """The query's words and phrases that may occur in the article, in the query's order:
-        prefixes, and phrases whose first word it holds (most of a long OR list is absent, and is
-        ruled out by one set intersection per field)."""
-        positions = set(self._prefixes)
+        prefixes that start a word of it, and phrases whose first word it holds (most of a long
+        OR list is absent, and is ruled out by one set intersection per field)."""
+        fields = text.doc.fields
+        positions = {
+            i
+            for i in self._prefixes
+            if any(_may_occur(self.phrases[i], fields[f]) for f in self.phrases[i].fields)
+        }
         for (field, exact), by_word in self._by_first_word.items():
             for word in by_word.keys() & text.doc.fields[field].word_set(exact):
                 positions.update(by_word[word])
@@ -233,6 +238,14 @@ def _mentions(phrases: list[Phrase], text: ArticleText) -> int:
     words that stem alike, "drone OR drones", count once)."""
     unique = dict.fromkeys(phrases)
     return sum(len(phrase_starts(p, text.doc.fields[field])) for p in unique for field in p.fields)
+
+
+def _may_occur(prefixed: Phrase, index: FieldIndex) -> bool:
+    """Whether a phrase ending in a prefix may occur in a field: the prefix starts one of its
+    words, or (a phrase of several words) its first word is one of them."""
+    if len(prefixed.words) == 1:
+        return index.has_prefix(prefixed.words[0])
+    return prefixed.words[0] in index.word_set(prefixed.exact)
 
 
 def _first_start(phrase: Phrase, index: FieldIndex) -> int | None:
