@@ -173,6 +173,11 @@ _PERSON_TITLES = frozenset(
 _OFFICE_WORDS = _OFFICES | _PERSON_TITLES | {"Deputy", "Prime", "Vice"}
 # Lower-case words that open names ("von der Leyen", "de Gaulle", "van Gogh").
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "di", "da", "dos", "du", "la", "le"})
+# Patterns over a whole text open with a lookahead at the characters their match can start with
+# (capitals; the article "al-", "el-" or "ash-" before a name): the engine then tries the lookbehinds
+# and the rest at those positions only, two to three times faster.
+_AT_CAPITAL = "(?=[A-Z])"
+_AT_NAME = "(?=[A-Zae])"
 # The same titles before a name anywhere in English text, whether the model saw it or not: two to four
 # capitalised words, with particles ("Luiz Inacio Lula da Silva", "Mohammed bin Abdulrahman Al Thani")
 # and Arabic articles ("Abdel Fattah al-Burhan").
@@ -194,14 +199,15 @@ _TITLED = re.compile(
 # The speaker of a quote: "said" before a name that a comma or "of" ends ("said Helima Croft of RBC").
 _SPOKEN = re.compile(rf"\bsaid ({_person_words('{1,3}')}){_NAME_ENDS}(?=,\s| of )")
 _UNDERGOES = re.compile(
-    rf"(?<![\w'’.-])({_person_words('{1,2}')}){_NAME_ENDS} (?:was|had been|has been) (?:assassinated|murdered"
+    _AT_NAME + rf"(?<![\w'’.-])({_person_words('{1,2}')}){_NAME_ENDS} (?:was|had been|has been)"
+    r" (?:assassinated|murdered"
     r"|kidnapped|abducted|born|sworn in|hospitali[sz]ed|buried|shot dead|stabbed)\b"
 )
 _SENTENCE_END = '.!?:\n"“”'
 # A named storm. Cyclones and European storms keep their kind in the name (Cyclone Kiri, Storm
 # Quirin), typhoons and hurricanes go by the name alone (Yagi, Melissa): what most writers of the
 # labelled set wrote.
-_STORM = re.compile(r"\b(Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
+_STORM = re.compile(_AT_CAPITAL + r"\b(Typhoon|Hurricane|Cyclone|Tropical Storm|Storm) ([A-Z][a-z]+)\b")
 _NAMED_WITH_KIND = frozenset({"Cyclone", "Storm"})
 _NO_FOLD_TYPES = frozenset({"GPE", "LOC", "NORP"})
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
@@ -920,7 +926,8 @@ _NAME_WORD = (
     r"|[A-Z]\.(?= [A-Z][a-z]))"  # a middle initial: "Vera C. Rubin Observatory"
 )
 _INSTITUTION = re.compile(
-    rf"(?<![\w'’.-])(?!The )(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"  # "The" opens a sentence
+    _AT_CAPITAL
+    + rf"(?<![\w'’.-])(?!The )(?:{_NAME_WORD} (?:(?:and|of|for) )?){{0,6}}"  # "The" opens a sentence
     r"(?:Ministry|Agency|Commission|Council|Committee|Institute|University|Court|Bureau|Authority"
     r"|Service|Association|Foundation|Organi[sz]ation|Office|Department|Fund|Centre|Center|Board"
     r"|Programme|Federation|Administration|Headquarters|Exchange|Party|Tribunal|Directorate|Inspectorate"
@@ -939,14 +946,15 @@ _FEATURE_HEADS = sorted(
 )
 _FEATURE_PARTICLES = r"(?:de|del|da|do|des|du|di|la)"
 _FEATURE = re.compile(
-    rf"(?<![\w'’.-])(?!The )(?:{_NAME_WORD} (?:{_FEATURE_PARTICLES} )?){{1,5}}(?:{'|'.join(_FEATURE_HEADS)})"
+    _AT_CAPITAL + rf"(?<![\w'’.-])(?!The )(?:{_NAME_WORD} (?:{_FEATURE_PARTICLES} )?){{1,5}}"
+    rf"(?:{'|'.join(_FEATURE_HEADS)})"
     r"\b(?! [A-Z]| (?:of|for) [A-Z])"
 )
 
 # ... or a natural feature whose kind comes first ("Lake Titicaca", "Mount Kanlaon", "Cerro Pachon",
 # "Gulf of Aden").
 _FEATURE_FIRST = re.compile(
-    r"\b(?:Lake|Mount|Mt\.|Cerro|Nevado|Isle of|Gulf of|Bay of|Sea of|Strait of|Straits of)"
+    _AT_CAPITAL + r"\b(?:Lake|Mount|Mt\.|Cerro|Nevado|Isle of|Gulf of|Bay of|Sea of|Strait of|Straits of)"
     r" [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?\b"
 )
 
@@ -955,7 +963,8 @@ _FEATURE_FIRST = re.compile(
 # (not "Sur" of "Surigao del Sur province").
 _TWO_WORDS = r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?"
 _PLACE_BEFORE_NOUN = re.compile(
-    rf"(?<!\bdel )(?<!\bde )(?<!\bdo )\b({_TWO_WORDS})(?: and ({_TWO_WORDS}))? {_PLACE_NOUN}s?\b"
+    _AT_CAPITAL
+    + rf"(?<!\bdel )(?<!\bde )(?<!\bdo )\b({_TWO_WORDS})(?: and ({_TWO_WORDS}))? {_PLACE_NOUN}s?\b"
 )
 
 
@@ -981,7 +990,8 @@ _KIND_BEFORE = re.compile(
     rf" ({_NAME_RUN})(?![\w&+-]| [A-Z])"
 )
 _KIND_AFTER = re.compile(
-    rf"(?<![\w'’.&+-])({_NAME_RUN}) (?:party|union|gang|cartel|militia|movement|faction|newspaper"
+    _AT_CAPITAL
+    + rf"(?<![\w'’.&+-])({_NAME_RUN}) (?:party|union|gang|cartel|militia|movement|faction|newspaper"
     r"|programme|program|exchange)\b"
 )
 # The social network, a letter the model never takes for a name: "said on X", "wrote on X."
@@ -1121,7 +1131,7 @@ def titled_people(text: str) -> list[Mention]:
 
 
 # A given name and one or two more capitalised words, with particles ("Hussein al-Sheikh").
-_GIVEN_NAMED = re.compile(rf"(?<![\w'’.-])({_person_words('{1,2}')}){_NAME_ENDS}")
+_GIVEN_NAMED = re.compile(rf"{_AT_NAME}(?<![\w'’.-])({_person_words('{1,2}')}){_NAME_ENDS}")
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'’-]* $")
 
 
