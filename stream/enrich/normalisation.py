@@ -100,12 +100,14 @@ _STATED_TYPES = {
 _GIVEN_NAME_LABELS = frozenset({"GPE", "LOC", "NORP", "PRODUCT", "EVENT", "FAC", "WORK_OF_ART", "LAW"})
 # A name of two to four words right after an office or a title is a person ("Defence Minister
 # Rustem Umerov", "regional governor Ricardo Diaz", "Governor Hyacinth Alia"), whatever the model says.
-_TITLE_BEFORE = re.compile(
-    r"(?:\b(?:[Pp]resident|[Pp]rime [Mm]inister|[Mm]inister|[Gg]overnor|[Mm]ayor|[Ss]enator|[Cc]hancellor"
-    r"|[Ss]ecretary|[Pp]remier|[Ss]pokes(?:man|woman|person)|[Aa]mbassador|[Cc]ommissioner|[Jj]udge|[Pp]rosecutor"
-    r"|[Cc]ommander|[Ll]awmaker|[Cc]hairman|[Cc]hairwoman|[Cc]hief [Ee]xecutive|CEO|General|Colonel|Admiral"
-    r"|Gen\.|Col\.|Adm\.|Lt\.|Sgt\.|Dr\.|Mr\.|Mrs\.|Ms\.))\s+$"
-)
+_TITLES = (
+    "[Pp]resident", "[Pp]rime [Mm]inister", "[Mm]inister", "[Gg]overnor", "[Mm]ayor", "[Ss]enator",
+    "[Cc]hancellor", "[Ss]ecretary", "[Pp]remier", "[Ss]pokes(?:man|woman|person)", "[Aa]mbassador",
+    "[Cc]ommissioner", "[Jj]udge", "[Pp]rosecutor", "[Cc]ommander", "[Ll]awmaker", "[Cc]hairman",
+    "[Cc]hairwoman", "[Cc]hief [Ee]xecutive", "CEO", "General", "Colonel", "Admiral", r"Gen\.", r"Col\.",
+    r"Adm\.", r"Lt\.", r"Sgt\.", r"Dr\.", r"Mr\.", r"Mrs\.", r"Ms\.",
+)  # fmt: skip
+_TITLE_BEFORE = re.compile(rf"(?:\b(?:{'|'.join(_TITLES)}))\s+$")
 # ... or an office right after it ("Rustem Umerov, secretary of the security council").
 _TITLE_AFTER = re.compile(
     r",\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:secretary|minister|president|governor|mayor|spokes(?:man|woman|person)"
@@ -192,12 +194,15 @@ def _person_words(more: str) -> str:
 
 
 _NAME_ENDS = r"(?![-'’]\w\w)"  # not inside a hyphenated word ("Kramp-Karrenbauer")
+# The letters a title starts with ("[Pp]resident": P or p), where a search for titled names starts.
+_AT_TITLE = f"(?=[{''.join(sorted({c for t in _TITLES for c in (t[1:3] if t[0] == '[' else t[0])}))}])"
 _TITLED = re.compile(
-    _TITLE_BEFORE.pattern.removesuffix(r"\s+$")
+    _AT_TITLE
+    + _TITLE_BEFORE.pattern.removesuffix(r"\s+$")
     + rf"\s+({_person_words('{1,3}')}(?: Jr\.| Sr\.)?){_NAME_ENDS}"
 )
 # The speaker of a quote: "said" before a name that a comma or "of" ends ("said Helima Croft of RBC").
-_SPOKEN = re.compile(rf"\bsaid ({_person_words('{1,3}')}){_NAME_ENDS}(?=,\s| of )")
+_SPOKEN = re.compile(rf"(?=s)\bsaid ({_person_words('{1,3}')}){_NAME_ENDS}(?=,\s| of )")
 _UNDERGOES = re.compile(
     _AT_NAME + rf"(?<![\w'’.-])({_person_words('{1,2}')}){_NAME_ENDS} (?:was|had been|has been)"
     r" (?:assassinated|murdered"
