@@ -563,11 +563,12 @@ class SqliteClusterStore:
             return None
         keys = found.bands
         low, high = item.published - self.window, item.published + self.window
+        window = (_seconds(low), _seconds(high))
         rows = self.conn.execute(
             "SELECT article_id, cluster_id, signature, published FROM recent WHERE id IN ("
             + _recent_query("band_index", "band", "id", len(keys), BAND_CAP, echo=False)
             + ")",
-            [v for key in keys for v in (key, _seconds(low), _seconds(high))],
+            [v for key in keys for v in (key, *window)],
         ).fetchall()
         self.last_match = MatchCounts(len(rows))
         scored = self._word_matches(found, rows) if rows else []
