@@ -13,7 +13,7 @@ MIN_LETTERS = 3
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when there are too few letters to tell."""
     sample = text[:SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if sum(map(str.isalpha, sample)) < MIN_LETTERS:
         return None
     lang, _ = py3langid.classify(sample)
     return str(lang)
