@@ -1235,9 +1235,9 @@ def resolve_overlaps(model: list[Mention], gazetteer: list[Mention]) -> list[Men
     inside = {
         id(g)
         for m in model
-        if m.label in ("ORG", "PERSON") and m.source in (MODEL, REPEAT)
+        if m.label in ("ORG", "PERSON", "EVENT") and m.source in (MODEL, REPEAT)
         for g in placed[bisect.bisect_left(placed_starts, m.start) : bisect.bisect_left(placed_starts, m.end)]
-        if _named_within(g, m) or _namesake(g, m)
+        if _named_within(g, m) or _namesake(g, m) or _particular_event(g, m)
     }
     gazetteer = [g for g in gazetteer if id(g) not in inside]
     # Only the hits near a model span can overlap it: those starting less than the longest hit's
@@ -1291,6 +1291,14 @@ def _namesake(g: Mention, m: Mention) -> bool:
         and given[0] != g.detail.split()[0]
         and given[0] not in _OFFICE_WORDS  # "President Trump" is the entry's person
     )
+
+
+def _particular_event(g: Mention, m: Mention) -> bool:
+    """Whether gazetteer event `g` ends model event `m`, whose leading name words make it a
+    particular one: "World Cup" of "FIDE World Cup" or "Women's Cricket World Cup" (not of
+    "108th World Cup")."""
+    lead = m.surface[: g.start - m.start]
+    return m.label == g.label == "EVENT" and g.source == GAZETTEER and g.end == m.end and lead[:1].isupper()
 
 
 def _trimmed(m: Mention, g: Mention) -> Mention | None:

@@ -302,6 +302,20 @@ def test_a_name_around_a_gazetteer_hit_keeps_what_is_its_own(
     assert found == {"United Kingdom Maritime Trade Operations": "ORG", "Ukraine": "GPE", "Naftogaz": "ORG"}
 
 
+def test_a_particular_event_keeps_its_name_around_the_gazetteers_event(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    # "World Cup" is the gazetteer's; the model's longer names of particular cups stay whole, but
+    # an ordinal is no name of its own.
+    text = "Sindarov won the FIDE World Cup before the 108th World Cup."
+    model = placed(text, ("FIDE World Cup", "EVENT"), ("108th World Cup", "EVENT"))
+    first = text.index("World Cup")
+    known = [m("World Cup", "EVENT", first, GAZETTEER, "World Cup")]
+    known += [m("World Cup", "EVENT", text.index("World Cup", first + 1), GAZETTEER, "World Cup")]
+    found = types(resolve_overlaps(model, known), text, aliases, gazetteer)
+    assert found == {"FIDE World Cup": "EVENT", "World Cup": "EVENT"}
+
+
 def test_a_short_form_defined_in_brackets_folds_into_the_name(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
