@@ -24,7 +24,7 @@ from wordfreq import zipf_frequency
 from stream.enrich.entities import RULES_MAX_CHARS
 from stream.enrich.given_names import given_names
 from stream.enrich.normalisation import MODEL, Mention, SpanIndex
-from stream.enrich.places import continents, german_countries, latin_towns, plain
+from stream.enrich.places import continents, german_countries, german_town_adjectives, latin_towns, plain
 
 _WORD = re.compile(r"[A-ZÄÖÜ][\w'’.-]*\w")
 # Words after which a town's name is a place: prepositions of place, and nouns for places ("der
@@ -106,6 +106,18 @@ def _placed_town(word: str, before: list[str], listed: bool) -> str | None:
     if word in _WORDLIKE_CITIES:
         return None
     return _town(word, _CITY)
+
+
+def _town_adjective(word: str, text: str, end: int) -> str | None:
+    """The town or canton whose adjective `word` is, before a noun: "die Hamburger
+    Staatsanwaltschaft" (Hamburg), "das Münchner Ifo-Institut" (Munich), "die Walliser Behörden"
+    (Valais). A given name is none ("Oliver Glasner")."""
+    if not text.startswith(" ", end) or not text[end + 1 : end + 2].isupper() or word in given_names():
+        return None
+    if word.endswith("er") and (state := _STATES.get(word[:-2])) is not None:
+        return state
+    town = german_town_adjectives().get(word)
+    return _town(town) if town is not None else None
 
 
 def _listed(found: list[Mention], text: str, start: int) -> bool:
@@ -244,8 +256,9 @@ class GermanNames:
             ):
                 found.append(Mention(word, "GPE", start, end, MODEL, state))
             elif (
-                town := _placed_town(word, before, _listed(found, text, start))
-            ) is not None and not _CLUB_WORD.search(text, max(0, start - 9), start):
+                (town := _placed_town(word, before, _listed(found, text, start))) is not None
+                and not _CLUB_WORD.search(text, max(0, start - 9), start)
+            ) or (town := _town_adjective(word, text, end)) is not None:
                 found.append(Mention(word, "GPE", start, end, MODEL, town))
         return found
 
@@ -253,6 +266,7 @@ class GermanNames:
         """Load the name and place tables now."""
         given_names(_GERMAN)
         german_countries()
+        german_town_adjectives()
         latin_towns()
 
     def close(self) -> None:

@@ -162,6 +162,45 @@ def latin_towns(min_population: int = 0) -> dict[str, str]:
     return out
 
 
+# German makes an adjective of a town by adding -er (Hamburger, Pariser; München and Dresden drop
+# their -en's e: Münchner, Dresdner; towns in -ingen and cities of half a million their -en:
+# Göttinger, Bremer). Towns of German-speaking countries of this size, and cities of a million
+# anywhere by their names that start as the English one does (Moskau, Prag, Warschau; not Kiew or
+# Peking), which German news names that way.
+_DACH = frozenset({"DE", "AT", "CH"})
+_ADJECTIVE_TOWN = 50_000
+_ADJECTIVE_CITY = 1_000_000
+# Adjectives so formed that are German words or names first: Hammer (Hamm), Mörser (Mörs, an
+# alternate name of Moers), Vier and Wieder (Vien and Wieden, two of Vienna's).
+_NOT_TOWN_ADJECTIVES = frozenset(
+    {"Ader", "Algerier", "Banner", "Becher", "Brehmer", "Eser", "Esser", "Hammer", "Linger", "Melber"}
+    | {"Mörser", "Pester", "Veer", "Vier", "Wenner", "Wieder", "Wier"}
+)
+
+
+@functools.cache
+def german_town_adjectives() -> dict[str, str]:
+    """Names of towns by their German adjectives: Hamburger -> Hamburg, Münchner -> München,
+    Prager -> Prag."""
+    out: dict[str, str] = {}
+    cities = (c for c in _cities() if c["population"] >= _ADJECTIVE_TOWN)
+    for city in sorted(cities, key=lambda c: c["population"]):  # the most populous last, so it wins
+        english = plain(city["name"])
+        local = city["countrycode"] in _DACH
+        if not local and city["population"] < _ADJECTIVE_CITY:
+            continue
+        for name in reversed(list(_names(city))):  # its own name last, so that it wins
+            if " " in name or len(name) < 4 or not (local or plain(name)[:3] == english[:3]):
+                continue
+            forms = {f"{name}er"}
+            if name.endswith("en"):
+                forms.add(f"{name[:-2]}ner")
+            if name.endswith("ingen") or (name.endswith("en") and city["population"] >= _ADJECTIVE_CITY // 2):
+                forms.add(f"{name[:-2]}er")
+            out |= {form: name for form in forms if form not in _NOT_TOWN_ADJECTIVES}
+    return out
+
+
 @functools.cache
 def german_countries() -> dict[str, str]:
     """English names of countries by their German names (CLDR: Norwegen -> Norway)."""

@@ -69,6 +69,23 @@ def test_big_cities_anywhere_and_towns_after_place_nouns() -> None:
     # club's; "Ende" and "Mitte" after a preposition are times
 
 
+def test_a_towns_adjective_before_a_noun_is_the_town() -> None:
+    text = (
+        "Die Hamburger Staatsanwaltschaft, das Münchner Ifo-Institut und der Bremer Konzern OHB. Die "
+        "Walliser Behörden und die Moskauer Polizei. Trainer Oliver Glasner bringt einen Hammer Treffer "
+        "und die Mörser Granaten. Der Hamburger ist kalt."
+    )
+    [found] = GermanNames().mentions([text])
+    assert [(m.surface, m.detail) for m in found if m.label == "GPE"] == [
+        ("Hamburger", "Hamburg"),
+        ("Münchner", "Munich"),  # München drops its -en's e
+        ("Bremer", "Bremen"),  # and Bremen its -en
+        ("Walliser", "Valais"),  # a canton's too
+        ("Moskauer", "Moscow"),  # a city of a million's German name
+    ]  # not a word that only looks like an adjective (Hamm, Moers), nor one before no noun
+    assert [m.surface for m in found if m.label != "GPE"] == ["OHB", "Oliver Glasner"]
+
+
 def test_people_are_a_given_name_and_the_name_after_it() -> None:
     text = (
         "Bundeskanzler Friedrich Merz und Trainer Vincent Kompany trafen Markus Söder und Mario Reiß. "
