@@ -29,7 +29,8 @@ def russian() -> RussianNer:
         ("Айсен Николаев", "Aisen Nikolaev"),  # e after a vowel, as most writers here spell it
         ("Лев Толстой", "Lev Tolstoy"),
         ("Евгений Фадеев", "Yevgeny Fadeev"),  # ... but ye at a word's start
-        ("Елена Соловьева", "Yelena Solovyeva"),  # ... and after a soft sign
+        ("Егор Соловьев", "Yegor Solovyev"),  # ... and after a soft sign
+        ("Елена Пронина", "Elena Pronina"),  # a given name news writes in its own way
         ("Мария Захарова", "Maria Zakharova"),
         ("Римский-Корсаков", "Rimsky-Korsakov"),
         ("Алёна Ёлкина", "Alena Yolkina"),
