@@ -262,7 +262,7 @@ _SPAN_LIST_PART = re.compile(_NAME_WORDS)
 _SPAN_LIST = re.compile(rf"{_NAME_WORDS}(?:, {_NAME_WORDS})*(?:,? and |, ){_NAME_WORDS}")
 _SPAN_ROUTE = re.compile(rf"({_NAME_WORDS})(?: to |-)({_NAME_WORDS})")  # "Lima to Arequipa"
 # The model's types that a GeoNames town name overrides (ORG and PRODUCT only where located).
-_PLACE_MISTYPES = frozenset({"PERSON", "ORG", "LOC", "NORP", "PRODUCT"})
+_PLACE_MISTYPES = frozenset({"PERSON", "ORG", "LOC", "NORP", "PRODUCT", "FAC"})
 _OFFICE_LABELS = frozenset({"ORG", "PERSON", "FAC", "PRODUCT", "LAW", "LOC"})
 # The head noun of a multi-word name decides its type when no gazetteer or alias rule does:
 # the words before "of" ("Bank of Japan") or else the last ones ("Crimean Bridge"); two words
@@ -1629,7 +1629,7 @@ def _retype_places(groups: dict[str, _Group], entries: Mapping[str, Entry], *, s
             or name in capital_names()
             or (name in regions and name not in entries)
         )
-        if g.type in ("ORG", "PRODUCT") and not g.located and not big:
+        if g.type in ("ORG", "PRODUCT", "FAC") and not g.located and not big:
             continue  # companies are named after towns (Toyota), seldom after countries, regions, big cities
         if (
             g.type == "NORP"

@@ -448,6 +448,11 @@ def test_geonames_places_retype_model_names(aliases: AliasTable, gazetteer: Gaze
     text = "Mariupol fell silent. Duisburg said it would help."
     model = placed(text, ("Mariupol", "ORG"), ("Duisburg", "ORG"))
     assert types(model, text, aliases, gazetteer) == {"Mariupol": "GPE", "Duisburg": "GPE"}
+    # A facility the model names after a big city is the city; one named after a small town stays,
+    # and a holiday is no name.
+    text = "Crowds filled Mandalay for New Year. Pulkovo reopened."
+    model = placed(text, ("Mandalay", "FAC"), ("New Year", "EVENT"), ("Pulkovo", "FAC"))
+    assert types(model, text, aliases, gazetteer) == {"Mandalay": "GPE", "Pulkovo": "FAC"}
     text = "Duisburg beat Mariupol in the cup."
     model = placed(text, ("Duisburg", "ORG"), ("Mariupol", "ORG"))
     assert types(model, text, aliases, gazetteer) == {"Duisburg": "ORG", "Mariupol": "ORG"}
