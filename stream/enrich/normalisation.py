@@ -339,6 +339,7 @@ _HEAD_TYPES = {
             "Flight Facility",
             "Collider",
             "Circuit",
+            "Cricket Ground",
         ],
         "FAC",
     ),
