@@ -261,7 +261,8 @@ _NAME_WORDS = rf"{_CAPITALISED}(?: {_CAPITALISED})*"
 _SPAN_LIST_PART = re.compile(_NAME_WORDS)
 _SPAN_LIST = re.compile(rf"{_NAME_WORDS}(?:, {_NAME_WORDS})*(?:,? and |, ){_NAME_WORDS}")
 _SPAN_ROUTE = re.compile(rf"({_NAME_WORDS})(?: to |-)({_NAME_WORDS})")  # "Lima to Arequipa"
-# The model's types that a GeoNames town name overrides (ORG and PRODUCT only where located).
+# The model's types that a GeoNames town name overrides (ORG, PRODUCT and FAC only where located or
+# a big place's: airports and companies are named after towns, "Mandalay" alone is the city).
 _PLACE_MISTYPES = frozenset({"PERSON", "ORG", "LOC", "NORP", "PRODUCT", "FAC"})
 _OFFICE_LABELS = frozenset({"ORG", "PERSON", "FAC", "PRODUCT", "LAW", "LOC"})
 # The head noun of a multi-word name decides its type when no gazetteer or alias rule does:
@@ -1615,11 +1616,11 @@ _SPORT_WORDS = _SPORTS | {
 
 
 def _retype_places(groups: dict[str, _Group], entries: Mapping[str, Entry], *, sporting: bool) -> None:
-    """The model's organisations, people and products that are places: by GeoNames or ISO 3166-2,
-    where the text locates them or the name is a country's, a capital's, a region's or a big city's
-    (a medium one's outside sport; neither a company the gazetteer knows by a city's or a region's
-    name, Toyota, Meta or Santander, where its context is missing), or by a list of known places
-    they stand in."""
+    """The model's organisations, people, products and facilities that are places: by GeoNames or
+    ISO 3166-2, where the text locates them or the name is a country's, a capital's, a region's or
+    a big city's (a medium one's outside sport; neither a company the gazetteer knows by a city's
+    or a region's name, Toyota, Meta or Santander, where its context is missing), or by a list of
+    known places they stand in."""
     places, countries, regions = place_names(), country_names(), region_names()
     for name, g in groups.items():
         if g.gazetteer_type or g.pinned_type or g.stated or g.type not in _PLACE_MISTYPES:
