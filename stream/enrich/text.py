@@ -15,12 +15,12 @@ from wirewatch.schema import Article
 # words; they are replaced one-for-one by spaces so that offsets stay valid.
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _BREAK = re.compile(r"\n\s*\n|(?<=[.!?])\s+")
-# A wire dateline: "KYIV -", "NEW DELHI (Reuters) -", "KENDARI, Indonesia -". The model reads
-# upper-case words badly, and merges the place with the sentence after the dash ("CUPERTINO -
-# Apple" as one ORG).
+# A wire dateline: "KYIV -", "NEW DELHI (Reuters) -", "KENDARI, Indonesia -", or with the date
+# as German agencies write it, "WIESBADEN, 15. Januar.". The model reads upper-case words badly,
+# and merges the place with the sentence after the dash ("CUPERTINO - Apple" as one ORG).
 _DATELINE = re.compile(
     r"^([A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+){0,3})((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
-    r"((?: \([^)\n]{1,40}\))? [-–—] )"
+    r"((?: \([^)\n]{1,40}\))? [-–—] |, (?=\d{1,2}\. ))"
 )
 # Small words inside place names ("Madre de Dios", "Frankfurt am Main", "Rostov-on-Don").
 _PARTICLES = frozenset(
@@ -31,7 +31,7 @@ _PARTICLES = frozenset(
 _PLACE_WORD = r"[A-Z][\w'.-]*"
 _WRITTEN_DATELINE = re.compile(
     rf"\n\n({_PLACE_WORD}(?: (?:(?:{'|'.join(sorted(_PARTICLES))}) )?{_PLACE_WORD}){{0,3}})"
-    r"(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?\.  "
+    r"(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?\.(?:  | (?=\d{1,2}\. ))"
 )
 
 
@@ -39,8 +39,8 @@ def article_text(article: Article) -> str:
     """Title, a blank line, then the body (summary and content without repeats), cleaned.
 
     A dateline opening the body is written as a sentence ("NEW DELHI - The" becomes
-    "New Delhi.  The", "NARA, Japan - The" "Nara, Japan.  The"), with the same length so that
-    offsets still point into the article.
+    "New Delhi.  The", "NARA, Japan - The" "Nara, Japan.  The", "BERLIN, 5. Dezember. Der" "Berlin.
+    5. Dezember. Der"), with the same length so that offsets still point into the article.
     """
     fields = text_fields(article)
     body = _DATELINE.sub(_dateline_sentence, fields["body"].strip())

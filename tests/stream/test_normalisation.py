@@ -1125,6 +1125,8 @@ def test_a_place_the_model_calls_an_organisation_after_a_verb_of_capture(
         ("RIO DE JANEIRO - Police", "Rio de Janeiro.  Police", "Rio de Janeiro"),  # GeoNames' spelling
         ("COX'S BAZAR, Bangladesh - Rain", "Cox's Bazar, Bangladesh.  Rain", "Cox's Bazar"),
         ("UST-LUGA, Russia - Fire", "Ust-Luga, Russia.  Fire", "Ust-Luga"),
+        ("WIESBADEN, 15. Januar. Die", "Wiesbaden. 15. Januar. Die", "Wiesbaden"),  # German, with the date
+        ("NATO, 15 states", "NATO, 15 states", None),
     ],
 )
 def test_a_wire_dateline_becomes_a_sentence_naming_its_place(
