@@ -1296,11 +1296,22 @@ def _namesake(g: Mention, m: Mention) -> bool:
 
 
 def _particular_event(g: Mention, m: Mention) -> bool:
-    """Whether gazetteer event `g` ends model event `m`, whose leading name words make it a
-    particular one: "World Cup" of "FIDE World Cup" or "Women's Cricket World Cup" (not of
-    "108th World Cup")."""
-    lead = m.surface[: g.start - m.start]
-    return m.label == g.label == "EVENT" and g.source == GAZETTEER and g.end == m.end and lead[:1].isupper()
+    """Whether gazetteer hit `g` is part of the event model span `m` names: an event that ends a
+    model event whose leading name words make it a particular one ("World Cup" of "FIDE World
+    Cup", not of "108th World Cup"), or an organisation that opens a span named as an event by its
+    head noun, whatever the model called it ("World Athletics" of "the World Athletics Indoor
+    Championships")."""
+    if g.source != GAZETTEER:
+        return False
+    if g.label == "EVENT":
+        return m.label == "EVENT" and g.end == m.end and m.surface[: g.start - m.start][:1].isupper()
+    lead = _LEADING_THE.match(m.surface)
+    return (
+        g.label == "ORG"
+        and g.start == m.start + (lead.end() if lead else 0)
+        and g.end < m.end
+        and _head_type(m.surface) == "EVENT"
+    )
 
 
 def _trimmed(m: Mention, g: Mention) -> Mention | None:

@@ -314,6 +314,13 @@ def test_a_particular_event_keeps_its_name_around_the_gazetteers_event(
     known += [m("World Cup", "EVENT", text.index("World Cup", first + 1), GAZETTEER, "World Cup")]
     found = types(resolve_overlaps(model, known), text, aliases, gazetteer)
     assert found == {"FIDE World Cup": "EVENT", "World Cup": "EVENT"}
+    # An organisation that opens an event named by its head noun is part of the event's name.
+    text = "World Athletics said the World Athletics Indoor Championships start today."
+    model = placed(text, ("the World Athletics Indoor Championships", "ORG"))  # as the model reads it
+    known = [m("World Athletics", "ORG", 0, GAZETTEER, "World Athletics")]
+    known += [m("World Athletics", "ORG", text.index("World Athletics Indoor"), GAZETTEER, "World Athletics")]
+    found = types(resolve_overlaps(model, known), text, aliases, gazetteer)
+    assert found == {"World Athletics": "ORG", "World Athletics Indoor Championships": "EVENT"}
 
 
 def test_a_short_form_defined_in_brackets_folds_into_the_name(
