@@ -18,9 +18,10 @@ _BREAK = re.compile(r"\n\s*\n|(?<=[.!?])\s+")
 # A wire dateline: "KYIV -", "NEW DELHI (Reuters) -", "KENDARI, Indonesia -", or with the date
 # as German agencies write it, "WIESBADEN, 15. Januar.". The model reads upper-case words badly,
 # and merges the place with the sentence after the dash ("CUPERTINO - Apple" as one ORG).
+_DATE_NEXT = r"(?=\d{1,2}\. )"  # the German date after the place: "15. Januar."
 _DATELINE = re.compile(
     r"^([A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+){0,3})((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
-    r"((?: \([^)\n]{1,40}\))? [-–—] |, (?=\d{1,2}\. ))"
+    rf"((?: \([^)\n]{{1,40}}\))? [-–—] |, {_DATE_NEXT})"
 )
 # Small words inside place names ("Madre de Dios", "Frankfurt am Main", "Rostov-on-Don").
 _PARTICLES = frozenset(
@@ -31,7 +32,7 @@ _PARTICLES = frozenset(
 _PLACE_WORD = r"[A-Z][\w'.-]*"
 _WRITTEN_DATELINE = re.compile(
     rf"\n\n({_PLACE_WORD}(?: (?:(?:{'|'.join(sorted(_PARTICLES))}) )?{_PLACE_WORD}){{0,3}})"
-    r"(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?\.(?:  | (?=\d{1,2}\. ))"
+    rf"(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){{0,2}})?\.(?:  | {_DATE_NEXT})"
 )
 
 
