@@ -181,7 +181,7 @@ class Enricher:
                 for h in self.gazetteer.find(text)
             ]
             people = titled_people(text) if lang == "en" else []
-            hits = with_stated(hits, stated_names(text, dateline_place(text)) + people)
+            hits = with_stated(hits, stated_names(text, _dateline(text, mentions)) + people)
             mentions = drop_offices(mentions, text)
             traces = normalise(resolve_overlaps(mentions, hits), self.aliases, self.gazetteer.entries, text)
             tagged = article.model_copy(update={"language": lang, "entities": [t.entity for t in traces]})
@@ -239,6 +239,15 @@ class Enricher:
             update = {"cluster_id": assignment.cluster_id, "cluster_size": assignment.size}
             result.append((article.model_copy(update=update), why))
         return result
+
+
+def _dateline(text: str, mentions: list[Mention]) -> tuple[int, int] | None:
+    """Where the dateline's place is, unless it is in Cyrillic and the language's own rules
+    named it: theirs is the name by Ukraine's romanisation (Vinnytsia, not GeoNames' Vinnytsya)."""
+    span = dateline_place(text)
+    if span is None or text[slice(*span)].isascii() or all((m.start, m.end) != span for m in mentions):
+        return span
+    return None
 
 
 def _repeats(found: list[Mention], text: str, window_end: int) -> list[Mention]:

@@ -51,6 +51,7 @@ from stream.enrich.places import (
     capital_names,
     country_names,
     country_spellings,
+    cyrillic_places,
     place_names,
     region_adjectives,
     region_names,
@@ -1045,13 +1046,23 @@ def _settlements(text: str) -> list[Mention]:
     ]
 
 
+def _dateline_place(text: str, span: tuple[int, int]) -> list[Mention]:
+    """The dateline's place; a Cyrillic one ("Санкт-Петербург") by its English name, and only
+    when the place tables know it (a transliteration would misspell most: Копенгаген)."""
+    surface = text[slice(*span)]
+    if surface.isascii():
+        return [Mention(surface, "GPE", *span, DATELINE)]
+    english = cyrillic_places().get(surface.lower())
+    return [Mention(surface, "GPE", *span, DATELINE, english)] if english else []
+
+
 def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
     """Names whose type the text states: the dateline's place, known places before a place noun
     ("the Poltava and Sumy regions"), storms ("Typhoon Yagi" -> "Yagi"), institutions ("Sverdlovsk
     Regional Court", "Office of Foreign Assets Control"), the platform X ("said on X"), works by a
     title in quotes after their kind (the film "The Long Steppe"), the Amazon rainforest ("in the
     Amazon")."""
-    found = [Mention(text[slice(*dateline)], "GPE", *dateline, DATELINE)] if dateline else []
+    found = _dateline_place(text, dateline) if dateline else []
     for match in _PLACE_BEFORE_NOUN.finditer(text):
         for group in (1, 2):
             if match[group] and (match[group] in place_names() or match[group] in region_names()):

@@ -16,11 +16,18 @@ from wirewatch.schema import Article
 _JUNK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _BREAK = re.compile(r"\n\s*\n|(?<=[.!?])\s+")
 # A wire dateline: "KYIV -", "NEW DELHI (Reuters) -", "KENDARI, Indonesia -", or with the date
-# as German agencies write it, "WIESBADEN, 15. Januar.". The model reads upper-case words badly,
-# and merges the place with the sentence after the dash ("CUPERTINO - Apple" as one ORG).
-_DATE_NEXT = r"(?=\d{1,2}\. )"  # the German date after the place: "15. Januar."
+# as German, Russian and Ukrainian agencies write it: "WIESBADEN, 15. Januar.", "САНКТ-ПЕТЕРБУРГ,
+# 6 февраля.", "КИЇВ, 10 жовтня.". The model and the other languages' rules read upper-case words
+# badly, and the model merges the place with the sentence after the dash ("CUPERTINO - Apple").
+_MONTHS = (
+    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"  # Russian
+    "січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня"  # Ukrainian
+)
+_DATE_NEXT = rf"(?=\d{{1,2}}(?:\. | (?:{_MONTHS})\.))"  # the date after the place
+_CAPITAL = "A-ZА-ЯЁІЇЄҐ"  # Latin and Cyrillic
 _DATELINE = re.compile(
-    r"^([A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+){0,3})((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
+    rf"^([{_CAPITAL}][{_CAPITAL}'.-]+(?: [{_CAPITAL}][{_CAPITAL}'.-]+){{0,3}})"
+    r"((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
     rf"((?: \([^)\n]{{1,40}}\))? [-–—] |, {_DATE_NEXT})"
 )
 # Small words inside place names ("Madre de Dios", "Frankfurt am Main", "Rostov-on-Don").
@@ -29,7 +36,7 @@ _PARTICLES = frozenset(
 )
 # The same dateline once rewritten by article_text: the body's first "sentence" is the place (and
 # its country or state).
-_PLACE_WORD = r"[A-Z][\w'.-]*"
+_PLACE_WORD = rf"[{_CAPITAL}][\w'.-]*"
 _WRITTEN_DATELINE = re.compile(
     rf"\n\n({_PLACE_WORD}(?: (?:(?:{'|'.join(sorted(_PARTICLES))}) )?{_PLACE_WORD}){{0,3}})"
     rf"(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){{0,2}})?\.(?:  | {_DATE_NEXT})"

@@ -1134,6 +1134,9 @@ def test_a_place_the_model_calls_an_organisation_after_a_verb_of_capture(
         ("UST-LUGA, Russia - Fire", "Ust-Luga, Russia.  Fire", "Ust-Luga"),
         ("WIESBADEN, 15. Januar. Die", "Wiesbaden. 15. Januar. Die", "Wiesbaden"),  # German, with the date
         ("NATO, 15 states", "NATO, 15 states", None),
+        ("САНКТ-ПЕТЕРБУРГ, 6 февраля. В", "Санкт-Петербург. 6 февраля. В", "Санкт-Петербург"),  # Russian
+        ("КИЇВ, 10 жовтня. Росія", "Київ. 10 жовтня. Росія", "Київ"),  # Ukrainian
+        ("МОСКВА, 5 человек погибли", "МОСКВА, 5 человек погибли", None),  # no month after the number
     ],
 )
 def test_a_wire_dateline_becomes_a_sentence_naming_its_place(

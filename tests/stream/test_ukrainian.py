@@ -176,3 +176,15 @@ def test_the_enricher_runs_the_rules_on_ukrainian_articles_only(
     }
     assert why.ner.startswith("NER rules (Ukrainian")
     assert why_english.ner.startswith(f"NER {ner_model.name}")
+
+
+def test_a_dated_cyrillic_dateline_names_its_place_in_english(enricher: Enricher) -> None:
+    rules = reading_with(enricher, [UkrainianNames()])
+    foreign = make_article(
+        "Данія виділить допомогу", "КОПЕНГАГЕН, 5 грудня. Данія виділить Україні новий пакет."
+    )
+    home = make_article("Вибух у Вінниці", "ВІННИЦЯ, 3 березня. У центрі міста пролунав вибух.")
+    places = [{e.name for e in a.entities if e.type == "GPE"} for a in rules.enrich([foreign, home])]
+    # A foreign town by the place tables' English name; a Ukrainian town as the rules name it, by
+    # Ukraine's romanisation (GeoNames' English name is Vinnytsya).
+    assert places == [{"Copenhagen", "Denmark", "Ukraine"}, {"Vinnytsia"}]
