@@ -122,15 +122,17 @@ def test_social_democrats_are_no_one_countrys_party(gazetteer: Gazetteer) -> Non
 def test_ukraines_general_staff_and_security_council_by_their_full_names(gazetteer: Gazetteer) -> None:
     text = (
         "За даними Генштабу, секретар РНБО доповів, а Генерального штабу Росії - ні. The National "
-        "Security and Defense Council met, Russia's General Staff said, and Ukraine's general staff said nothing."
+        "Security and Defense Council met, Russia's General Staff said, and Ukraine's general staff said nothing. "
+        "Ukraine's General Staff disagreed."
     )
     assert [h.entry.name for h in gazetteer.find(text)] == [
         "General Staff of the Armed Forces of Ukraine",  # Генштабу is Ukrainian, not Russian
         "National Security and Defence Council of Ukraine",
         "Russian General Staff",  # unless Russia's is named
         "National Security and Defence Council of Ukraine",
-        "Russia",  # neither a bare General Staff nor a lower-case description is Ukraine's
-        "Ukraine",
+        "Russian General Staff",  # "Russia's General Staff"
+        "Ukraine",  # a lower-case description is no name
+        "General Staff of the Armed Forces of Ukraine",
     ]
 
 
