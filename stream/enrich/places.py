@@ -274,13 +274,24 @@ def cyrillic_places() -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for city in sorted(_cities(), key=lambda c: c["population"]):  # the most populous last, so it wins
-        out.update(dict.fromkeys(_cyrillic_names(city), plain(city["name"])))
+        out.update(dict.fromkeys(_cyrillic_names(city), _news_spelling(city)))
     countries = _countries()
     for language in ("ru", "uk"):
         for code, name in babel.Locale(language).territories.items():
             if code in countries:
                 out[name.lower()] = countries[code]
     return out
+
+
+# GeoNames writes a Russian adjective's -ий as -iy (BGN); news writes -y: Nizhny Novgorod, Ilsky,
+# Kamensk-Uralsky.
+_BGN_ADJECTIVE_ENDING = re.compile(r"(?<=[a-z])iy\b")
+
+
+def _news_spelling(city: dict[str, Any]) -> str:
+    """A town's English name as English-language news writes it."""
+    name = plain(city["name"])
+    return _BGN_ADJECTIVE_ENDING.sub("y", name) if city["countrycode"] == "RU" else name
 
 
 # A region named by its town's adjective: "Курской области", "Полтавській області", also in a list

@@ -47,6 +47,9 @@ def test_places_and_countries_have_their_english_names() -> None:
     assert places["москва"] == "Moscow"
     assert places["харків"] == places["харьков"] == "Kharkiv"
     assert places["турция"] == "Turkey" and places["швеция"] == "Sweden"
+    # A Russian adjective as news writes it, not GeoNames' Ilskiy; not in other countries' names.
+    assert places["ильский"] == "Ilsky" and places["каменск-уральский"] == "Kamensk-Uralsky"
+    assert places["навои"] == "Navoiy" and places["хмельницький"] == "Khmelnytskyi"
 
 
 def test_names_come_out_in_english_and_in_the_nominative(russian: RussianNer) -> None:
