@@ -1712,6 +1712,12 @@ def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> 
                 and len(n.split()) > len(words)
                 and (n.split()[-len(words) :] == words or [n.split()[0], n.split()[-1]] == words)
             ]
+        shared = ""
+        if len(fulls) > 1 and all(groups[n].type == "PERSON" for n in fulls):
+            # Relatives or namesakes ("Keiko Fujimori ... her father, Alberto Fujimori"): the bare
+            # surname is one of them, most often the one the story named first.
+            shared = f", the first named of {len(fulls)} people who share it"
+            fulls = [min(fulls, key=lambda n: groups[n].first_offset)]
         if len(fulls) != 1:
             continue
         full = groups[fulls[0]]
@@ -1719,5 +1725,7 @@ def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> 
         full.surfaces.update(g.surfaces)
         if g.first_offset < full.first_offset:
             full.first_offset = g.first_offset
-        full.rules.append(f"short form '{short}' ({g.type}, {g.count} mention(s)) folded into '{fulls[0]}'")
+        full.rules.append(
+            f"short form '{short}' ({g.type}, {g.count} mention(s)) folded into '{fulls[0]}'{shared}"
+        )
         del groups[short]

@@ -198,10 +198,14 @@ def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer:
     ]
 
 
-def test_ambiguous_short_forms_are_left_alone(aliases: AliasTable, gazetteer: Gazetteer) -> None:
-    mentions = [m("John Smith", "PERSON", 0), m("Anna Smith", "PERSON", 20), m("Smith", "PERSON", 40)]
-    # "Smith" folds into neither; alone, a one-word name the model calls a person is dropped.
-    assert [n for n, _, _ in names(mentions, aliases, gazetteer)] == ["John Smith", "Anna Smith"]
+def test_a_surname_people_share_folds_into_the_first_named(aliases: AliasTable, gazetteer: Gazetteer) -> None:
+    mentions = [m("Keiko Fujimori", "PERSON", 0), m("Alberto Fujimori", "PERSON", 20)]
+    mentions += [m("Fujimori", "PRODUCT", 40), m("Fujimori", "ORG", 60)]
+    # Not a product of its own: the story's Fujimori is most often the one it named first.
+    assert names(mentions, aliases, gazetteer) == [
+        ("Keiko Fujimori", "PERSON", 3),
+        ("Alberto Fujimori", "PERSON", 1),
+    ]
 
 
 def test_the_country_before_an_organisation_is_its_own_name(
