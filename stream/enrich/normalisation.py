@@ -967,6 +967,11 @@ _FEATURE_FIRST = re.compile(
 )
 
 
+# An island named before the word ("off Seram island"): a natural feature, unless it is a large
+# town or a region, or its words are plain English ones ("the Greek island", "a Pacific island").
+_ISLAND = re.compile(_AT_CAPITAL + r"(?<![\w'’.-])([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?) island\b")
+
+
 # Known places before a place noun, which the model may have missed: "the Poltava and Sumy regions"
 # (not "Sur" of "Surigao del Sur province").
 _TWO_WORDS = r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?"
@@ -978,8 +983,12 @@ _PLACE_BEFORE_NOUN = re.compile(
 
 # A settlement named after its noun, whether GeoNames lists it or not: "the town of Mundaring", "the
 # village of Klyuchi", "the town of Bath's mayor" (not "the town of the same name").
-_SETTLEMENT_OF = re.compile(r"\b(?:town|village|hamlet|settlement|township)(s?) of ")
-_SETTLEMENT_NAME = re.compile(r"[A-Z][\w-]+(?: [A-Z][\w-]+){0,3}\b")
+_SETTLEMENT_OF = re.compile(
+    r"\b(?:town|village|hamlet|settlement|township|district|commune|municipalit(?:y|ie))(s?) of "
+)
+_SETTLEMENT_NAME = re.compile(
+    r"[A-Z][\w-]+(?: (?:(?:de|del|da|do|dos|das|di|la|las|los) )?[A-Z][\w-]+){0,3}\b"
+)
 
 
 # A title in quotes after the kind of work it is: the film "The Long Steppe", the novel "Flesh".
@@ -1084,6 +1093,12 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
         if kind in ("FAC", "LOC") and name not in place_names() and name not in region_names():
             source = FAC_NOUN if kind == "FAC" else LOC_NOUN
             found.append(Mention(name, kind, match.start(), match.end(), source))
+    for match in _ISLAND.finditer(text):
+        name = match[1]
+        if all(zipf_frequency(w.lower(), "en") < _PLAIN_WORD for w in name.split()) and not (
+            name in place_names(_FOLDED_TOWN) or name in region_names()
+        ):
+            found.append(Mention(name, "LOC", match.start(1), match.end(1), LOC_NOUN))
     found += [Mention("X", "ORG", x.start(1), x.end(1), POSTED_ON) for x in _ON_X.finditer(text)]
     found += [Mention("Amazon", "LOC", a.start(1), a.end(1), LOC_NOUN) for a in _THE_AMAZON.finditer(text)]
     for match in itertools.chain(_KIND_BEFORE.finditer(text), _KIND_AFTER.finditer(text)):

@@ -12,6 +12,7 @@ from stream.enrich.given_names import given_names
 from stream.enrich.normalisation import (
     GAZETTEER,
     INSTITUTION,
+    LOC_NOUN,
     MODEL,
     PLACE_NOUN,
     TITLE,
@@ -885,6 +886,15 @@ def test_a_settlement_named_after_its_noun_is_a_place() -> None:
     )
     found = [m.surface for m in stated_names(text, None) if m.label == "GPE"]
     assert found == ["Mundaring", "San Miguel Los Lotes", "Bath", "Querapi", "Sacohaya", "Matalaque"]
+    # A city's districts and communes, with a particle inside the name.
+    text = "Homes were swept away in the districts of Matete and Limete, and in the district of San Juan de Lurigancho."
+    assert [m.surface for m in stated_names(text, None)] == ["Matete", "Limete", "San Juan de Lurigancho"]
+
+
+def test_an_island_named_before_the_word_is_a_natural_feature() -> None:
+    text = "A quake struck off Seram island and the Greek island of Crete, near a Pacific island and Manila island."
+    found = [(m.surface, m.label) for m in stated_names(text, None) if m.source == LOC_NOUN]
+    assert found == [("Seram", "LOC")]  # not plain words, nor a large town
 
 
 def test_the_amazon_after_the_or_a_possessive_is_the_rainforest() -> None:
