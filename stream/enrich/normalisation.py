@@ -77,6 +77,7 @@ SURNAME = "its last word used alone later, as for a person"
 SPEAKER = 'the speaker after "said"'
 PERSONAL_VERB = "a verb only a person undergoes after the name (assassinated, born, sworn in)"
 NICKNAME = 'a nickname in quotes after the name (known as "El Chivo")'
+LEADER = 'a person after "of" and a party or body (the Samajwadi Party of Akhilesh Yadav)'
 _STATED_TYPES = {
     DATELINE: "GPE",
     STORM: "EVENT",
@@ -93,6 +94,7 @@ _STATED_TYPES = {
     SPEAKER: "PERSON",
     PERSONAL_VERB: "PERSON",
     NICKNAME: "PERSON",
+    LEADER: "PERSON",
     GIVEN_NAME: "PERSON",
     SURNAME: "PERSON",
 }
@@ -808,6 +810,57 @@ def _of_places(mentions: list[Mention], text: str) -> list[Mention]:
     return _outside(out, runs)
 
 
+def _of_people(mentions: list[Mention]) -> list[Mention]:
+    """A model span that joins a person and what they belong to by "of", cut in two: "the
+    Samajwadi Party of Akhilesh Yadav" (an organisation of several words, and a person by their
+    given name; not "Portrait of Elisabeth Lederer"), "Lopez Aliaga of Popular Renewal", "Lara
+    Colturi of Albania" (a person the article names elsewhere). The part that is no person keeps
+    the span's label, or is a place (GPE) when it is a country or a town."""
+    people = [m.surface for m in mentions if m.label == "PERSON"]
+    out: list[Mention] = []
+    for m in mentions:
+        head, of, tail = m.surface.partition(" of ")
+        if not of or m.label == "PERSON" or m.source not in (MODEL, REPEAT) or m.detail:
+            out.append(m)
+            continue
+        tail_start = m.start + len(head) + len(of)
+        if m.label == "ORG" and " " in head and _named_person(tail, people, by_given_name=True):
+            out += [
+                Mention(head, m.label, m.start, m.start + len(head), m.source),
+                _person_at(tail, tail_start, m),
+            ]
+        elif _named_person(head, people, by_given_name=False):
+            kind = "GPE" if tail in place_names() or tail in country_names() else m.label
+            out += [_person_at(head, m.start, m), Mention(tail, kind, tail_start, m.end, m.source)]
+        else:
+            out.append(m)
+    return out
+
+
+def _named_person(words: str, people: list[str], *, by_given_name: bool) -> bool:
+    """Whether `words` name a person: another person span of the article ends with them, or (with
+    `by_given_name`) they are two or three capitalised words that read as a name: opening with a
+    given name, or with no word plain English and none a place ("Tarique Rahman", "Akhilesh
+    Yadav"; not "Grace Church", "European Socialists", "Kyiv Oblast")."""
+    parts = words.split()
+    if len(parts) < 2 or not all(w[:1].isupper() for w in parts):
+        return False
+    if any(p == words or p.endswith(" " + words) for p in people):
+        return True
+    plain = [zipf_frequency(w.lower(), "en") >= _PLAIN_WORD for w in parts]
+    return (
+        by_given_name
+        and len(parts) <= 3
+        and ((parts[0] in given_names() and not plain[0]) or not any(plain))
+        and not any(w in place_names() or w in region_names() for w in parts)
+    )
+
+
+def _person_at(surface: str, start: int, m: Mention) -> Mention:
+    """The person part of `m`, found by the same source."""
+    return Mention(surface, "PERSON", start, start + len(surface), m.source)
+
+
 def _outside(mentions: list[Mention], runs: list[Mention]) -> list[Mention]:
     """`mentions` but those lying inside one of `runs`, spans run past the model's end (which are
     among `mentions` and kept): what the model found inside a run is part of it."""
@@ -1082,7 +1135,11 @@ def stated_names(text: str, dateline: tuple[int, int] | None) -> list[Mention]:
         if (match.group().count(" ") or match.group(1)) and _head_type(match.group()) in ("ORG", None):
             name, tail = match.group(), match.group(1)
             joined = name.rpartition(" and ")
-            if tail and not _OFFICE_WORDS.isdisjoint(tail.split()):
+            leader = tail.removeprefix(" of ") if tail else ""
+            if leader != tail and _named_person(leader, [], by_given_name=True):
+                name = name.removesuffix(tail)  # "the Samajwadi Party of Akhilesh Yadav"
+                found.append(Mention(leader, "PERSON", match.end() - len(leader), match.end(), LEADER))
+            elif tail and not _OFFICE_WORDS.isdisjoint(tail.split()):
                 name = name.removesuffix(tail)  # "the ... Party of Deputy Prime Minister Biman Prasad"
             elif tail and joined[1] and joined[2] in place_names():
                 name = joined[0]  # "the Department of Justice and Britain's ...": a place joins no name
@@ -1387,7 +1444,7 @@ def normalise(
     )
     parts = (
         piece
-        for m in _of_places(_joined_at_ampersand(_nasab(mentions, text), text), text)
+        for m in _of_places(_joined_at_ampersand(_nasab(_of_people(mentions), text), text), text)
         for part in _split_country(
             _whole_words(_given_name_before(_person_after_words(_before_parenthesis(m)), text), text), aliases
         )

@@ -891,6 +891,28 @@ def test_a_settlement_named_after_its_noun_is_a_place() -> None:
     assert [m.surface for m in stated_names(text, None)] == ["Matete", "Limete", "San Juan de Lurigancho"]
 
 
+def test_a_person_after_of_and_a_party_is_a_person_of_their_own(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "The Samajwadi Party of Akhilesh Yadav won, as did the Communist Party of Vietnam."
+    found = [(m.surface, m.label) for m in stated_names(text, None)]
+    assert found == [
+        ("Akhilesh Yadav", "PERSON"),
+        ("Samajwadi Party", "ORG"),
+        ("Communist Party of Vietnam", "ORG"),  # a place is part of the name
+    ]
+    # The model's span: a person the article names elsewhere, or named by a given name.
+    mentions = [m("Rafael Lopez Aliaga", "PERSON", 0), m("Lopez Aliaga of Popular Renewal", "ORG", 40)]
+    mentions += [m("Portrait of Elisabeth Lederer", "ORG", 90), m("Green Party of Ingrid Meyer", "ORG", 130)]
+    assert names(mentions, aliases, gazetteer) == [
+        ("Rafael Lopez Aliaga", "PERSON", 2),
+        ("Popular Renewal", "ORG", 1),
+        ("Portrait of Elisabeth Lederer", "ORG", 1),  # one word is no organisation's name
+        ("Green Party", "ORG", 1),
+        ("Ingrid Meyer", "PERSON", 1),
+    ]
+
+
 def test_an_island_named_before_the_word_is_a_natural_feature() -> None:
     text = "A quake struck off Seram island and the Greek island of Crete, near a Pacific island and Manila island."
     found = [(m.surface, m.label) for m in stated_names(text, None) if m.source == LOC_NOUN]
