@@ -734,7 +734,13 @@ def _whole_words(m: Mention, text: str) -> Mention:
     return Mention(m.surface + tail[0], m.label, m.start, tail.end(), m.source, m.detail)
 
 
-_GIVEN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
+_GIVEN_BEFORE = re.compile(
+    r"(?<![\w'’.-])([A-Z][a-z]+)((?: (?:van|von|de|der|den|dem|du|da|di|le|la|ter|ten|dos))*) $"
+)
+# A surname with its particle: "van der Poel", "von Allmen", "Van der Merwe", "de Jong".
+_PARTICLE_SURNAME = re.compile(
+    r"(?:[Vv]an|[Vv]on|de|du|da|di|le|la|ter|ten|dos)(?: (?:der|den|de|la|le|dem))? [A-Z][\w'’-]+"
+)
 
 
 def _person_after_words(m: Mention) -> Mention:
@@ -770,15 +776,22 @@ def _english_word(word: str) -> bool:
 
 
 def _given_name_before(m: Mention, text: str) -> Mention:
-    """A one-word model span after a given name the model left out, run back over it: a person
-    ("Erling Haaland's" read as the place "Haaland", "Dominik Paris" as Paris). The given name
-    must not be a common English word ("Will", "Mark"), nor the span a country ("Thales Australia")."""
-    if m.source not in (MODEL, REPEAT) or m.detail or " " in m.surface or not m.surface[:1].isupper():
+    """A one-word model span, or a surname with its particle, after a given name the model left
+    out, run back over it: a person ("Erling Haaland's" read as the place "Haaland", "Dominik
+    Paris" as Paris, "Mathieu van der Poel" as "Poel"). The given name must not be a common English
+    word ("Will", "Mark"), nor the span a country ("Thales Australia")."""
+    if m.source not in (MODEL, REPEAT) or m.detail:
+        return m
+    if not _PARTICLE_SURNAME.fullmatch(m.surface) and (" " in m.surface or not m.surface[:1].isupper()):
         return m
     if m.surface in country_names():
         return m
-    before = _GIVEN_BEFORE.search(text, max(0, m.start - 20), m.start)
-    if before is None or not _uncommon_given_name(before[1]):
+    before = _GIVEN_BEFORE.search(text, max(0, m.start - 30), m.start)
+    if before is None:
+        return m
+    # Before a particle, any capitalised word that is no plain English one opens the name ("Duhan").
+    particle = bool(before[2] or " " in m.surface) and zipf_frequency(before[1].lower(), "en") < _PLAIN_WORD
+    if not (particle or _uncommon_given_name(before[1])):
         return m
     return Mention(text[before.start(1) : m.end], "PERSON", before.start(1), m.end, m.source)
 

@@ -891,6 +891,19 @@ def test_a_settlement_named_after_its_noun_is_a_place() -> None:
     assert [m.surface for m in stated_names(text, None)] == ["Matete", "Limete", "San Juan de Lurigancho"]
 
 
+def test_a_surname_with_its_particle_runs_back_over_the_given_name(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "Mathieu van der Poel won. Duhan van der Merwe scored. He followed van der Poel."
+    model = [m("Poel", "PERSON", 16), m("van der Merwe", "PERSON", 32), m("van der Poel", "PERSON", 66)]
+    assert [
+        (t.entity.name, t.entity.mentions) for t in normalise(model, aliases, gazetteer.entries, text)
+    ] == [
+        ("Mathieu van der Poel", 2),
+        ("Duhan van der Merwe", 1),
+    ]
+
+
 def test_a_person_after_of_and_a_party_is_a_person_of_their_own(
     aliases: AliasTable, gazetteer: Gazetteer
 ) -> None:
