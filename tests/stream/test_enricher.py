@@ -248,6 +248,14 @@ def test_an_institution_named_after_a_gazetteer_name_is_one_name(enricher: Enric
     assert found.get("United Nations Office on Drugs and Crime") == "ORG" and "United Nations" not in found
 
 
+def test_religious_and_political_groups_are_groups(enricher: Enricher) -> None:
+    text = "Clashes between Druze militias and Bedouin tribes spread, and a Peronist governor and a Spaniard spoke."
+    found = entities(enricher.enrich([make_article("Clashes in Sweida", text)])[0])
+    assert {name: found.get(name) for name in ("Druze", "Bedouin", "Peronist", "Spaniard")} == dict.fromkeys(
+        ("Druze", "Bedouin", "Peronist", "Spaniard"), "NORP"
+    )
+
+
 def test_nationalities_past_the_ner_window_are_found(enricher: Enricher) -> None:
     lead = "Markets were calm on Monday as traders waited for the central bank's decision. " * 20
     late = "Former British prime minister Tony Blair met Kazakh President Tokayev and flew Turkish Airlines."
