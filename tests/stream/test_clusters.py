@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from stream.enrich.clusters import (
     _SCHEMA,
     BAND_CAP,
     NAMES,
     NAMES_ALONE,
+    NAMES_BESIDE_WORDS,
     NAMES_THRESHOLD,
+    NEAR_WINDOW,
     PAIRS,
     RARITY_CEILING,
     WORDS,
+    WORDS_NEAR,
     WORDS_THRESHOLD,
     SqliteClusterStore,
     StoryItem,
@@ -116,6 +121,49 @@ def test_independent_rewrites_join_on_their_rare_words(tmp_path: Path) -> None:
     assert (rewrite.cluster_id, rewrite.similar_to, rewrite.measure) == ("s1", "s1", WORDS)
     assert rewrite.similarity == word_similarities(told.words, [retold.words])[0]
     assert other.cluster_id == "s3"  # the same three names, but another story
+    store.close()
+
+
+TORNADO = (
+    "Tornadoes tore through central Oklahoma on Sunday night, killing 11 people and destroying hundreds of "
+    "homes in Shawnee and Tecumseh, Governor Kevin Stitt said, declaring a state of emergency in 14 counties."
+)
+TWISTERS = (
+    "At least 11 people were killed when tornadoes tore through Shawnee on Sunday night, officials said. "
+    "Stitt asked for federal help as crews searched collapsed buildings and fallen trees blocked roads near "
+    "the small town of Tecumseh, where a school was flattened. Meteorologists tracked a supercell across "
+    "Pottawatomie County, and volunteers from Norman brought generators, tarpaulins and chainsaws. Insurers "
+    "estimated losses; churches opened shelters."
+)
+
+
+@pytest.mark.parametrize(
+    ("figure", "names", "hours", "joins"),
+    [
+        (True, ["Shawnee", "Kevin Stitt"], 1, True),  # two names: too few for a retelling by names alone
+        (False, ["Shawnee", "Kevin Stitt"], 1, False),  # no figure in common
+        (True, ["Shawnee"], 1, False),  # the names agree too little
+        (True, ["Shawnee", "Kevin Stitt"], 13, False),  # the next news cycle
+    ],
+)
+def test_a_rewrite_under_the_words_threshold_joins_on_its_names_and_a_figure(
+    tmp_path: Path, figure: bool, names: list[str], hours: int, joins: bool
+) -> None:
+    told = fingerprint(TORNADO, "en", ["Oklahoma", "Shawnee", "Tecumseh", "Kevin Stitt"])
+    retold = fingerprint(TWISTERS, "en", names)
+    assert told is not None and retold is not None and told.names is not None and retold.names is not None
+    assert WORDS_NEAR <= word_similarities(told.words, [retold.words])[0] < WORDS_THRESHOLD
+    assert (word_similarities(told.names, [retold.names])[0] >= NAMES_BESIDE_WORDS) == (len(names) > 1)
+    assert len(np.intersect1d(told.figures, retold.figures)) == 1  # 11 dead
+    if not figure:
+        retold = dataclasses.replace(retold, figures=np.zeros(0, np.uint64))
+    assert (timedelta(hours=hours) <= NEAR_WINDOW) == (hours == 1)
+    store = SqliteClusterStore(tmp_path / "clusters.db")
+    _, second = store.assign(
+        [StoryItem("t1", "Wire", T0, told), StoryItem("t2", "Daily", T0 + timedelta(hours=hours), retold)]
+    )
+    assert (second.cluster_id == "t1") == joins
+    assert second.measure == (WORDS if joins else None)
     store.close()
 
 
