@@ -365,6 +365,7 @@ _HEAD_TYPES = {
             "Islands",
             "Reef",
             "Glacier",
+            "Icefall",
             "Gorge",
             "Range",
             "Basin",

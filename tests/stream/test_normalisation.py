@@ -926,6 +926,14 @@ def test_a_person_after_of_and_a_party_is_a_person_of_their_own(
     ]
 
 
+def test_an_icefall_is_a_natural_feature_and_everest_the_mountain(
+    aliases: AliasTable, gazetteer: Gazetteer
+) -> None:
+    text = "An avalanche swept through the Khumbu Icefall."
+    assert [(m.surface, m.label) for m in stated_names(text, None)] == [("Khumbu Icefall", "LOC")]
+    assert names([m("Everest", "LOC", 0)], aliases, gazetteer) == [("Mount Everest", "LOC", 1)]
+
+
 def test_an_island_named_before_the_word_is_a_natural_feature() -> None:
     text = "A quake struck off Seram island and the Greek island of Crete, near a Pacific island and Manila island."
     found = [(m.surface, m.label) for m in stated_names(text, None) if m.source == LOC_NOUN]
