@@ -620,17 +620,16 @@ class SqliteClusterStore:
         weights = rows_in(
             self.conn, "SELECT article_id, weights FROM words WHERE article_id IN ({ids})", list(rewrites)
         )
-        stored = [Words.from_bytes(blob) for _, blob in weights]
-        scores = word_similarities(found.words, stored)
+        scores = word_similarities(found.words, [Words.from_bytes(blob) for _, blob in weights])
         near: dict[str, float] = {}
-        for (article_id, _), words, score in zip(weights, stored, scores.tolist(), strict=True):
+        for (article_id, blob), score in zip(weights, scores.tolist(), strict=True):
             if score >= WORDS_THRESHOLD:
                 _, cluster_id, _, published = rewrites[article_id]
                 scored.append((0, score, published, cluster_id, article_id))
             elif (
                 score >= WORDS_NEAR
                 and abs(datetime.fromisoformat(rewrites[article_id][3]) - when) <= NEAR_WINDOW
-                and np.isin(found.figures, words.hashes).any()
+                and _share_figure(found.figures, blob)
             ):
                 near[article_id] = score
         if near and found.names is not None:
