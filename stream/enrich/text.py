@@ -25,10 +25,16 @@ _MONTHS = (
 )
 _DATE_NEXT = rf"(?=\d{{1,2}}(?:\. | (?:{_MONTHS})\.))"  # the date after the place
 _CAPITAL = "A-ZА-ЯЁІЇЄҐ"  # Latin and Cyrillic
+# An English wire's date between the place and the agency's credit: "LIMA, June 8 (Reuters) -".
+_ENGLISH_DATE = (
+    r"(?:, (?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? \d{1,2})?"
+)
+_CREDIT = r"\([^)\n]{1,40}\)"  # the agency's credit: "(Reuters)"
 _DATELINE = re.compile(
     rf"^([{_CAPITAL}][{_CAPITAL}'.-]+(?: [{_CAPITAL}][{_CAPITAL}'.-]+){{0,3}})"
     r"((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
-    rf"((?: \([^)\n]{{1,40}}\))? [-–—] |, {_DATE_NEXT})"
+    rf"({_ENGLISH_DATE}(?: {_CREDIT})? [-–—] |, {_DATE_NEXT})"
 )
 # Small words inside place names ("Madre de Dios", "Frankfurt am Main", "Rostov-on-Don").
 _PARTICLES = frozenset(
@@ -39,7 +45,7 @@ _PARTICLES = frozenset(
 _PLACE_WORD = rf"[{_CAPITAL}][\w'.-]*"
 _WRITTEN_DATELINE = re.compile(
     rf"\n\n({_PLACE_WORD}(?: (?:(?:{'|'.join(sorted(_PARTICLES))}) )?{_PLACE_WORD}){{0,3}})"
-    rf"(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){{0,2}})?\.(?:  | {_DATE_NEXT})"
+    rf"(?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){{0,2}})?(?: +{_CREDIT})?\.(?:  | {_DATE_NEXT})"
 )
 
 
@@ -48,7 +54,9 @@ def article_text(article: Article) -> str:
 
     A dateline opening the body is written as a sentence ("NEW DELHI - The" becomes
     "New Delhi.  The", "NARA, Japan - The" "Nara, Japan.  The", "BERLIN, 5. Dezember. Der" "Berlin.
-    5. Dezember. Der"), with the same length so that offsets still point into the article.
+    5. Dezember. Der", "LIMA, June 8 (Reuters) - Peru" "Lima         (Reuters).  Peru"), with the
+    same length so that offsets still point into the article. An agency's credit stays where it
+    was written: the agency is a name the article gives.
     """
     fields = text_fields(article)
     body = _DATELINE.sub(_dateline_sentence, fields["body"].strip())
@@ -57,7 +65,17 @@ def article_text(article: Article) -> str:
 
 def _dateline_sentence(match: re.Match[str]) -> str:
     place, region, rest = match.groups()
-    return _written(place) + region + "." + " " * (len(rest) - 1)
+    credit = re.search(_CREDIT, rest)
+    if credit is None:
+        return _written(place) + region + "." + " " * (len(rest) - 1)
+    return (
+        _written(place)
+        + region
+        + " " * credit.start()
+        + credit.group()
+        + "."
+        + " " * (len(rest) - credit.end() - 1)
+    )
 
 
 def _written(place: str) -> str:

@@ -1185,13 +1185,15 @@ def test_a_place_the_model_calls_an_organisation_after_a_verb_of_capture(
     ("body", "written", "place"),
     [
         ("KYIV - Russia fired", "Kyiv.  Russia fired", "Kyiv"),
-        ("NEW DELHI (Reuters) - India said", "New Delhi.            India said", "New Delhi"),
+        ("NEW DELHI (Reuters) - India said", "New Delhi (Reuters).  India said", "New Delhi"),  # a name
         ("KENDARI, Indonesia - A fire broke out", "Kendari, Indonesia.  A fire broke out", "Kendari"),
         ("NATO said on Monday - in Brussels", "NATO said on Monday - in Brussels", None),
         ("RIO DE JANEIRO - Police", "Rio de Janeiro.  Police", "Rio de Janeiro"),  # GeoNames' spelling
         ("COX'S BAZAR, Bangladesh - Rain", "Cox's Bazar, Bangladesh.  Rain", "Cox's Bazar"),
         ("UST-LUGA, Russia - Fire", "Ust-Luga, Russia.  Fire", "Ust-Luga"),
         ("WIESBADEN, 15. Januar. Die", "Wiesbaden. 15. Januar. Die", "Wiesbaden"),  # German, with the date
+        ("LIMA, June 8 (Reuters) - Peru", "Lima         (Reuters).  Peru", "Lima"),  # English, with the date
+        ("LEGAZPI, Philippines, Jun 8 - The", "Legazpi, Philippines.         The", "Legazpi"),
         ("NATO, 15 states", "NATO, 15 states", None),
         ("САНКТ-ПЕТЕРБУРГ, 6 февраля. В", "Санкт-Петербург. 6 февраля. В", "Санкт-Петербург"),  # Russian
         ("КИЇВ, 10 жовтня. Росія", "Київ. 10 жовтня. Росія", "Київ"),  # Ukrainian
