@@ -31,6 +31,7 @@ _ENGLISH_DATE = (
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? \d{1,2})?"
 )
 _CREDIT = r"\([^)\n]{1,40}\)"  # the agency's credit: "(Reuters)"
+_CREDIT_IN = re.compile(_CREDIT)
 _DATELINE = re.compile(
     rf"^([{_CAPITAL}][{_CAPITAL}'.-]+(?: [{_CAPITAL}][{_CAPITAL}'.-]+){{0,3}})"
     r"((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
@@ -65,17 +66,9 @@ def article_text(article: Article) -> str:
 
 def _dateline_sentence(match: re.Match[str]) -> str:
     place, region, rest = match.groups()
-    credit = re.search(_CREDIT, rest)
-    if credit is None:
-        return _written(place) + region + "." + " " * (len(rest) - 1)
-    return (
-        _written(place)
-        + region
-        + " " * credit.start()
-        + credit.group()
-        + "."
-        + " " * (len(rest) - credit.end() - 1)
-    )
+    credit = _CREDIT_IN.search(rest)
+    kept = " " * credit.start() + credit.group() if credit else ""  # the credit, where it was written
+    return _written(place) + region + kept + "." + " " * (len(rest) - len(kept) - 1)
 
 
 def _written(place: str) -> str:
