@@ -172,7 +172,7 @@ _PERSON_TITLES = frozenset(
     | {"Pope", "Sultan", "Senator", "Governor", "Mayor", "Judge", "Dr.", "Gen.", "Colonel", "Admiral", "Mr."}
     | {"Mrs.", "Ms.", "Ayatollah", "Archbishop", "Cardinal", "Bishop", "Minister", "Prime", "Premier"}
     | {"Brigadier", "General", "Lieutenant", "Major", "Captain", "Sergeant", "Marshal", "Field", "Lt."}
-    | {"Col.", "Maj.", "Capt.", "Sgt.", "Brig."}
+    | {"Col.", "Maj.", "Capt.", "Sgt.", "Brig.", "Chair"}
 )
 # Words of an office, which end an institution's name ("... Party of Deputy Prime Minister X").
 _OFFICE_WORDS = _OFFICES | _PERSON_TITLES | {"Deputy", "Prime", "Vice"}
@@ -1791,12 +1791,15 @@ def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> 
                 " ".join(n) for n in people if n[0] == short
             ]
         else:  # a double surname ("Garcia Harfuch" of "Omar Garcia Harfuch"), or a middle name left out
-            fulls = [  # ("Saad al-Kaabi" of "Saad Sherida al-Kaabi")
+            # ("Saad al-Kaabi" of "Saad Sherida al-Kaabi"); a particle may open a sentence
+            # ("De la Espriella" of "Abelardo de la Espriella", as of "Roger De Vlaeminck").
+            fold = [words[0].lower(), *words[1:]]
+            fulls = [
                 n
                 for n in groups
                 if groups[n].type == "PERSON"
                 and len(n.split()) > len(words)
-                and (n.split()[-len(words) :] == words or [n.split()[0], n.split()[-1]] == words)
+                and (n.split()[-len(words) :] in (words, fold) or [n.split()[0], n.split()[-1]] == words)
             ]
         shared = ""
         if len(fulls) > 1 and all(groups[n].type == "PERSON" for n in fulls):

@@ -185,10 +185,17 @@ def test_short_forms_fold_into_the_one_full_form(aliases: AliasTable, gazetteer:
     mentions = [m("Omar Garcia Harfuch", "PERSON", 0), m("Garcia Harfuch", "PERSON", 30)]
     mentions += [m("Treasurer Jim Chalmers", "PERSON", 50), m("Prince Abdulaziz", "PERSON", 80)]
     mentions += [m("Saad Sherida al-Kaabi", "PERSON", 100), m("Saad al-Kaabi", "PERSON", 130)]
+    # A surname's particle opening a sentence, whether the full name writes it small or capital.
+    mentions += [m("Abelardo de la Espriella", "PERSON", 160), m("De la Espriella", "ORG", 200)]
+    mentions += [m("Roger De Vlaeminck", "PERSON", 230), m("De Vlaeminck", "ORG", 260)]
+    mentions += [m("Chair Kevin Warsh", "PERSON", 290)]
     assert names(mentions, aliases, gazetteer) == [
         ("Omar Garcia Harfuch", "PERSON", 2),
         ("Jim Chalmers", "PERSON", 1),
         ("Saad Sherida al-Kaabi", "PERSON", 2),
+        ("Abelardo de la Espriella", "PERSON", 2),
+        ("Roger De Vlaeminck", "PERSON", 2),
+        ("Kevin Warsh", "PERSON", 1),
     ]
     # A hyphenated given name the model cut; a compound adjective is left alone.
     text = "Park Chan-wook won. Russian-held towns."
