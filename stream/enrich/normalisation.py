@@ -1791,8 +1791,9 @@ def _fold_short_forms(groups: dict[str, _Group], defined: Mapping[str, str]) -> 
                 " ".join(n) for n in people if n[0] == short
             ]
         else:  # a double surname ("Garcia Harfuch" of "Omar Garcia Harfuch"), or a middle name left out
-            # ("Saad al-Kaabi" of "Saad Sherida al-Kaabi"); a particle may open a sentence
-            # ("De la Espriella" of "Abelardo de la Espriella", as of "Roger De Vlaeminck").
+            # ("Saad al-Kaabi" of "Saad Sherida al-Kaabi"). A word the full name writes small may
+            # open a sentence ("De la Espriella" of "Abelardo de la Espriella", "Bin Salman"), and
+            # is matched either way ("De Vlaeminck" of "Roger De Vlaeminck").
             fold = [words[0].lower(), *words[1:]]
             fulls = [
                 n
