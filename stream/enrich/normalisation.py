@@ -107,8 +107,8 @@ _TITLES = (
     "[Pp]resident", "[Pp]rime [Mm]inister", "[Mm]inister", "[Gg]overnor", "[Mm]ayor", "[Ss]enator",
     "[Cc]hancellor", "[Ss]ecretary", "[Pp]remier", "[Ss]pokes(?:man|woman|person)", "[Aa]mbassador",
     "[Cc]ommissioner", "[Jj]udge", "[Pp]rosecutor", "[Cc]ommander", "[Ll]awmaker", "[Cc]hairman",
-    "[Cc]hairwoman", "[Cc]hief [Ee]xecutive", "CEO", "General", "Colonel", "Admiral", r"Gen\.", r"Col\.",
-    r"Adm\.", r"Lt\.", r"Sgt\.", r"Dr\.", r"Mr\.", r"Mrs\.", r"Ms\.",
+    "[Cc]hairwoman", "[Cc]hair", "[Cc]hief [Ee]xecutive", "CEO", "General", "Colonel", "Admiral", r"Gen\.",
+    r"Col\.", r"Adm\.", r"Lt\.", r"Sgt\.", r"Dr\.", r"Mr\.", r"Mrs\.", r"Ms\.",
 )  # fmt: skip
 _TITLE_BEFORE = re.compile(rf"(?:\b(?:{'|'.join(_TITLES)}))\s+$")
 # ... or an office right after it ("Rustem Umerov, secretary of the security council").
@@ -165,6 +165,7 @@ _FEATURE_LABELS = frozenset({"ORG", "GPE", "PERSON", "NORP"})
 # A title ends no name: "Defence Minister" is the office, the model's ORG notwithstanding.
 _OFFICES = frozenset(
     {"Minister", "Secretary", "President", "Chancellor", "Spokesman", "Spokeswoman", "Governor", "Mayor"}
+    | {"Chair"}
 )
 # Titles the model takes into a person's name ("Treasurer Jim Chalmers", "Crown Prince Salman").
 _PERSON_TITLES = frozenset(

@@ -982,6 +982,7 @@ def test_known_places_before_a_place_noun_are_stated() -> None:
         ("Mayor Vitaliy Maletskyi told TV", ["Vitaliy Maletskyi"]),
         ("regional governor Volodymyr Kohut said", ["Volodymyr Kohut"]),
         ("President Ferdinand Marcos Jr. said", ["Ferdinand Marcos Jr."]),
+        ('"No rush," Chair Kevin Warsh told reporters', ["Kevin Warsh"]),
         ("President Luiz Inacio Lula da Silva's plan", ["Luiz Inacio Lula da Silva"]),
         (
             "Prime Minister Keir Starmer and Defence Minister Boris Pistorius",
