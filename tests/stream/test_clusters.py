@@ -17,6 +17,7 @@ from stream.enrich.clusters import (
     NAMES,
     NAMES_ALONE,
     NAMES_BESIDE_WORDS,
+    NAMES_BESIDE_WORDS_ALONE,
     NAMES_THRESHOLD,
     NEAR_WINDOW,
     PAIRS,
@@ -141,19 +142,22 @@ TWISTERS = (
     ("figure", "names", "hours", "joins"),
     [
         (True, ["Shawnee", "Kevin Stitt"], 1, True),  # two names: too few for a retelling by names alone
-        (False, ["Shawnee", "Kevin Stitt"], 1, False),  # no figure in common
-        (True, ["Shawnee"], 1, False),  # the names agree too little
+        (False, ["Shawnee", "Kevin Stitt"], 1, True),  # names agree at 0.59: no figure needed
+        (True, ["Oklahoma", "Kevin Stitt", "Pottawatomie County"], 1, True),  # 0.32, and a figure
+        (False, ["Oklahoma", "Kevin Stitt", "Pottawatomie County"], 1, False),  # 0.32, no figure
+        (True, ["Shawnee"], 1, False),  # the names agree too little (0.295)
         (True, ["Shawnee", "Kevin Stitt"], 13, False),  # the next news cycle
     ],
 )
-def test_a_rewrite_under_the_words_threshold_joins_on_its_names_and_a_figure(
+def test_a_rewrite_under_the_words_threshold_joins_on_its_names(
     tmp_path: Path, figure: bool, names: list[str], hours: int, joins: bool
 ) -> None:
     told = fingerprint(TORNADO, "en", ["Oklahoma", "Shawnee", "Tecumseh", "Kevin Stitt"])
     retold = fingerprint(TWISTERS, "en", names)
     assert told is not None and retold is not None and told.names is not None and retold.names is not None
     assert WORDS_NEAR <= word_similarities(told.words, [retold.words])[0] < WORDS_THRESHOLD
-    assert (word_similarities(told.names, [retold.names])[0] >= NAMES_BESIDE_WORDS) == (len(names) > 1)
+    needed = NAMES_BESIDE_WORDS if figure else NAMES_BESIDE_WORDS_ALONE
+    assert (word_similarities(told.names, [retold.names])[0] >= needed) == (joins or hours > 1)
     assert len(np.intersect1d(told.figures, retold.figures)) == 1  # 11 dead
     if not figure:
         retold = dataclasses.replace(retold, figures=np.zeros(0, np.uint64))
