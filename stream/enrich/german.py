@@ -245,6 +245,15 @@ class GermanNames:
                 skip_to = pair_end
             elif pair in countries:
                 found.append(Mention(pair, "GPE", start, pair_end, MODEL, countries[pair]))
+            elif (
+                pair_end > end
+                and text[end : words[i + 1].start()] == " "
+                and before
+                and before[-1] in _PREPOSITIONS
+                and (town := _town(pair)) is not None
+            ):  # "bei New York", "in Los Angeles"
+                found.append(Mention(pair, "GPE", start, pair_end, MODEL, town))
+                skip_to = pair_end
             elif (country := _genitive(word, countries)) is not None:
                 found.append(Mention(word, "GPE", start, end, MODEL, country))
             elif (continent := _genitive(word, continents("de"))) is not None:

@@ -14,7 +14,8 @@ def test_countries_states_towns_after_a_preposition_and_cities() -> None:
     text = (
         "Die Vereinigte Staaten und Norwegen liefern Gas nach München und in Frankfurt. Bayern meldet "
         "Schnee. Das Essen war gut, das Werk in Essen schließt. FC Bayern gewann, Bayern München auch. "
-        "Wadephul will Shanghai besuchen. Die GDL streikt. Forscher in Greifswald jubeln."
+        "Wadephul will Shanghai besuchen. Die GDL streikt. Forscher in Greifswald jubeln. Das Finale bei "
+        "New York lief, in Berlin Mitte nicht."
     )
     [found] = GermanNames().mentions([text])
     assert [(m.surface, m.detail) for m in found] == [
@@ -26,6 +27,8 @@ def test_countries_states_towns_after_a_preposition_and_cities() -> None:
         ("Essen", "Essen"),  # the town after "in", not the meal after "Das"
         ("Shanghai", "Shanghai"),  # a city of 500,000 or more people, wherever it stands
         ("Greifswald", "Greifswald"),  # not GeoNames' "Universitäts- und Hansestadt Greifswald"
+        ("New York", "New York"),  # a town of two words
+        ("Berlin", "Berlin"),  # a town and a word after it that makes no town with it
     ]  # nor the club, after "FC" or before "München"; nor GDL, an alternate name of Guadalajara
     assert all(text[m.start : m.end] == m.surface and m.label == "GPE" for m in found)
 
