@@ -381,6 +381,8 @@ _HEAD_TYPES = {
         ],
         "LOC",
     ),
+    # Administrative divisions: "Cameron County", "Darnytskyi District", "Khabarovsk Krai".
+    **dict.fromkeys(["County", "District", "Oblast", "Krai"], "GPE"),
     **dict.fromkeys(
         [
             "Ministry",

@@ -385,6 +385,10 @@ def test_text_stated_types_and_head_nouns_beat_the_model(aliases: AliasTable, ga
         ("Large Hadron Collider", "FAC"),
         ("Estadio Centenario", "FAC"),  # a stadium's word first
     ]
+    # An administrative division's noun makes a place of it.
+    text = "Floods hit Grays Harbor County and Zabaykalsky Krai."
+    model = placed(text, ("Grays Harbor County", "FAC"), ("Zabaykalsky Krai", "PERSON"))
+    assert types(model, text, aliases, gazetteer) == {"Grays Harbor County": "GPE", "Zabaykalsky Krai": "GPE"}
     # Facilities and natural features by the noun after them; a town's name stays a town's.
     text = "Fire at the El Teniente copper mine, near the Amazon rainforest. The Rafah crossing shut."
     model = placed(text, ("El Teniente", "ORG"), ("Amazon", "ORG"), ("Rafah", "GPE"))
