@@ -56,6 +56,7 @@ from stream.enrich.places import (
     region_adjectives,
     region_names,
 )
+from stream.enrich.text import ENGLISH_MONTHS
 from stream.enrich.transliteration import transliterate
 from wirewatch.schema import Entity
 
@@ -1010,9 +1011,8 @@ _INSTITUTION = re.compile(
     r"|Service|Association|Foundation|Organi[sz]ation|Office|Department|Fund|Centre|Center|Board"
     r"|Programme|Federation|Administration|Headquarters|Exchange|Party|Tribunal|Directorate|Inspectorate"
     r"|Secretariat|Corporation|Confederation|Team)\b(?! [A-Z])"  # not "University Hospital": the name goes on
-    r"((?: (?:of|for|on(?! [A-Z][a-z]+day\b| January| February| March| April| May| June| July| August"
-    r"| September| October| November| December))(?: the)? [A-Z][\w-]*(?: (?:and |of |for |de |da |do )?"
-    r"[A-Z][\w-]*)*)?)"
+    rf"((?: (?:of|for|on(?! [A-Z][a-z]+day\b| (?:{ENGLISH_MONTHS})))(?: the)? [A-Z][\w-]*"
+    r"(?: (?:and |of |for |de |da |do )?[A-Z][\w-]*)*)?)"
 )
 
 # A facility's or a natural feature's name: capitalised words ending in a head noun that says so

@@ -25,11 +25,9 @@ _MONTHS = (
 )
 _DATE_NEXT = rf"(?=\d{{1,2}}(?:\. | (?:{_MONTHS})\.))"  # the date after the place
 _CAPITAL = "A-ZА-ЯЁІЇЄҐ"  # Latin and Cyrillic
+ENGLISH_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # An English wire's date between the place and the agency's credit: "LIMA, June 8 (Reuters) -".
-_ENGLISH_DATE = (
-    r"(?:, (?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? \d{1,2})?"
-)
+_ENGLISH_DATE = rf"(?:, (?:{ENGLISH_MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? \d{{1,2}})?"
 _CREDIT = r"\([^)\n]{1,40}\)"  # the agency's credit: "(Reuters)"
 _CREDIT_IN = re.compile(_CREDIT)
 _DATELINE = re.compile(
