@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run demo test lint format bench install clean
 
 # PYTHONWARNINGS: build backends warn about editable installs on stderr, noise for newcomers.
-$(STAMP): pyproject.toml search/backends/fts5rank.c
+$(STAMP): pyproject.toml search/backends/fts5ext.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e '.[test]'

@@ -3,6 +3,7 @@
 python -m bench search_sqlite                                    20,000 articles, queries at 20,000
 python -m bench search_sqlite --articles 1000000 --at 100000     also measure queries at 100,000
 python -m bench search_sqlite --db PATH ...                      keep (or reuse) the database
+python -m bench search_sqlite --no-common-grams ...              an index without common grams
 
 Rates are given per wall-clock second and per CPU second of this process (SQLite runs inside
 it): on a busy shared machine the second is the steadier figure.
@@ -102,10 +103,15 @@ def main(argv: list[str]) -> None:
         "--batch", type=int, default=1_000, help="articles per index() call (one transaction)"
     )
     parser.add_argument("--db", type=Path, help="database file to keep or reuse (default: a temporary one)")
+    parser.add_argument(
+        "--no-common-grams",
+        action="store_true",
+        help="index without common grams (WIREWATCH_SEARCH_COMMON_GRAMS)",
+    )
     args = parser.parse_args(argv)
     workdir = tempfile.TemporaryDirectory(prefix="bench-search-")
     path = args.db or Path(workdir.name) / "search.db"
-    backend = SqliteBackend(path)
+    backend = SqliteBackend(path, common_grams=not args.no_common_grams)
     corpus = Corpus()
     have = backend.count()
     checkpoints = sorted({n for n in (*args.at, args.articles) if n > have})

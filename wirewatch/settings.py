@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     elasticsearch_url: str | None = Field(
         None, description="Elasticsearch URL; unset uses the SQLite FTS5 index in data_dir"
     )
+    search_common_grams: bool = Field(
+        True,
+        description="SQLite index: also index pairs with common words, which makes phrases such as"
+        " 'minister of the interior' several times faster and indexing about a fifth slower",
+    )
     elasticsearch_username: str | None = None
     elasticsearch_password: SecretStr | None = None
     elasticsearch_api_key: SecretStr | None = None

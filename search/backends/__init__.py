@@ -14,7 +14,7 @@ def open_backend(settings: Settings, *, readonly: bool = False) -> SearchBackend
         return ElasticsearchBackend.from_settings(settings, readonly=readonly)
     from search.backends.sqlite import SqliteBackend
 
-    return SqliteBackend(settings.index_db, readonly=readonly)
+    return SqliteBackend(settings.index_db, readonly=readonly, common_grams=settings.search_common_grams)
 
 
 __all__ = ["SearchBackend", "open_backend"]

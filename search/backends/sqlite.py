@@ -1,7 +1,9 @@
 """SQLite FTS5 backend: the embedded default, one database file in the data dir.
 
-The FTS5 table is contentless and indexes the analyser's token streams with the `ascii`
-tokenizer, which splits only on the spaces we put between tokens. `articles` holds the small
+The FTS5 table is contentless and indexes the analyser's token streams with wirewatch's own
+tokenizer (fts5ext.c), which splits only on the spaces we put between tokens and adds common
+grams to the stemmed columns; where the extension is missing, with the `ascii` tokenizer and no
+grams. `articles` holds the small
 per-article facts queries filter and sort on (id, published); the article JSON lives apart,
 zlib-compressed, in `article_docs`, and is read only for the hits shown. Updating or deleting
 an article re-analyses its stored text to remove the old tokens, which is why the analyser
@@ -38,7 +40,17 @@ from search.backends.base import (
 from search.document import digest, keyword_values, token_fields
 from search.highlight import highlight
 from search.query import Node
-from search.query.fts5 import BM25_WEIGHTS, FTS_COLUMNS, FTS_TABLE, CompiledQuery, Fts5Compiler
+from search.query.fts5 import (
+    BM25_WEIGHTS,
+    COMMON_GRAMS,
+    FTS_COLUMNS,
+    FTS_TABLE,
+    GRAM_MARK,
+    NO_GRAMS,
+    CommonGrams,
+    CompiledQuery,
+    Fts5Compiler,
+)
 from wirewatch.errors import UnreachableError
 from wirewatch.schema import Article
 from wirewatch.sqlite import connect, migrate, rows_in, sqlite3, transaction
@@ -66,17 +78,12 @@ _SCHEMA = [
     CREATE INDEX article_keywords_article ON article_keywords (article, field, value);
     """,
 ]
-_FTS_DDL = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(FTS_COLUMNS)}, content='', tokenize='ascii')"
-)
 # FTS5 buffers up to 16 MiB of new tokens (default 1 MiB) and merges 8 segments of a level instead
 # of 4: measured, an insert costs 0.29 instead of 0.43-0.62 ms per article, and queries are no
 # slower. It still writes a segment at every statement that opens a statement journal, so a batch
 # inserted in ANALYSE_CHUNK chunks makes one segment per chunk (docs/benchmarks.md, search,
 # 2026-12-02).
 _FTS_CONFIG = {"hashsize": 16 * 2**20, "automerge": 8}
-# What the FTS rows are made of: when it changes, the FTS table is rebuilt from the stored articles.
-FTS_LAYOUT = f"analyzer {ANALYZER_VERSION}; columns {' '.join(FTS_COLUMNS)}"
 CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit in memory
 # Relevance ranks, and facets count, the RANK_WINDOW most recently indexed matches, and totals
 # stop at TOTAL_LIMIT: a query matching a third of a million articles costs what one matching ten
@@ -84,30 +91,34 @@ CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit 
 RANK_WINDOW = 10_000
 
 
-RANK_EXTENSION = "search.backends._fts5rank"  # fts5rank.c, compiled when the package is installed
+EXTENSION = "search.backends._fts5ext"  # fts5ext.c, compiled when the package is installed
+_WITHOUT_EXTENSION = "ranking with bm25(), phrases of common words without grams"
 
 
 @functools.cache
-def _rank_extension() -> str | None:
-    """The compiled ranking extension's path, or None (with a warning, once) where it is missing."""
-    spec = importlib.util.find_spec(RANK_EXTENSION)
+def _extension() -> str | None:
+    """The compiled FTS5 extension's path, or None (with a warning, once) where it is missing."""
+    spec = importlib.util.find_spec(EXTENSION)
     if spec is None or spec.origin is None or not hasattr(sqlite3.Connection, "enable_load_extension"):
-        log.warning("wirewatch_rank is not compiled, or SQLite cannot load it: ranking with bm25()")
+        log.warning(
+            "wirewatch's FTS5 extension is not compiled, or SQLite cannot load it: %s", _WITHOUT_EXTENSION
+        )
         return None
     return spec.origin
 
 
-def _load_rank_function(conn: sqlite3.Connection) -> bool:
-    """Load wirewatch_rank into `conn`; False where it cannot be, and relevance then uses FTS5's
-    bm25(), which ranks alike but counts each phrase over the whole index (see fts5rank.c)."""
-    path = _rank_extension()
+def _load_extension(conn: sqlite3.Connection) -> bool:
+    """Load wirewatch_rank and the wirewatch tokenizer into `conn`; False where they cannot be.
+    Relevance then uses FTS5's bm25(), which ranks alike but counts each phrase over the whole
+    index, and the index holds no common grams (see fts5ext.c)."""
+    path = _extension()
     if path is None:
         return False
     conn.enable_load_extension(True)
     try:
         conn.load_extension(path)
     except sqlite3.Error as exc:
-        log.warning("cannot load %s: %s; ranking with bm25()", path, exc)
+        log.warning("cannot load %s: %s; %s", path, exc, _WITHOUT_EXTENSION)
         return False
     finally:
         conn.enable_load_extension(False)
@@ -115,9 +126,12 @@ def _load_rank_function(conn: sqlite3.Connection) -> bool:
 
 
 def _fts_values(article: Article) -> tuple[str, ...]:
-    """The FTS columns' values, in FTS_COLUMNS order."""
+    """The FTS columns' values, in FTS_COLUMNS order; the stemmed ones marked for common grams
+    (the `ascii` tokenizer reads the mark as a separator)."""
     tokens = token_fields(article)
-    return tuple(tokens[column] for column in FTS_COLUMNS)
+    return tuple(
+        tokens[column] if column.endswith("_exact") else GRAM_MARK + tokens[column] for column in FTS_COLUMNS
+    )
 
 
 # (FTS rows, keyword rows) as JSON arrays, inserted by one statement each, and the packed docs.
@@ -151,6 +165,12 @@ def _unpack(doc: bytes) -> Article:
     return Article.model_validate_json(zlib.decompress(doc))
 
 
+def _layout(grams: CommonGrams) -> str:
+    """What the FTS rows are made of: when it changes, the FTS table is rebuilt from the stored
+    articles."""
+    return f"analyzer {ANALYZER_VERSION}; columns {' '.join(FTS_COLUMNS)}; tokenize {grams.tokenizer()}"
+
+
 class SqliteBackend(SearchBackend):
     """Articles in one SQLite file with an FTS5 index; safe for one writer and many readers."""
 
@@ -166,7 +186,9 @@ class SqliteBackend(SearchBackend):
         + " FROM json_each(?)"
     )
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, common_grams: bool = True) -> None:
+        """A writer makes the index with common grams when asked and the extension loads (else
+        rebuilds it to match); a reader uses what the index was made with."""
         self.path = path
         self._lock = threading.Lock()
         self._analyser = ThreadPoolExecutor(1, thread_name_prefix="wirewatch-analyse")
@@ -174,18 +196,25 @@ class SqliteBackend(SearchBackend):
             self._conn = connect(path, readonly=readonly)
             self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._conn.execute("PRAGMA temp_store=MEMORY")
-            self._rank_function = _load_rank_function(self._conn)
+            self._rank_function = _load_extension(self._conn)
+            self._grams: CommonGrams = COMMON_GRAMS if self._rank_function and common_grams else NO_GRAMS
             if not readonly:
                 migrate(self._conn, _SCHEMA)
                 self._check_layout()
+            else:
+                made_with_grams = self._stored_layout() == _layout(COMMON_GRAMS)
+                self._grams = COMMON_GRAMS if made_with_grams else NO_GRAMS
         except sqlite3.Error as exc:
             raise UnreachableError(f"cannot open search index {path}: {exc}") from None
 
-    def _check_layout(self) -> None:
-        """Rebuild the FTS table from the stored articles if another analyser or column set made
-        it; apply the FTS5 settings either way (they are kept in the table)."""
+    def _stored_layout(self) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'fts'").fetchone()
-        if row is None or row[0] != FTS_LAYOUT:
+        return None if row is None else str(row[0])
+
+    def _check_layout(self) -> None:
+        """Rebuild the FTS table from the stored articles if another analyser, column set or
+        tokenizer made it; apply the FTS5 settings either way (they are kept in the table)."""
+        if self._stored_layout() != _layout(self._grams):
             self._rebuild_fts()
         self._configure_fts()
 
@@ -197,18 +226,26 @@ class SqliteBackend(SearchBackend):
         articles = self.count()
         if articles:
             log.warning(
-                "rebuilding the full-text index of %s (%d articles) for %s", self.path, articles, FTS_LAYOUT
+                "rebuilding the full-text index of %s (%d articles) for %s",
+                self.path,
+                articles,
+                _layout(self._grams),
             )
         with transaction(self._conn) as conn:
             conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
-            conn.execute(_FTS_DDL)
+            conn.execute(
+                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(FTS_COLUMNS)}, content='',"
+                f" tokenize='{self._grams.tokenizer()}')"
+            )
             self._configure_fts()
             docs = conn.execute("SELECT rowid, doc FROM article_docs ORDER BY rowid")
             while rows := docs.fetchmany(1_000):
                 fts = [(rowid, *_fts_values(_unpack(doc))) for rowid, doc in rows]
                 conn.execute(self._fts_insert_json, (json.dumps(fts, ensure_ascii=False),))
             conn.execute("DELETE FROM meta WHERE key = 'analyzer'")  # the layout says it now
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('fts', ?)", (FTS_LAYOUT,))
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('fts', ?)", (_layout(self._grams),)
+            )
 
     def close(self) -> None:
         self._analyser.shutdown()
@@ -318,7 +355,7 @@ class SqliteBackend(SearchBackend):
     def _compile(
         self, query: str | Node | None, filters: SearchFilters | None, now: datetime | None
     ) -> CompiledQuery:
-        return Fts5Compiler(now).compile(combine(query, filters, now))
+        return Fts5Compiler(now, self._grams).compile(combine(query, filters, now))
 
     def search(
         self,
@@ -330,7 +367,7 @@ class SqliteBackend(SearchBackend):
         now: datetime | None = None,
     ) -> SearchResult:
         node = combine(query, filters, now)
-        compiled = Fts5Compiler(now).compile(node)
+        compiled = Fts5Compiler(now, self._grams).compile(node)
         clause, params = compiled.from_clause()
         offset = (max(page, 1) - 1) * size
         ranked_by_score = sort == "relevance" and compiled.match is not None

@@ -8,7 +8,7 @@ from typing import Any
 
 from search.query.ast import And, DateRange, Keyword, Near, Node, Not, Or, Phrase
 from search.query.elasticsearch_dsl import ElasticsearchCompiler
-from search.query.fts5 import Fts5Compiler
+from search.query.fts5 import COMMON_GRAMS, Fts5Compiler
 from wirewatch.schema import utcnow
 
 
@@ -70,9 +70,10 @@ class Explanation:
 
 
 def explain(node: Node, now: datetime | None = None) -> Explanation:
-    """Translate one AST for both backends (relative dates resolved against one `now`)."""
+    """Translate one AST for both backends (relative dates resolved against one `now`; SQLite's
+    as an index with the FTS5 extension runs it, with common grams)."""
     now = now or utcnow()
-    clause, params = Fts5Compiler(now).compile(node).from_clause()
+    clause, params = Fts5Compiler(now, COMMON_GRAMS).compile(node).from_clause()
     return Explanation(
         node=node,
         sqlite_sql=f"SELECT a.id {clause}",

@@ -3,14 +3,19 @@
 The FTS5 table holds pre-analysed token streams (see search.analysis) in four columns: stemmed
 and exact forms of title and body. Keyword fields live in `article_keywords`, dates in
 `articles.published` (epoch seconds). Text subtrees FTS5 can express (every NOT beside a
-positive term) become one MATCH string; anything else becomes SQL over `a.rowid`.
+positive term) become one MATCH string; anything else becomes SQL over `a.rowid`. Stemmed
+phrases are written with the index's common grams where it has them (CommonGrams).
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from search.analysis import stem
 from search.document import FIELD_WEIGHTS, TOKEN_FIELDS
 from search.query.ast import And, DateRange, Keyword, Near, Node, Not, Or, Phrase
 from wirewatch.schema import utcnow
@@ -23,6 +28,59 @@ FTS_COLUMNS = TOKEN_FIELDS
 BM25_WEIGHTS = tuple(FIELD_WEIGHTS[column.removesuffix("_exact")] for column in FTS_COLUMNS)
 
 
+# Leads a column's text when the tokenizer is to index common grams in it (GRAM_MARK in fts5ext.c).
+GRAM_MARK = "\x1e"
+
+
+@dataclass(frozen=True)
+class CommonGrams:
+    """Which pairs of neighbouring stemmed words the SQLite index also holds as one token
+    ("minist_of", at the left word's position), as Lucene's common grams do: a pair in which one
+    word pairs with any neighbour, or both pair with common words. A phrase written with them
+    reads short lists instead of every position of "of" and "the" in every candidate article."""
+
+    with_any: tuple[str, ...] = ()
+    with_common: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def _weights(self) -> dict[str, int]:
+        return dict.fromkeys(self.with_common, 1) | dict.fromkeys(self.with_any, 2)
+
+    def _pairs(self, left: str, right: str) -> bool:
+        return self._weights.get(left, 0) + self._weights.get(right, 0) >= 2
+
+    def tokens(self, words: Sequence[str]) -> list[str]:
+        """A phrase's stemmed words as the tokens at its consecutive positions: a gram at each
+        word that makes one with the next, the word itself elsewhere (the last word is in the
+        gram before it, if there is one)."""
+        tokens = [f"{a}_{b}" if self._pairs(a, b) else a for a, b in itertools.pairwise(words)]
+        if len(words) < 2 or not self._pairs(words[-2], words[-1]):
+            tokens.append(words[-1])
+        return tokens
+
+    def tokenizer(self) -> str:
+        """The FTS5 `tokenize` option of an index with these grams (fts5ext.c); 'ascii' without."""
+        if not self._weights:
+            return "ascii"
+        return " ".join(["wirewatch", str(len(self.with_any)), *self.with_any, *self.with_common])
+
+
+def _stems(words: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(stem(word) for word in words.split()))
+
+
+# The four commonest words of English news pair with any word; the next forty or so with each
+# other. Each gram costs indexing time (docs/benchmarks.md, search, 2026-12-02 sixth session).
+COMMON_GRAMS = CommonGrams(
+    with_any=_stems("the of and to"),
+    with_common=_stems(
+        "a in is that for on said it with as was by at from he his be are have has an not but this"
+        " they were will its who after their been more two which new"
+    ),
+)
+NO_GRAMS = CommonGrams()
+
+
 def _quote(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
@@ -32,26 +90,30 @@ def _columns(phrase: Phrase) -> str:
     return "{" + " ".join(table[f] for f in phrase.fields) + "}"
 
 
-def _phrase_string(phrase: Phrase) -> str:
-    words = " ".join(phrase.words).replace('"', '""')
-    return f'"{words}"' + (" *" if phrase.prefix else "")
+def _phrase_string(phrase: Phrase, grams: CommonGrams = NO_GRAMS) -> str:
+    """A phrase in FTS5 syntax; stemmed, without a prefix, written with `grams` (the exact columns
+    hold none, a prefix may end inside a gram, and NEAR counts the words)."""
+    words = phrase.words if phrase.exact or phrase.prefix else grams.tokens(phrase.words)
+    quoted = " ".join(words).replace('"', '""')
+    return f'"{quoted}"' + (" *" if phrase.prefix else "")
 
 
-def fts_expression(node: Node) -> str | None:
-    """The FTS5 MATCH string for a text-only subtree, or None when FTS5 cannot express it."""
+def fts_expression(node: Node, grams: CommonGrams = NO_GRAMS) -> str | None:
+    """The FTS5 MATCH string for a text-only subtree, or None when FTS5 cannot express it;
+    phrases are written with the index's `grams`."""
     if isinstance(node, Phrase):
-        return f"{_columns(node)} : {_phrase_string(node)}"
+        return f"{_columns(node)} : {_phrase_string(node, grams)}"
     if isinstance(node, Near):
         inner = " ".join(_phrase_string(p) for p in node.phrases)
         return f"{_columns(node.phrases[0])} : NEAR({inner}, {node.distance})"
     if isinstance(node, Or):
-        parts = [fts_expression(c) for c in node.children]
+        parts = [fts_expression(c, grams) for c in node.children]
         return None if None in parts else "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
     if isinstance(node, And):
         positive = [c for c in node.children if not isinstance(c, Not)]
         negative = [c.child for c in node.children if isinstance(c, Not)]
-        pos = [fts_expression(c) for c in positive]
-        neg = [fts_expression(c) for c in negative]
+        pos = [fts_expression(c, grams) for c in positive]
+        neg = [fts_expression(c, grams) for c in negative]
         if not pos or None in pos or None in neg:
             return None
         expr = "(" + " AND ".join(pos) + ")"  # type: ignore[arg-type]
@@ -94,23 +156,28 @@ class CompiledQuery:
 
 
 class Fts5Compiler:
-    """Turns an AST into a CompiledQuery; relative dates resolve against `now`."""
+    """Turns an AST into a CompiledQuery for an index with `grams`; relative dates resolve
+    against `now`."""
 
-    def __init__(self, now: datetime | None = None) -> None:
+    def __init__(self, now: datetime | None = None, grams: CommonGrams = NO_GRAMS) -> None:
         self.now = now or utcnow()
+        self.grams = grams
+
+    def _expression(self, node: Node) -> str | None:
+        return fts_expression(node, self.grams)
 
     def compile(self, node: Node | None) -> CompiledQuery:
         out = CompiledQuery()
         if node is None:
             return out
         conjuncts = list(node.children) if isinstance(node, And) else [node]
-        positive = [c for c in conjuncts if not isinstance(c, Not) and fts_expression(c) is not None]
-        negative = [c for c in conjuncts if isinstance(c, Not) and fts_expression(c.child) is not None]
+        positive = [c for c in conjuncts if not isinstance(c, Not) and self._expression(c) is not None]
+        negative = [c for c in conjuncts if isinstance(c, Not) and self._expression(c.child) is not None]
         if positive:
-            match = " AND ".join(fts_expression(c) for c in positive)  # type: ignore[misc]
+            match = " AND ".join(self._expression(c) for c in positive)  # type: ignore[misc]
             match = f"({match})"
             for neg in negative:
-                match = f"({match} NOT {fts_expression(neg.child)})"
+                match = f"({match} NOT {self._expression(neg.child)})"
             out.match = match
             rest = [c for c in conjuncts if c not in positive and c not in negative]
         else:
@@ -123,7 +190,7 @@ class Fts5Compiler:
 
     def condition(self, node: Node) -> tuple[str, list[object]]:
         """A SQL boolean over `a.rowid` for any node."""
-        expr = fts_expression(node)
+        expr = self._expression(node)
         if expr is not None:
             return (f"a.rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [expr])
         if isinstance(node, Keyword):

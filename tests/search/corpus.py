@@ -187,6 +187,10 @@ TRICKY: list[Doc] = [
     # stop words are not removed
     Doc("the-hague", "Court in The Hague rules", "Judges in The Hague issued a ruling."),
     Doc("to-be", "To be or not to be", "Hamlet asked whether to be."),
+    # common words, which SQLite also indexes as grams ("minist_of"): phrases must match as the
+    # words do, and grams of different places must not join
+    Doc("grams-phrase", "Minister of the Interior resigns", "He said it is at the border."),
+    Doc("grams-trap", "Interior news", "The minister of state said the interior is not at ease."),
     # numbers
     Doc("numbers", "1,000 troops and 3.5 billion", "The 2026 budget adds 1,000 troops."),
     # summary and content

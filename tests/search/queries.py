@@ -107,6 +107,12 @@ CASES: list[Case] = [
     # stop words are searchable
     Case('"the hague"', must=("the-hague", "nato-possessive")),
     Case('"to be or not to be"', must=("to-be",)),
+    Case('"minister of the interior"', must=("grams-phrase",), never=("grams-trap",)),
+    Case('title:"of the"', must=("grams-phrase",), never=("grams-trap", "the-hague")),
+    Case('"is at"', must=("grams-phrase",), never=("grams-trap",)),
+    Case('"said the interior"', must=("grams-trap",), never=("grams-phrase",)),
+    Case('"the interior is"', must=("grams-trap",), never=("grams-phrase",)),
+    Case('"minister of" -"of the"', must=("grams-trap",), never=("grams-phrase",)),
     # numbers
     Case('"1 000"', must=("numbers",)),
     Case("2026", must=("numbers",)),

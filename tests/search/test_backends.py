@@ -184,6 +184,29 @@ class TestSqliteContract(Contract):
         assert settings["hashsize"] == 16 * 2**20 and settings["automerge"] == 8
         rebuilt.close()
 
+    def test_common_grams_come_and_go_with_the_extension_and_the_setting(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "search.db"
+        SqliteBackend(path).index(
+            [art(1, "the minister of the interior said"), art(2, "of minister the interior")]
+        )
+        for made_with in ("no extension", "setting off", "grams"):  # each rebuilds the index
+            if made_with == "no extension":  # as where fts5ext.c could not be compiled
+                monkeypatch.setattr(sqlite_backend, "_extension", lambda: None)
+            writer = SqliteBackend(path, common_grams=made_with != "setting off")
+            monkeypatch.undo()
+            reader = SqliteBackend(path, readonly=True)  # writes phrases as the index was made
+            table = writer._conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"
+            ).fetchone()
+            assert ("tokenize='wirewatch" in table[0]) is (made_with == "grams")
+            assert reader._grams is writer._grams
+            for backend in (writer, reader):
+                assert backend.matching_ids('"minister of the interior"') == {art(1).id}
+                assert backend.matching_ids('"the interior"') == {art(1).id, art(2).id}
+                backend.close()
+
     def test_a_batch_split_between_two_threads_is_written_whole(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -25,6 +25,7 @@ from wirewatch.schema import Article, Entity, article_id
 WORDS = (
     "air", "defense", "defence", "air-defense", "missile", "missiles", "Missile's", "strike",
     "strikes", "struck", "Kyiv", "KYIV", "café", "cafe", "Київ", "port", "the", "F-16", "patriot",
+    "of", "is", "said",
 )  # fmt: skip
 SOURCES = ("Reuters", "AP", "reuters")
 ENTITIES = ("Kyiv", "NATO", "Zürich")

@@ -24,7 +24,7 @@ from search.query import QueryError, parse
 from search.query.ast import ALL_TEXT, And, DateRange, Keyword, Near, Not, Or, Phrase
 from search.query.elasticsearch_dsl import MATCH_NONE, ElasticsearchCompiler
 from search.query.explain import explain, tree
-from search.query.fts5 import Fts5Compiler
+from search.query.fts5 import NO_GRAMS, CommonGrams, Fts5Compiler
 from search.query.matcher import FieldIndex, matches, near_in_field
 from tests.search.corpus import ARTICLES, id_of
 
@@ -277,6 +277,28 @@ def test_fts5_puts_text_in_one_match_and_the_rest_in_sql() -> None:
     compiled = Fts5Compiler(NOW).compile(parse('patriot -"air defense" source:reuters'))
     assert compiled.match == '(({title body} : "patriot") NOT {title body} : "air defens")'
     assert compiled.params == ["source", "reuters"]
+
+
+def test_fts5_writes_stemmed_phrases_with_the_index_common_grams() -> None:
+    grams = CommonGrams(with_any=("the", "of"), with_common=("is", "at"))
+    assert grams.tokens(["minist", "of", "the", "interior"]) == ["minist_of", "of_the", "the_interior"]
+    assert grams.tokens(["is", "at"]) == ["is_at"]  # two words that pair with common words
+    assert grams.tokens(["is", "minist", "at"]) == ["is", "minist", "at"]  # ...and with no other
+    assert grams.tokens(["air", "defens", "of"]) == ["air", "defens_of"]
+    assert grams.tokens(["the"]) == ["the"]
+    assert grams.tokenizer() == "wirewatch 2 the of is at"
+    assert NO_GRAMS.tokenizer() == "ascii"
+
+    def match(query: str) -> str | None:
+        return Fts5Compiler(NOW, grams).compile(parse(query)).match
+
+    assert match('"air defense of the"') == '({title body} : "air defens_of of_the")'
+    # Exact words, prefixes and NEAR keep the words: the exact columns hold no grams, a prefix
+    # may end inside one, and NEAR counts words.
+    assert match('="of the"') == '({title_exact body_exact} : "of the")'
+    assert match('"of the*"') == '({title_exact body_exact} : "of the" *)'
+    assert match('"of the" NEAR/2 minister') == '({title body} : NEAR("of the" "minist", 2))'
+    assert Fts5Compiler(NOW).compile(parse('"of the"')).match == '({title body} : "of the")'
 
 
 def test_explain_gives_the_tree_and_both_translations() -> None:

@@ -1,17 +1,27 @@
 /*
-** wirewatch_rank(): an FTS5 ranking function for the wirewatch search index.
+** wirewatch's FTS5 extension for the search index: a ranking function and a tokenizer.
 **
-** It scores like FTS5's built-in bm25() (k1 = 1.2, b = 0.75, per-column weights, document length
-** over all columns), with one difference that matters on a large index: bm25() learns each
-** phrase's document frequency by running the phrase over the whole index, once per query, which
-** for a phrase matching a third of a million articles costs more than everything else. Here:
+** wirewatch_rank() scores like FTS5's built-in bm25() (k1 = 1.2, b = 0.75, per-column weights,
+** document length over all columns), with one difference that matters on a large index: bm25()
+** learns each phrase's document frequency by running the phrase over the whole index, once per
+** query, which for a phrase matching a third of a million articles costs more than everything
+** else. Here:
 **   - a query of one phrase needs no document frequency at all (its IDF scales every score alike);
 **   - otherwise a phrase is counted up to SAMPLE_HITS matches, and past that its frequency is
 **     estimated from how much of the rowid range those matches spanned (rowids are handed out in
 **     indexing order, so a phrase's matches are spread evenly enough over them).
-**
 ** SQL: wirewatch_rank(fts_table, min_rowid, max_rowid, weight_0, ..., weight_n-1), returning the
 ** negated score like bm25(), so that ORDER BY ascending puts the best first.
+**
+** The "wirewatch" tokenizer indexes text the analyser (search/analysis.py) has already folded and
+** stemmed: tokens are split at spaces and kept as they are. In a column whose text begins with
+** GRAM_MARK it also indexes common grams, as Lucene's CommonGramsFilter does: each pair of
+** neighbouring words "left right" in which one word pairs with any neighbour, or both pair with
+** common words, is one more token "left_right" at the left word's position. A phrase holding "of"
+** or "the" is then written with grams ("minist_of of_the") and reads their short lists instead of
+** every position of "of" and "the" in every candidate article. Arguments: the number N of words
+** that pair with any neighbour, then those N words, then the words that pair with each other
+** (search/query/fts5.py, CommonGrams, writes both the arguments and the queries).
 */
 #include <math.h>
 #include <stdlib.h>
@@ -150,6 +160,100 @@ static void wirewatch_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
   sqlite3_result_double(ctx, -score);
 }
 
+/* The tokenizer's common words: the first n_any pair with any neighbour, the rest with each other. */
+#define GRAM_MARK '\x1e'
+#define MAX_COMMON 64
+
+typedef struct GramTokenizer {
+  int n_any;
+  int n_common;
+  char *common[MAX_COMMON];
+  int common_len[MAX_COMMON];
+} GramTokenizer;
+
+static void gram_delete(Fts5Tokenizer *tokenizer) {
+  GramTokenizer *self = (GramTokenizer *)tokenizer;
+  if (!self) return;
+  for (int i = 0; i < self->n_common; i++) sqlite3_free(self->common[i]);
+  sqlite3_free(self);
+}
+
+static int gram_create(void *unused, const char **args, int n_args, Fts5Tokenizer **out) {
+  (void)unused;
+  *out = 0;
+  if (n_args < 1 || n_args - 1 > MAX_COMMON) return SQLITE_ERROR;
+  GramTokenizer *self = sqlite3_malloc(sizeof(GramTokenizer));
+  if (!self) return SQLITE_NOMEM;
+  memset(self, 0, sizeof(*self));
+  self->n_any = atoi(args[0]);
+  for (int i = 1; i < n_args; i++) {
+    self->common[i - 1] = sqlite3_mprintf("%s", args[i]);
+    if (!self->common[i - 1]) {
+      gram_delete((Fts5Tokenizer *)self);
+      return SQLITE_NOMEM;
+    }
+    self->common_len[i - 1] = (int)strlen(args[i]);
+    self->n_common = i;
+  }
+  *out = (Fts5Tokenizer *)self;
+  return SQLITE_OK;
+}
+
+/* 2 for a word that pairs with any neighbour, 1 for one that pairs with common words, else 0:
+** a pair is a gram when its words' weights add up to 2. */
+static int gram_weight(const GramTokenizer *self, const char *word, int len) {
+  for (int i = 0; i < self->n_common; i++)
+    if (self->common_len[i] == len && memcmp(self->common[i], word, (size_t)len) == 0)
+      return i < self->n_any ? 2 : 1;
+  return 0;
+}
+
+/* The next token at or after *at: its start and length, or 0 at the end of the text. */
+static int next_token(const char *text, int n_text, int *at, int *start, int *len) {
+  int i = *at;
+  while (i < n_text && text[i] == ' ') i++;
+  if (i >= n_text) return 0;
+  int j = i;
+  while (j < n_text && text[j] != ' ') j++;
+  *start = i;
+  *len = j - i;
+  *at = j;
+  return 1;
+}
+
+static int gram_tokenize(Fts5Tokenizer *tokenizer, void *ctx, int flags, const char *text, int n_text,
+                         int (*emit)(void *, int, const char *, int, int, int)) {
+  GramTokenizer *self = (GramTokenizer *)tokenizer;
+  int at = 0;
+  char *gram = 0;  /* a gram is never longer than the text */
+  if (n_text > 0 && text[0] == GRAM_MARK) {
+    at = 1;
+    if ((flags & FTS5_TOKENIZE_DOCUMENT) && self->n_common > 0) {
+      gram = sqlite3_malloc(n_text);
+      if (!gram) return SQLITE_NOMEM;
+    }
+  }
+  int start, len, next_start, next_len, rc = SQLITE_OK;
+  int more = next_token(text, n_text, &at, &start, &len);
+  int weight = more && gram ? gram_weight(self, text + start, len) : 0;
+  while (more && rc == SQLITE_OK) {
+    rc = emit(ctx, 0, text + start, len, start, start + len);
+    more = next_token(text, n_text, &at, &next_start, &next_len);
+    int next_weight = more && gram ? gram_weight(self, text + next_start, next_len) : 0;
+    if (rc == SQLITE_OK && more && weight + next_weight >= 2) {
+      memcpy(gram, text + start, (size_t)len);
+      gram[len] = '_';
+      memcpy(gram + len + 1, text + next_start, (size_t)next_len);
+      rc = emit(ctx, FTS5_TOKEN_COLOCATED, gram, len + 1 + next_len, start, next_start + next_len);
+    }
+    start = next_start;
+    len = next_len;
+    weight = next_weight;
+  }
+  sqlite3_free(gram);
+  return rc;
+}
+
 /* The FTS5 API of this connection, as SQLite hands it out: SELECT fts5(?) with a bound pointer. */
 static fts5_api *fts5_of(sqlite3 *db) {
   fts5_api *api = 0;
@@ -169,8 +273,11 @@ int sqlite3_extension_init(sqlite3 *db, char **error, const sqlite3_api_routines
   SQLITE_EXTENSION_INIT2(routines);
   fts5_api *api = fts5_of(db);
   if (!api || api->iVersion < 2) {
-    *error = sqlite3_mprintf("wirewatch_rank needs SQLite built with FTS5");
+    *error = sqlite3_mprintf("wirewatch's FTS5 extension needs SQLite built with FTS5");
     return SQLITE_ERROR;
   }
+  static fts5_tokenizer tokenizer = {gram_create, gram_delete, gram_tokenize};
+  int rc = api->xCreateTokenizer(api, "wirewatch", 0, &tokenizer, 0);
+  if (rc != SQLITE_OK) return rc;
   return api->xCreateFunction(api, "wirewatch_rank", 0, wirewatch_rank, 0);
 }
