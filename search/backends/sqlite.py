@@ -3,11 +3,11 @@
 The FTS5 table is contentless and indexes the analyser's token streams with wirewatch's own
 tokenizer (fts5ext.c), which splits only on the spaces we put between tokens and adds common
 grams to the stemmed columns; where the extension is missing, with the `ascii` tokenizer and no
-grams. `articles` holds the small
-per-article facts queries filter and sort on (id, published); the article JSON lives apart,
-zlib-compressed, in `article_docs`, and is read only for the hits shown. Updating or deleting
-an article re-analyses its stored text to remove the old tokens, which is why the analyser
-version is recorded: an index made by another one is rebuilt from the stored articles at open.
+grams. `articles` holds the small per-article facts queries filter and sort on (id,
+published); the article JSON lives apart, zlib-compressed, in `article_docs`, and is read only
+for the hits shown. Updating or deleting an article re-analyses its stored text to remove the
+old tokens, which is why the analyser version and tokenizer are recorded: an index made by
+others is rebuilt from the stored articles when a writer opens it.
 """
 
 from __future__ import annotations
@@ -201,9 +201,15 @@ class SqliteBackend(SearchBackend):
             if not readonly:
                 migrate(self._conn, _SCHEMA)
                 self._check_layout()
+            elif self._stored_layout() == _layout(COMMON_GRAMS):
+                if not self._rank_function:
+                    raise UnreachableError(
+                        f"cannot read search index {path}: it was made with wirewatch's FTS5 extension,"
+                        " which is not compiled or cannot be loaded here (reinstall: make install)"
+                    )
+                self._grams = COMMON_GRAMS
             else:
-                made_with_grams = self._stored_layout() == _layout(COMMON_GRAMS)
-                self._grams = COMMON_GRAMS if made_with_grams else NO_GRAMS
+                self._grams = NO_GRAMS
         except sqlite3.Error as exc:
             raise UnreachableError(f"cannot open search index {path}: {exc}") from None
 

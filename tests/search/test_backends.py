@@ -206,6 +206,9 @@ class TestSqliteContract(Contract):
                 assert backend.matching_ids('"minister of the interior"') == {art(1).id}
                 assert backend.matching_ids('"the interior"') == {art(1).id, art(2).id}
                 backend.close()
+        monkeypatch.setattr(sqlite_backend, "_extension", lambda: None)
+        with pytest.raises(UnreachableError, match="made with wirewatch's FTS5 extension"):
+            SqliteBackend(path, readonly=True)  # a reader cannot rebuild the index to suit itself
 
     def test_a_batch_split_between_two_threads_is_written_whole(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
