@@ -188,9 +188,9 @@ class TestSqliteContract(Contract):
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         path = tmp_path / "search.db"
-        SqliteBackend(path).index(
-            [art(1, "the minister of the interior said"), art(2, "of minister the interior")]
-        )
+        first = SqliteBackend(path)
+        first.index([art(1, "the minister of the interior said"), art(2, "of minister the interior")])
+        first.close()
         for made_with in ("no extension", "setting off", "grams"):  # each rebuilds the index
             if made_with == "no extension":  # as where fts5ext.c could not be compiled
                 monkeypatch.setattr(sqlite_backend, "_extension", lambda: None)
