@@ -16,12 +16,11 @@
 ** The "wirewatch" tokenizer indexes text the analyser (search/analysis.py) has already folded and
 ** stemmed: tokens are split at spaces and kept as they are. In a column whose text begins with
 ** GRAM_MARK it also indexes common grams, as Lucene's CommonGramsFilter does: each pair of
-** neighbouring words "left right" in which one word pairs with any neighbour, or both pair with
-** common words, is one more token "left_right" at the left word's position. A phrase holding "of"
-** or "the" is then written with grams ("minist_of of_the") and reads their short lists instead of
-** every position of "of" and "the" in every candidate article. Arguments: the number N of words
-** that pair with any neighbour, then those N words, then the words that pair with each other
-** (search/query/fts5.py, CommonGrams, writes both the arguments and the queries).
+** neighbouring words "left right" in which one is common is one more token "left_right" at the
+** left word's position. A phrase holding "of" or "the" is then written with grams ("minist_of
+** of_the") and reads their short lists instead of every position of "of" and "the" in every
+** candidate article. Arguments: the common words (search/query/fts5.py, CommonGrams, writes both
+** the arguments and the queries).
 */
 #include <math.h>
 #include <stdlib.h>
@@ -160,12 +159,11 @@ static void wirewatch_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
   sqlite3_result_double(ctx, -score);
 }
 
-/* The tokenizer's common words: the first n_any pair with any neighbour, the rest with each other. */
+/* The tokenizer's common words. */
 #define GRAM_MARK '\x1e'
 #define MAX_COMMON 64
 
 typedef struct GramTokenizer {
-  int n_any;
   int n_common;
   char *common[MAX_COMMON];
   int common_len[MAX_COMMON];
@@ -181,30 +179,26 @@ static void gram_delete(Fts5Tokenizer *tokenizer) {
 static int gram_create(void *unused, const char **args, int n_args, Fts5Tokenizer **out) {
   (void)unused;
   *out = 0;
-  if (n_args < 1 || n_args - 1 > MAX_COMMON) return SQLITE_ERROR;
+  if (n_args > MAX_COMMON) return SQLITE_ERROR;
   GramTokenizer *self = sqlite3_malloc(sizeof(GramTokenizer));
   if (!self) return SQLITE_NOMEM;
   memset(self, 0, sizeof(*self));
-  self->n_any = atoi(args[0]);
-  for (int i = 1; i < n_args; i++) {
-    self->common[i - 1] = sqlite3_mprintf("%s", args[i]);
-    if (!self->common[i - 1]) {
+  for (int i = 0; i < n_args; i++) {
+    self->common[i] = sqlite3_mprintf("%s", args[i]);
+    if (!self->common[i]) {
       gram_delete((Fts5Tokenizer *)self);
       return SQLITE_NOMEM;
     }
-    self->common_len[i - 1] = (int)strlen(args[i]);
-    self->n_common = i;
+    self->common_len[i] = (int)strlen(args[i]);
+    self->n_common = i + 1;
   }
   *out = (Fts5Tokenizer *)self;
   return SQLITE_OK;
 }
 
-/* 2 for a word that pairs with any neighbour, 1 for one that pairs with common words, else 0:
-** a pair is a gram when its words' weights add up to 2. */
-static int gram_weight(const GramTokenizer *self, const char *word, int len) {
+static int is_common(const GramTokenizer *self, const char *word, int len) {
   for (int i = 0; i < self->n_common; i++)
-    if (self->common_len[i] == len && memcmp(self->common[i], word, (size_t)len) == 0)
-      return i < self->n_any ? 2 : 1;
+    if (self->common_len[i] == len && memcmp(self->common[i], word, (size_t)len) == 0) return 1;
   return 0;
 }
 
@@ -235,12 +229,12 @@ static int gram_tokenize(Fts5Tokenizer *tokenizer, void *ctx, int flags, const c
   }
   int start, len, next_start, next_len, rc = SQLITE_OK;
   int more = next_token(text, n_text, &at, &start, &len);
-  int weight = more && gram ? gram_weight(self, text + start, len) : 0;
+  int common = more && gram && is_common(self, text + start, len);
   while (more && rc == SQLITE_OK) {
     rc = emit(ctx, 0, text + start, len, start, start + len);
     more = next_token(text, n_text, &at, &next_start, &next_len);
-    int next_weight = more && gram ? gram_weight(self, text + next_start, next_len) : 0;
-    if (rc == SQLITE_OK && more && weight + next_weight >= 2) {
+    int next_common = more && gram && is_common(self, text + next_start, next_len);
+    if (rc == SQLITE_OK && more && (common || next_common)) {
       memcpy(gram, text + start, (size_t)len);
       gram[len] = '_';
       memcpy(gram + len + 1, text + next_start, (size_t)next_len);
@@ -248,7 +242,7 @@ static int gram_tokenize(Fts5Tokenizer *tokenizer, void *ctx, int flags, const c
     }
     start = next_start;
     len = next_len;
-    weight = next_weight;
+    common = next_common;
   }
   sqlite3_free(gram);
   return rc;

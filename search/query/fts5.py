@@ -9,7 +9,6 @@ phrases are written with the index's common grams where it has them (CommonGrams
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,19 +34,14 @@ GRAM_MARK = "\x1e"
 @dataclass(frozen=True)
 class CommonGrams:
     """Which pairs of neighbouring stemmed words the SQLite index also holds as one token
-    ("minist_of", at the left word's position), as Lucene's common grams do: a pair in which one
-    word pairs with any neighbour, or both pair with common words. A phrase written with them
-    reads short lists instead of every position of "of" and "the" in every candidate article."""
+    ("minist_of", at the left word's position), as Lucene's common grams do: each pair in which
+    one word is common. A phrase written with them reads short lists instead of every position
+    of "of" and "the" in every candidate article."""
 
-    with_any: tuple[str, ...] = ()
-    with_common: tuple[str, ...] = ()
-
-    @functools.cached_property
-    def _weights(self) -> dict[str, int]:
-        return dict.fromkeys(self.with_common, 1) | dict.fromkeys(self.with_any, 2)
+    words: frozenset[str] = frozenset()
 
     def _pairs(self, left: str, right: str) -> bool:
-        return self._weights.get(left, 0) + self._weights.get(right, 0) >= 2
+        return left in self.words or right in self.words
 
     def tokens(self, words: Sequence[str]) -> list[str]:
         """A phrase's stemmed words as the tokens at its consecutive positions: a gram at each
@@ -60,24 +54,19 @@ class CommonGrams:
 
     def tokenizer(self) -> str:
         """The FTS5 `tokenize` option of an index with these grams (fts5ext.c); 'ascii' without."""
-        if not self._weights:
+        if not self.words:
             return "ascii"
-        return " ".join(["wirewatch", str(len(self.with_any)), *self.with_any, *self.with_common])
+        return " ".join(["wirewatch", *sorted(self.words)])
 
 
-def _stems(words: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(stem(word) for word in words.split()))
-
-
-# The four commonest words of English news pair with any word; the next forty or so with each
-# other. Each gram costs indexing time (docs/benchmarks.md, search, 2026-12-02 sixth session).
-COMMON_GRAMS = CommonGrams(
-    with_any=_stems("the of and to"),
-    with_common=_stems(
-        "a in is that for on said it with as was by at from he his be are have has an not but this"
-        " they were will its who after their been more two which new"
-    ),
-)
+# About forty of the commonest words of English news. Each gram costs indexing time
+# (docs/benchmarks.md, search, 2026-12-02 sixth session).
+_COMMON_WORDS = (
+    "the", "of", "and", "to", "a", "in", "is", "that", "for", "on", "said", "it", "with", "as", "was",
+    "by", "at", "from", "he", "his", "be", "are", "have", "has", "an", "not", "but", "this", "they",
+    "were", "will", "its", "who", "after", "their", "been", "more", "two", "which", "new",
+)  # fmt: skip
+COMMON_GRAMS = CommonGrams(frozenset(map(stem, _COMMON_WORDS)))
 NO_GRAMS = CommonGrams()
 
 
