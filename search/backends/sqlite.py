@@ -47,6 +47,7 @@ from search.query.fts5 import (
     FTS_TABLE,
     GRAM_MARK,
     NO_GRAMS,
+    STEM_COLUMNS,
     CommonGrams,
     CompiledQuery,
     Fts5Compiler,
@@ -125,13 +126,15 @@ def _load_extension(conn: sqlite3.Connection) -> bool:
     return True
 
 
+# What leads each FTS column's text: the stemmed columns are marked for common grams (the `ascii`
+# tokenizer reads the mark as a separator).
+_COLUMN_MARKS = tuple(GRAM_MARK if column in STEM_COLUMNS.values() else "" for column in FTS_COLUMNS)
+
+
 def _fts_values(article: Article) -> tuple[str, ...]:
-    """The FTS columns' values, in FTS_COLUMNS order; the stemmed ones marked for common grams
-    (the `ascii` tokenizer reads the mark as a separator)."""
+    """The FTS columns' values, in FTS_COLUMNS order."""
     tokens = token_fields(article)
-    return tuple(
-        tokens[column] if column.endswith("_exact") else GRAM_MARK + tokens[column] for column in FTS_COLUMNS
-    )
+    return tuple(mark + tokens[column] for mark, column in zip(_COLUMN_MARKS, FTS_COLUMNS, strict=True))
 
 
 # (FTS rows, keyword rows) as JSON arrays, inserted by one statement each, and the packed docs.
@@ -196,13 +199,14 @@ class SqliteBackend(SearchBackend):
             self._conn = connect(path, readonly=readonly)
             self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._conn.execute("PRAGMA temp_store=MEMORY")
-            self._rank_function = _load_extension(self._conn)
-            self._grams: CommonGrams = COMMON_GRAMS if self._rank_function and common_grams else NO_GRAMS
+            extension = _load_extension(self._conn)
+            self._rank_function = extension  # tests turn it off to compare with bm25()
+            self._grams: CommonGrams = COMMON_GRAMS if extension and common_grams else NO_GRAMS
             if not readonly:
                 migrate(self._conn, _SCHEMA)
                 self._check_layout()
             elif self._stored_layout() == _layout(COMMON_GRAMS):
-                if not self._rank_function:
+                if not extension:
                     raise UnreachableError(
                         f"cannot read search index {path}: it was made with wirewatch's FTS5 extension,"
                         " which is not compiled or cannot be loaded here (reinstall: make install)"
