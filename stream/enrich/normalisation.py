@@ -164,10 +164,10 @@ _LOC_AFTER = re.compile(
 _ISLAND_AFTER, _ISLAND_BEFORE = re.compile(r"\s+island\b(?! of\b)"), re.compile(r"\b(?:island|isle) of\s+$")
 _FEATURE_LABELS = frozenset({"ORG", "GPE", "PERSON", "NORP"})
 # A title ends no name: "Defence Minister" is the office, the model's ORG notwithstanding.
-_OFFICES = frozenset(
-    {"Minister", "Secretary", "President", "Chancellor", "Spokesman", "Spokeswoman", "Governor", "Mayor"}
-    | {"Chair"}
-)
+_OFFICES = frozenset({
+    "Minister", "Secretary", "President", "Chancellor", "Spokesman", "Spokeswoman", "Governor", "Mayor",
+    "Chair",
+})  # fmt: skip
 # Titles the model takes into a person's name ("Treasurer Jim Chalmers", "Crown Prince Salman").
 _PERSON_TITLES = frozenset(
     {"President", "Treasurer", "Chancellor", "Crown", "Prince", "Princess", "King", "Queen", "Sheikh", "Emir"}
