@@ -205,7 +205,12 @@ class SqliteBackend(SearchBackend):
             if not readonly:
                 migrate(self._conn, _SCHEMA)
                 self._check_layout()
-            elif self._stored_layout() == _layout(COMMON_GRAMS):
+            elif (layout := self._stored_layout()) is None:
+                raise UnreachableError(
+                    f"search index {path} is not made yet: has the pipeline run yet?"
+                    " (the stream makes it when it starts)"
+                )
+            elif layout == _layout(COMMON_GRAMS):
                 if not extension:
                     raise UnreachableError(
                         f"cannot read search index {path}: it was made with wirewatch's FTS5 extension,"
@@ -218,6 +223,10 @@ class SqliteBackend(SearchBackend):
             raise UnreachableError(f"cannot open search index {path}: {exc}") from None
 
     def _stored_layout(self) -> str | None:
+        """What the FTS table was made with; None until a writer has made it (a reader may open
+        the file between the writer creating it and committing the schema)."""
+        if not self._conn.execute("PRAGMA user_version").fetchone()[0]:
+            return None
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'fts'").fetchone()
         return None if row is None else str(row[0])
 

@@ -25,6 +25,7 @@ from tests.search.faults import FaultProxy
 from wirewatch.errors import UnreachableError
 from wirewatch.failures import is_temporary
 from wirewatch.schema import Article, Entity, article_id
+from wirewatch.sqlite import connect, migrate
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 Make = Callable[[str], SearchBackend]
@@ -273,6 +274,22 @@ class TestSqliteContract(Contract):
     def test_a_missing_file_is_a_clear_error_for_readers(self, tmp_path: Path) -> None:
         with pytest.raises(UnreachableError, match="has the pipeline run yet"):
             SqliteBackend(tmp_path / "nothing.db", readonly=True)
+
+    def test_an_index_not_made_yet_is_a_clear_error_for_readers(self, tmp_path: Path) -> None:
+        """A reader may open the file while the first writer is making it: after the file
+        exists, and again after the schema is committed but before the FTS table is."""
+        path = tmp_path / "search.db"
+        conn = connect(path)
+        for step in ("file", "schema"):
+            if step == "schema":
+                migrate(conn, sqlite_backend._SCHEMA)
+            with pytest.raises(UnreachableError, match="is not made yet: has the pipeline run yet"):
+                SqliteBackend(path, readonly=True)
+        conn.close()
+        SqliteBackend(path).close()
+        reader = SqliteBackend(path, readonly=True)
+        assert reader.count() == 0
+        reader.close()
 
 
 def test_the_template_file_matches_the_analyser() -> None:
