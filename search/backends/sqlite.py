@@ -199,28 +199,35 @@ class SqliteBackend(SearchBackend):
             self._conn = connect(path, readonly=readonly)
             self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._conn.execute("PRAGMA temp_store=MEMORY")
-            extension = _load_extension(self._conn)
-            self._rank_function = extension  # tests turn it off to compare with bm25()
-            self._grams: CommonGrams = COMMON_GRAMS if extension and common_grams else NO_GRAMS
-            if not readonly:
+            self._extension_loaded = _load_extension(self._conn)
+            self._rank_function = self._extension_loaded  # tests turn it off to compare with bm25()
+            self._readonly = readonly
+            self._grams: CommonGrams = COMMON_GRAMS if self._extension_loaded and common_grams else NO_GRAMS
+            if readonly:
+                self._grams = self._index_grams()
+            else:
                 migrate(self._conn, _SCHEMA)
                 self._check_layout()
-            elif (layout := self._stored_layout()) is None:
-                raise UnreachableError(
-                    f"search index {path} is not made yet: has the pipeline run yet?"
-                    " (the stream makes it when it starts)"
-                )
-            elif layout == _layout(COMMON_GRAMS):
-                if not extension:
-                    raise UnreachableError(
-                        f"cannot read search index {path}: it was made with wirewatch's FTS5 extension,"
-                        " which is not compiled or cannot be loaded here (reinstall: make install)"
-                    )
-                self._grams = COMMON_GRAMS
-            else:
-                self._grams = NO_GRAMS
         except sqlite3.Error as exc:
             raise UnreachableError(f"cannot open search index {path}: {exc}") from None
+
+    def _index_grams(self) -> CommonGrams:
+        """The grams the index was made with, which a reader's phrases follow; asked again before
+        each query, as a writer may rebuild the index under a long-lived reader (the API's)."""
+        layout = self._stored_layout()
+        if layout is None:
+            raise UnreachableError(
+                f"search index {self.path} is not made yet: has the pipeline run yet?"
+                " (the stream makes it when it starts)"
+            )
+        if layout != _layout(COMMON_GRAMS):
+            return NO_GRAMS
+        if not self._extension_loaded:
+            raise UnreachableError(
+                f"cannot read search index {self.path}: it was made with wirewatch's FTS5 extension,"
+                " which is not compiled or cannot be loaded here (reinstall: make install)"
+            )
+        return COMMON_GRAMS
 
     def _stored_layout(self) -> str | None:
         """What the FTS table was made with; None until a writer has made it (a reader may open
@@ -374,7 +381,13 @@ class SqliteBackend(SearchBackend):
     def _compile(
         self, query: str | Node | None, filters: SearchFilters | None, now: datetime | None
     ) -> CompiledQuery:
-        return Fts5Compiler(now, self._grams).compile(combine(query, filters, now))
+        return self._compiler(now).compile(combine(query, filters, now))
+
+    def _compiler(self, now: datetime | None) -> Fts5Compiler:
+        if self._readonly:
+            with self._lock:
+                self._grams = self._index_grams()
+        return Fts5Compiler(now, self._grams)
 
     def search(
         self,
@@ -386,7 +399,7 @@ class SqliteBackend(SearchBackend):
         now: datetime | None = None,
     ) -> SearchResult:
         node = combine(query, filters, now)
-        compiled = Fts5Compiler(now, self._grams).compile(node)
+        compiled = self._compiler(now).compile(node)
         clause, params = compiled.from_clause()
         offset = (max(page, 1) - 1) * size
         ranked_by_score = sort == "relevance" and compiled.match is not None

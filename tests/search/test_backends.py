@@ -192,6 +192,7 @@ class TestSqliteContract(Contract):
         first = SqliteBackend(path)
         first.index([art(1, "the minister of the interior said"), art(2, "of minister the interior")])
         first.close()
+        kept = SqliteBackend(path, readonly=True)  # open throughout, as the API's readers are
         for made_with in ("no extension", "setting off", "grams"):  # each rebuilds the index
             if made_with == "no extension":  # as where fts5ext.c could not be compiled
                 monkeypatch.setattr(sqlite_backend, "_extension", lambda: None)
@@ -203,10 +204,14 @@ class TestSqliteContract(Contract):
             ).fetchone()
             assert ("tokenize='wirewatch" in table[0]) is (made_with == "grams")
             assert reader._grams is writer._grams
-            for backend in (writer, reader):
+            for backend in (writer, reader, kept):
                 assert backend.matching_ids('"minister of the interior"') == {art(1).id}
                 assert backend.matching_ids('"the interior"') == {art(1).id, art(2).id}
-                backend.close()
+                assert [h.article.id for h in backend.search('"of the interior"').hits] == [art(1).id]
+            assert kept._grams is writer._grams
+            writer.close()
+            reader.close()
+        kept.close()
         monkeypatch.setattr(sqlite_backend, "_extension", lambda: None)
         with pytest.raises(UnreachableError, match="made with wirewatch's FTS5 extension"):
             SqliteBackend(path, readonly=True)  # a reader cannot rebuild the index to suit itself
