@@ -29,11 +29,10 @@ ENGLISH_MONTHS = "January|February|March|April|May|June|July|August|September|Oc
 # An English wire's date between the place and the agency's credit: "LIMA, June 8 (Reuters) -".
 _ENGLISH_DATE = rf"(?:, (?:{ENGLISH_MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? \d{{1,2}})?"
 _CREDIT = r"\([^)\n]{1,40}\)"  # the agency's credit: "(Reuters)"
-_CREDIT_IN = re.compile(_CREDIT)
 _DATELINE = re.compile(
     rf"^([{_CAPITAL}][{_CAPITAL}'.-]+(?: [{_CAPITAL}][{_CAPITAL}'.-]+){{0,3}})"
     r"((?:, [A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})?)"
-    rf"({_ENGLISH_DATE}(?: {_CREDIT})? [-–—] |, {_DATE_NEXT})"
+    rf"({_ENGLISH_DATE}(?: ({_CREDIT}))? [-–—] |, {_DATE_NEXT})"
 )
 # Small words inside place names ("Madre de Dios", "Frankfurt am Main", "Rostov-on-Don").
 _PARTICLES = frozenset(
@@ -63,9 +62,8 @@ def article_text(article: Article) -> str:
 
 
 def _dateline_sentence(match: re.Match[str]) -> str:
-    place, region, rest = match.groups()
-    credit = _CREDIT_IN.search(rest)
-    kept = " " * credit.start() + credit.group() if credit else ""  # the credit, where it was written
+    place, region, rest, credit = match.groups()
+    kept = " " * (match.start(4) - match.start(3)) + credit if credit else ""  # where it was written
     return _written(place) + region + kept + "." + " " * (len(rest) - len(kept) - 1)
 
 
