@@ -197,19 +197,28 @@ class SqliteBackend(SearchBackend):
         self._analyser = ThreadPoolExecutor(1, thread_name_prefix="wirewatch-analyse")
         try:
             self._conn = connect(path, readonly=readonly)
-            self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-            self._conn.execute("PRAGMA temp_store=MEMORY")
-            self._extension_loaded = _load_extension(self._conn)
-            self._rank_function = self._extension_loaded  # tests turn it off to compare with bm25()
-            self._readonly = readonly
-            self._grams: CommonGrams = COMMON_GRAMS if self._extension_loaded and common_grams else NO_GRAMS
-            if readonly:
-                self._grams = self._index_grams()
-            else:
-                migrate(self._conn, _SCHEMA)
-                self._check_layout()
+            try:
+                self._prepare(readonly, common_grams)
+            except BaseException:
+                self.close()  # a reader polling an index not made yet leaves nothing open
+                raise
         except sqlite3.Error as exc:
             raise UnreachableError(f"cannot open search index {path}: {exc}") from None
+
+    def _prepare(self, readonly: bool, common_grams: bool) -> None:
+        """Tune the connection, load the extension, then make or check the index (writer) or
+        learn how it was made (reader)."""
+        self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        self._conn.execute("PRAGMA temp_store=MEMORY")
+        self._extension_loaded = _load_extension(self._conn)
+        self._rank_function = self._extension_loaded  # tests turn it off to compare with bm25()
+        self._readonly = readonly
+        self._grams: CommonGrams = COMMON_GRAMS if self._extension_loaded and common_grams else NO_GRAMS
+        if readonly:
+            self._grams = self._index_grams()
+        else:
+            migrate(self._conn, _SCHEMA)
+            self._check_layout()
 
     def _index_grams(self) -> CommonGrams:
         """The grams the index was made with, which a reader's phrases follow; asked again before

@@ -284,13 +284,21 @@ class TestSqliteContract(Contract):
         """A reader may open the file while the first writer is making it: after the file
         exists, and again after the schema is committed but before the FTS table is."""
         path = tmp_path / "search.db"
-        conn = connect(path)
+
+        def files_open() -> int:  # this process's descriptors of the index
+            return sum(1 for fd in Path("/proc/self/fd").iterdir() if fd.resolve() == path)
+
         for step in ("file", "schema"):
+            conn = connect(path)
             if step == "schema":
                 migrate(conn, sqlite_backend._SCHEMA)
-            with pytest.raises(UnreachableError, match="is not made yet: has the pipeline run yet"):
+            conn.close()
+            with pytest.raises(
+                UnreachableError, match="is not made yet: has the pipeline run yet"
+            ) as refused:
                 SqliteBackend(path, readonly=True)
-        conn.close()
+            # Closed by the refusal itself, not when its traceback (held here) goes.
+            assert files_open() == 0 and refused.tb is not None, step
         SqliteBackend(path).close()
         reader = SqliteBackend(path, readonly=True)
         assert reader.count() == 0
