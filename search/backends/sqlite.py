@@ -213,10 +213,11 @@ class SqliteBackend(SearchBackend):
         self._extension_loaded = _load_extension(self._conn)
         self._rank_function = self._extension_loaded  # tests turn it off to compare with bm25()
         self._readonly = readonly
-        self._grams: CommonGrams = COMMON_GRAMS if self._extension_loaded and common_grams else NO_GRAMS
+        self._grams: CommonGrams
         if readonly:
             self._grams = self._index_grams()
         else:
+            self._grams = COMMON_GRAMS if self._extension_loaded and common_grams else NO_GRAMS
             migrate(self._conn, _SCHEMA)
             self._check_layout()
 
