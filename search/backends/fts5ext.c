@@ -21,10 +21,19 @@
 ** of_the") and reads their short lists instead of every position of "of" and "the" in every
 ** candidate article. Arguments: the common words (search/query/fts5.py, CommonGrams, writes both
 ** the arguments and the queries).
+**
+** wirewatch_rows(fd) is a table of rows read from a pipe, written by another thread as it analyses
+** a batch: `INSERT INTO fts ... SELECT ... FROM wirewatch_rows(?)` then takes the whole batch in one
+** statement, so FTS5 writes it out as one segment, with no JSON to parse and no return to Python
+** (which would take the GIL) between rows. A row is a little-endian int64 rowid, an int32 column
+** count, then per column an int32 length and that many bytes of UTF-8; the rows end where the
+** writer closes the pipe.
 */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -248,6 +257,201 @@ static int gram_tokenize(Fts5Tokenizer *tokenizer, void *ctx, int flags, const c
   return rc;
 }
 
+/* wirewatch_rows(fd): see the top of the file. */
+#define ROWS_COLUMNS 8               /* columns c0..c7; a row may fill fewer (the rest are NULL) */
+#define ROWS_FD_COLUMN ROWS_COLUMNS  /* the hidden argument */
+#define ROWS_MAX_FIELD (1 << 30)
+#define ROWS_READ_SIZE 65536
+
+typedef struct RowsCursor {
+  sqlite3_vtab_cursor base;
+  int fd;
+  int eof;
+  sqlite3_int64 rowid;
+  int n_col;
+  unsigned int len[ROWS_COLUMNS];
+  char *col[ROWS_COLUMNS]; /* into `field`, which holds the current row's columns */
+  char *field;
+  size_t field_cap;
+  char *in; /* read ahead from the pipe: in[in_pos..in_len) */
+  size_t in_pos, in_len;
+} RowsCursor;
+
+static int rows_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                        char **error) {
+  (void)aux, (void)argc, (void)argv, (void)error;
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(c0, c1, c2, c3, c4, c5, c6, c7, fd HIDDEN)");
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_vtab *table = sqlite3_malloc(sizeof(sqlite3_vtab));
+  if (!table) return SQLITE_NOMEM;
+  memset(table, 0, sizeof(*table));
+  *out = table;
+  return SQLITE_OK;
+}
+
+static int rows_disconnect(sqlite3_vtab *table) {
+  sqlite3_free(table);
+  return SQLITE_OK;
+}
+
+/* The pipe is the only way in: without an fd = ? constraint there is no plan. */
+static int rows_best_index(sqlite3_vtab *table, sqlite3_index_info *info) {
+  (void)table;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if (c->iColumn == ROWS_FD_COLUMN && c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->usable) {
+      info->aConstraintUsage[i].argvIndex = 1;
+      info->aConstraintUsage[i].omit = 1;
+      info->estimatedCost = 1000.0;
+      return SQLITE_OK;
+    }
+  }
+  return SQLITE_CONSTRAINT;
+}
+
+static int rows_open(sqlite3_vtab *table, sqlite3_vtab_cursor **out) {
+  (void)table;
+  RowsCursor *cursor = sqlite3_malloc(sizeof(RowsCursor));
+  if (!cursor) return SQLITE_NOMEM;
+  memset(cursor, 0, sizeof(*cursor));
+  cursor->fd = -1;
+  cursor->in = sqlite3_malloc(ROWS_READ_SIZE);
+  if (!cursor->in) {
+    sqlite3_free(cursor);
+    return SQLITE_NOMEM;
+  }
+  *out = &cursor->base;
+  return SQLITE_OK;
+}
+
+static int rows_close(sqlite3_vtab_cursor *base) {
+  RowsCursor *cursor = (RowsCursor *)base;
+  sqlite3_free(cursor->field);
+  sqlite3_free(cursor->in);
+  sqlite3_free(cursor);
+  return SQLITE_OK;
+}
+
+/* Copy n bytes from the pipe into dst: 1 when done, 0 at the end of the pipe before any byte, -1 on
+   an error or a pipe ending inside the n bytes (errno 0 for the latter). */
+static int rows_read(RowsCursor *cursor, char *dst, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    if (cursor->in_pos == cursor->in_len) {
+      ssize_t got = read(cursor->fd, cursor->in, ROWS_READ_SIZE);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return -1;
+      if (got == 0) {
+        errno = 0;
+        return done == 0 ? 0 : -1;
+      }
+      cursor->in_pos = 0;
+      cursor->in_len = (size_t)got;
+    }
+    size_t take = cursor->in_len - cursor->in_pos;
+    if (take > n - done) take = n - done;
+    memcpy(dst + done, cursor->in + cursor->in_pos, take);
+    cursor->in_pos += take;
+    done += take;
+  }
+  return 1;
+}
+
+static sqlite3_uint64 little_endian(const unsigned char *bytes, int n) {
+  sqlite3_uint64 value = 0;
+  for (int i = n - 1; i >= 0; i--) value = (value << 8) | bytes[i];
+  return value;
+}
+
+static int rows_fail(RowsCursor *cursor, const char *what) {
+  sqlite3_vtab *table = cursor->base.pVtab;
+  sqlite3_free(table->zErrMsg);
+  table->zErrMsg = errno ? sqlite3_mprintf("wirewatch_rows: %s: %s", what, strerror(errno))
+                         : sqlite3_mprintf("wirewatch_rows: %s", what);
+  return SQLITE_ERROR;
+}
+
+/* Read the next row, or mark the end. */
+static int rows_next(sqlite3_vtab_cursor *base) {
+  RowsCursor *cursor = (RowsCursor *)base;
+  unsigned char head[12];
+  int got = rows_read(cursor, (char *)head, sizeof(head));
+  if (got == 0) {
+    cursor->eof = 1;
+    return SQLITE_OK;
+  }
+  if (got < 0) return rows_fail(cursor, "cannot read a row");
+  cursor->rowid = (sqlite3_int64)little_endian(head, 8);
+  cursor->n_col = (int)little_endian(head + 8, 4);
+  if (cursor->n_col < 0 || cursor->n_col > ROWS_COLUMNS) {
+    errno = 0;
+    return rows_fail(cursor, "a row has too many columns");
+  }
+  size_t used = 0;
+  for (int i = 0; i < cursor->n_col; i++) {
+    unsigned char size[4];
+    if (rows_read(cursor, (char *)size, 4) != 1) return rows_fail(cursor, "a row ends early");
+    sqlite3_uint64 len = little_endian(size, 4);
+    if (len > ROWS_MAX_FIELD) {
+      errno = 0;
+      return rows_fail(cursor, "a column is too long");
+    }
+    if (used + len > cursor->field_cap) {
+      size_t cap = 2 * (used + len) + 1;
+      char *field = sqlite3_realloc64(cursor->field, cap);
+      if (!field) return SQLITE_NOMEM;
+      cursor->field = field;
+      cursor->field_cap = cap;
+    }
+    if (len && rows_read(cursor, cursor->field + used, len) != 1) return rows_fail(cursor, "a row ends early");
+    cursor->len[i] = (unsigned int)len;
+    used += len;
+  }
+  for (int i = 0, at = 0; i < cursor->n_col; at += cursor->len[i], i++) cursor->col[i] = cursor->field + at;
+  return SQLITE_OK;
+}
+
+static int rows_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str, int argc,
+                       sqlite3_value **argv) {
+  (void)idx_num, (void)idx_str;
+  RowsCursor *cursor = (RowsCursor *)base;
+  cursor->fd = argc == 1 ? sqlite3_value_int(argv[0]) : -1;
+  cursor->eof = 0;
+  cursor->in_pos = cursor->in_len = 0;
+  return rows_next(base);
+}
+
+static int rows_eof(sqlite3_vtab_cursor *base) { return ((RowsCursor *)base)->eof; }
+
+static int rows_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int i) {
+  RowsCursor *cursor = (RowsCursor *)base;
+  if (i == ROWS_FD_COLUMN)
+    sqlite3_result_int(ctx, cursor->fd);
+  else if (i < cursor->n_col)
+    sqlite3_result_text(ctx, cursor->col[i], (int)cursor->len[i], SQLITE_TRANSIENT);
+  else
+    sqlite3_result_null(ctx);
+  return SQLITE_OK;
+}
+
+static int rows_rowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid) {
+  *rowid = ((RowsCursor *)base)->rowid;
+  return SQLITE_OK;
+}
+
+static sqlite3_module rows_module = {
+    .xConnect = rows_connect, /* no xCreate: eponymous only, used as wirewatch_rows(fd) */
+    .xBestIndex = rows_best_index,
+    .xDisconnect = rows_disconnect,
+    .xOpen = rows_open,
+    .xClose = rows_close,
+    .xFilter = rows_filter,
+    .xNext = rows_next,
+    .xEof = rows_eof,
+    .xColumn = rows_column,
+    .xRowid = rows_rowid,
+};
+
 /* The FTS5 API of this connection, as SQLite hands it out: SELECT fts5(?) with a bound pointer. */
 static fts5_api *fts5_of(sqlite3 *db) {
   fts5_api *api = 0;
@@ -272,6 +476,7 @@ int sqlite3_extension_init(sqlite3 *db, char **error, const sqlite3_api_routines
   }
   static fts5_tokenizer tokenizer = {gram_create, gram_delete, gram_tokenize};
   int rc = api->xCreateTokenizer(api, "wirewatch", 0, &tokenizer, 0);
-  if (rc != SQLITE_OK) return rc;
-  return api->xCreateFunction(api, "wirewatch_rank", 0, wirewatch_rank, 0);
+  if (rc == SQLITE_OK) rc = api->xCreateFunction(api, "wirewatch_rank", 0, wirewatch_rank, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_create_module(db, "wirewatch_rows", &rows_module, 0);
+  return rc;
 }

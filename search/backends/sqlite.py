@@ -12,16 +12,21 @@ others is rebuilt from the stored articles when a writer opens it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import importlib.util
 import json
 import logging
+import os
+import struct
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from search.analysis import ANALYZER_VERSION
 from search.backends.base import (
@@ -81,9 +86,9 @@ _SCHEMA = [
 ]
 # FTS5 buffers up to 16 MiB of new tokens (default 1 MiB) and merges 8 segments of a level instead
 # of 4: measured, an insert costs 0.29 instead of 0.43-0.62 ms per article, and queries are no
-# slower. It still writes a segment at every statement that opens a statement journal, so a batch
-# inserted in ANALYSE_CHUNK chunks makes one segment per chunk (docs/benchmarks.md, search,
-# 2026-12-02).
+# slower. It also writes them out as a segment when a later statement of the transaction opens a
+# statement journal, so `index()` inserts a batch's FTS rows in one statement (docs/benchmarks.md,
+# search, 2026-12-02 and its eighth session).
 _FTS_CONFIG = {"hashsize": 16 * 2**20, "automerge": 8}
 CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit in memory
 # Relevance ranks, and facets count, the RANK_WINDOW most recently indexed matches, and totals
@@ -137,27 +142,57 @@ def _fts_values(article: Article) -> tuple[str, ...]:
     return tuple(mark + tokens[column] for mark, column in zip(_COLUMN_MARKS, FTS_COLUMNS, strict=True))
 
 
-# (FTS rows, keyword rows) as JSON arrays, inserted by one statement each, and the packed docs.
-_Analysed = tuple[str, str, list[tuple[int, bytes]]]
+_Indexed = list[tuple[int, Article]]  # rowid, article
+_T = TypeVar("_T")
 _KEYWORDS_INSERT_JSON = (
     "INSERT OR IGNORE INTO article_keywords (field, key, article, value) SELECT"
     " json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),"
     " json_extract(value, '$[3]') FROM json_each(?)"
 )
-ANALYSE_CHUNK = 250  # articles per analysed chunk when a batch is split between two threads
+# Articles per chunk the analysing thread hands to the writing one: small, so that writing starts
+# soon after a batch does.
+ANALYSE_CHUNK = 50
+PIPE_BYTES = 2**20  # a pipe holding a few chunks' FTS rows, so that neither thread waits on the other
 
 
-def _analyse(rows: list[tuple[int, Article, str]]) -> _Analysed:
-    """The FTS, keyword and document rows of (rowid, article, article JSON)."""
-    fts = [(rowid, *_fts_values(article)) for rowid, article, _ in rows]
+def _fts_rows(articles: _Indexed) -> list[tuple[object, ...]]:
+    """The FTS rows (rowid, then the FTS columns' values) of (rowid, article)."""
+    return [(rowid, *_fts_values(article)) for rowid, article in articles]
+
+
+def _row_record(row: tuple[object, ...]) -> bytes:
+    """One FTS row as wirewatch_rows (fts5ext.c) reads it from its pipe."""
+    values = [str(value).encode() for value in row[1:]]
+    head = struct.pack("<qI", row[0], len(values))
+    return head + b"".join(struct.pack("<I", len(value)) + value for value in values)
+
+
+def _feed(pipe: int, articles: _Indexed, then: Callable[[], _T]) -> _T:
+    """Write the FTS rows of `articles` to `pipe`, chunk by chunk, and close it (which ends
+    wirewatch_rows); then run `then`, while the writing thread writes out FTS5's pending terms."""
+    with open(pipe, "wb") as out:
+        for i in range(0, len(articles), ANALYSE_CHUNK):
+            out.write(b"".join(map(_row_record, _fts_rows(articles[i : i + ANALYSE_CHUNK]))))
+    return then()
+
+
+def _pipe() -> tuple[int, int]:
+    """A pipe, widened to PIPE_BYTES where the system allows (Linux; else its default size)."""
+    read_end, write_end = os.pipe()
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[attr-defined]
+    return read_end, write_end
+
+
+def _side_rows(to_write: list[tuple[int, Article, str]]) -> tuple[str, list[tuple[int, bytes]]]:
+    """The keyword rows (as a JSON array) and the packed documents of (rowid, article, JSON)."""
     keywords = [
         (field, key, rowid, value)
-        for rowid, article, _ in rows
+        for rowid, article, _ in to_write
         for field, values in keyword_values(article).items()
         for key, value in values.items()
     ]
-    docs = [(rowid, _pack(doc)) for rowid, _, doc in rows]
-    return json.dumps(fts, ensure_ascii=False), json.dumps(keywords, ensure_ascii=False), docs
+    return json.dumps(keywords, ensure_ascii=False), [(rowid, _pack(doc)) for rowid, _, doc in to_write]
 
 
 def _pack(article_json: str) -> bytes:
@@ -183,6 +218,11 @@ class SqliteBackend(SearchBackend):
     supports_retention = True
     total_limit = TOTAL_LIMIT
     rank_window = RANK_WINDOW
+    _fts_insert_piped = (
+        f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) SELECT rowid, "
+        + ", ".join(f"c{i}" for i in range(len(FTS_COLUMNS)))
+        + " FROM wirewatch_rows(?)"
+    )
     _fts_insert_json = (
         f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) SELECT "
         + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(FTS_COLUMNS) + 1))
@@ -275,9 +315,8 @@ class SqliteBackend(SearchBackend):
             )
             self._configure_fts()
             docs = conn.execute("SELECT rowid, doc FROM article_docs ORDER BY rowid")
-            while rows := docs.fetchmany(1_000):
-                fts = [(rowid, *_fts_values(_unpack(doc))) for rowid, doc in rows]
-                conn.execute(self._fts_insert_json, (json.dumps(fts, ensure_ascii=False),))
+            while rows := docs.fetchmany(10_000):
+                self._insert_fts([(rowid, _unpack(doc)) for rowid, doc in rows], lambda: None)
             conn.execute("DELETE FROM meta WHERE key = 'analyzer'")  # the layout says it now
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('fts', ?)", (_layout(self._grams),)
@@ -321,25 +360,41 @@ class SqliteBackend(SearchBackend):
                     rowid, next_rowid = next_rowid, next_rowid + 1
                     new_rows.append((rowid, article.id, article.published.timestamp(), fingerprint))
                 to_write.append((rowid, article, doc))
-            doc_rows: list[tuple[int, bytes]] = []
-            for fts_json, keywords_json, docs in self._analysed(to_write):
-                conn.execute(self._fts_insert_json, (fts_json,))
-                conn.execute(_KEYWORDS_INSERT_JSON, (keywords_json,))
-                doc_rows.extend(docs)
+            if not to_write:
+                return IndexResult(written=0, unchanged=unchanged)
+            keywords, docs = self._insert_fts(
+                [(rowid, article) for rowid, article, _ in to_write], functools.partial(_side_rows, to_write)
+            )
+            conn.execute(_KEYWORDS_INSERT_JSON, (keywords,))
             conn.executemany(
                 "INSERT INTO articles (rowid, id, published, digest) VALUES (?, ?, ?, ?)", new_rows
             )
-            conn.executemany("INSERT OR REPLACE INTO article_docs (rowid, doc) VALUES (?, ?)", doc_rows)
+            conn.executemany("INSERT OR REPLACE INTO article_docs (rowid, doc) VALUES (?, ?)", docs)
         return IndexResult(written=len(to_write), unchanged=unchanged)
 
-    def _analysed(self, rows: list[tuple[int, Article, str]]) -> Iterator[_Analysed]:
-        """The rows to write, chunk by chunk. With more than one chunk, a second thread analyses
-        the next chunks while this one inserts: each insert is one statement, during which
-        SQLite runs without the GIL, so analysis and FTS5 share two cores."""
-        chunks = [rows[i : i + ANALYSE_CHUNK] for i in range(0, len(rows), ANALYSE_CHUNK)]
-        if len(chunks) < 2:
-            return map(_analyse, chunks)
-        return self._analyser.map(_analyse, chunks)
+    def _insert_fts(self, articles: _Indexed, then: Callable[[], _T]) -> _T:
+        """Insert the FTS rows of `articles` and write them out as one segment; return `then()`.
+
+        The analysing thread analyses while this one inserts, in one statement fed through a pipe
+        (with the extension), during which SQLite runs without the GIL: analysis and FTS5 share
+        two cores. That thread runs `then` while this one has FTS5 sort and write out its pending
+        terms, which it would otherwise do at the next statement, with the other core idle
+        (docs/benchmarks.md, search, 2026-12-02, eighth session). Without the extension, one
+        statement per chunk of JSON."""
+        if not self._extension_loaded:
+            for i in range(0, len(articles), ANALYSE_CHUNK):
+                rows = _fts_rows(articles[i : i + ANALYSE_CHUNK])
+                self._conn.execute(self._fts_insert_json, (json.dumps(rows, ensure_ascii=False),))
+            return then()
+        read_end, write_end = _pipe()
+        feeding = self._analyser.submit(_feed, write_end, articles, then)
+        try:
+            self._conn.execute(self._fts_insert_piped, (read_end,))
+            self._conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('flush')")
+        finally:
+            os.close(read_end)  # a feeder still writing then stops, on a broken pipe
+            wait([feeding])
+        return feeding.result()
 
     def _remove(self, rowids: list[int]) -> None:
         """Remove articles' tokens and keywords (contentless FTS5 needs the old values)."""

@@ -5,6 +5,8 @@ backend has: SQLite's readers-while-writing, Elasticsearch's layout and failure 
 from __future__ import annotations
 
 import json
+import os
+import struct
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -25,7 +27,7 @@ from tests.search.faults import FaultProxy
 from wirewatch.errors import UnreachableError
 from wirewatch.failures import is_temporary
 from wirewatch.schema import Article, Entity, article_id
-from wirewatch.sqlite import connect, migrate
+from wirewatch.sqlite import connect, migrate, sqlite3
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 Make = Callable[[str], SearchBackend]
@@ -129,6 +131,19 @@ class TestMemoryContract(Contract):
     backend_name = "memory"
 
 
+class TestSqliteWithoutExtensionContract(Contract):
+    """The same contract where fts5ext.c could not be compiled: FTS rows go in as JSON."""
+
+    backend_name = "sqlite"
+
+    @pytest.fixture
+    def backend(self, make_backend: Make, monkeypatch: pytest.MonkeyPatch) -> SearchBackend:
+        monkeypatch.setattr(sqlite_backend, "_extension", lambda: None)
+        backend = make_backend(self.backend_name)
+        assert isinstance(backend, SqliteBackend) and not backend._extension_loaded
+        return backend
+
+
 class TestSqliteContract(Contract):
     backend_name = "sqlite"
 
@@ -229,6 +244,75 @@ class TestSqliteContract(Contract):
         assert [backend.get(a.id) for a in batch] == batch
         assert backend.index([art(n, "bravo") for n in range(7)]).written == 7  # updates, in chunks
         assert (backend.matching_ids("alpha"), len(backend.matching_ids("bravo"))) == (set(), 7)
+        backend.close()
+
+    def test_rows_come_through_the_pipe_whole_or_not_at_all(self, tmp_path: Path) -> None:
+        backend = SqliteBackend(tmp_path / "search.db")
+        record = sqlite_backend._row_record((7, "alpha", "bravo é"))
+        cases = [
+            (record * 2, [(7, "alpha", "bravo é", None)] * 2),
+            (b"", []),
+            (record[:-1], "a row ends early"),
+            (struct.pack("<qI", 1, 9), "a row has too many columns"),
+        ]
+        for data, expected in cases:
+            read_end, write_end = os.pipe()
+            os.write(write_end, data)
+            os.close(write_end)
+            query = "SELECT rowid, c0, c1, c2 FROM wirewatch_rows(?)"
+            if isinstance(expected, str):
+                with pytest.raises(sqlite3.OperationalError, match=f"wirewatch_rows: {expected}"):
+                    backend._conn.execute(query, (read_end,)).fetchall()
+            else:
+                assert [tuple(row) for row in backend._conn.execute(query, (read_end,))] == expected
+            os.close(read_end)
+        with pytest.raises(sqlite3.OperationalError, match="no query solution"):  # no pipe named
+            backend._conn.execute("SELECT * FROM wirewatch_rows").fetchall()
+        backend.close()
+
+    def test_a_batch_failing_midway_leaves_nothing_and_no_thread_waiting(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        backend = SqliteBackend(tmp_path / "search.db")
+        # The insert fails at its 151st row while the analysing thread still has megabytes of rows
+        # to write: that thread must stop on the broken pipe, not wait for a reader forever.
+        failing = backend._fts_insert_piped.replace(
+            "SELECT rowid, c0", "SELECT rowid, CASE WHEN rowid > 150 THEN json('not json') ELSE c0 END"
+        )
+        monkeypatch.setattr(backend, "_fts_insert_piped", failing)
+        batch = [art(n, "alpha " * 2000) for n in range(400)]  # about 10 MB of rows; a pipe holds 1
+        with pytest.raises(sqlite3.OperationalError, match="malformed JSON"):
+            backend.index(batch)
+        monkeypatch.undo()
+        assert (backend.count(), backend.matching_ids("alpha")) == (0, set())
+        assert backend.index(batch[:3]).written == 3
+        assert backend.matching_ids("alpha") == {a.id for a in batch[:3]}
+        backend.close()
+
+    @pytest.mark.parametrize("step", ["_fts_values", "keyword_values"])
+    def test_a_batch_whose_analysis_fails_is_not_written(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+    ) -> None:
+        """Analysis fails while FTS rows go in (_fts_values) or after they went in, while FTS5
+        writes them out (keyword_values): either way the whole batch is rolled back."""
+        backend = SqliteBackend(tmp_path / "search.db")
+        backend.index([art(0, "alpha")])
+        analyse = getattr(sqlite_backend, step)
+
+        def fail_on_the_last(article: Article) -> object:
+            if article.id == art(119).id:
+                raise ValueError("analysis failed")
+            return analyse(article)
+
+        monkeypatch.setattr(sqlite_backend, step, fail_on_the_last)
+        with pytest.raises(ValueError, match="analysis failed"):
+            backend.index([art(n, "bravo") for n in range(120)])  # an update and new articles
+        monkeypatch.undo()
+        assert (backend.count(), backend.matching_ids("alpha"), backend.matching_ids("bravo")) == (
+            1,
+            {art(0).id},
+            set(),
+        )
         backend.close()
 
     def test_totals_stop_counting_at_the_limit_ranking_and_facets_read_the_newest(
