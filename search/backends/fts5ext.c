@@ -27,7 +27,9 @@
 ** statement, so FTS5 writes it out as one segment, with no JSON to parse and no return to Python
 ** (which would take the GIL) between rows. A row is a little-endian int64 rowid, an int32 column
 ** count, then per column an int32 length and that many bytes of UTF-8; the rows end where the
-** writer closes the pipe.
+** writer closes the pipe. SQL run on a connection with this extension can read any descriptor of
+** the process this way: wirewatch runs no SQL written by users (queries are compiled, with their
+** values bound).
 */
 #include <errno.h>
 #include <math.h>
@@ -380,7 +382,7 @@ static int rows_next(sqlite3_vtab_cursor *base) {
     cursor->eof = 1;
     return SQLITE_OK;
   }
-  if (got < 0) return rows_fail(cursor, "cannot read a row");
+  if (got < 0) return rows_fail(cursor, errno ? "cannot read a row" : "a row ends early");
   cursor->rowid = (sqlite3_int64)little_endian(head, 8);
   cursor->n_col = (int)little_endian(head + 8, 4);
   if (cursor->n_col < 0 || cursor->n_col > ROWS_COLUMNS) {

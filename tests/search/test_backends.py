@@ -253,6 +253,7 @@ class TestSqliteContract(Contract):
             (record * 2, [(7, "alpha", "bravo é", None)] * 2),
             (b"", []),
             (record[:-1], "a row ends early"),
+            (record[:5], "a row ends early"),
             (struct.pack("<qI", 1, 9), "a row has too many columns"),
         ]
         for data, expected in cases:
