@@ -28,6 +28,11 @@ class IndexUnavailable(UnreachableError, TemporaryError):
     """The index is down, busy (429) or failing (5xx): retry later; shown to users as one line."""
 
 
+class IndexNotMadeYet(UnreachableError):
+    """A reader opened the index before its writer made it (the file may already exist): the
+    pipeline has not started, or is starting; shown to users as one line."""
+
+
 class QueryRejected(WirewatchError):
     """The index refused a query it was given (e.g. a prefix expanding to too many terms)."""
 

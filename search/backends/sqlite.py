@@ -34,6 +34,7 @@ from search.backends.base import (
     TOTAL_LIMIT,
     Health,
     Hit,
+    IndexNotMadeYet,
     IndexResult,
     SearchBackend,
     SearchFilters,
@@ -266,7 +267,7 @@ class SqliteBackend(SearchBackend):
         each query, as a writer may rebuild the index under a long-lived reader (the API's)."""
         layout = self._stored_layout()
         if layout is None:
-            raise UnreachableError(
+            raise IndexNotMadeYet(
                 f"search index {self.path} is not made yet: has the pipeline run yet?"
                 " (the stream makes it when it starts)"
             )

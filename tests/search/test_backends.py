@@ -17,7 +17,7 @@ from elasticsearch import Elasticsearch
 
 from search.analysis import ANALYZER_VERSION
 from search.backends import sqlite as sqlite_backend
-from search.backends.base import DocumentRejected, IndexUnavailable, SearchBackend
+from search.backends.base import DocumentRejected, IndexNotMadeYet, IndexUnavailable, SearchBackend
 from search.backends.elasticsearch import ElasticsearchBackend
 from search.backends.elasticsearch.layout import TEMPLATE_FILE, IndexLayout
 from search.backends.sqlite import SqliteBackend
@@ -378,12 +378,11 @@ class TestSqliteContract(Contract):
             if step == "schema":
                 migrate(conn, sqlite_backend._SCHEMA)
             conn.close()
-            with pytest.raises(
-                UnreachableError, match="is not made yet: has the pipeline run yet"
-            ) as refused:
+            with pytest.raises(IndexNotMadeYet, match="is not made yet: has the pipeline run yet") as refused:
                 SqliteBackend(path, readonly=True)
             # Closed by the refusal itself, not when its traceback (held here) goes.
             assert files_open() == 0 and refused.tb is not None, step
+            assert isinstance(refused.value, UnreachableError)  # one line in the CLI and the API
         SqliteBackend(path).close()
         reader = SqliteBackend(path, readonly=True)
         assert reader.count() == 0
