@@ -22,7 +22,7 @@ import os
 import struct
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -172,9 +172,13 @@ def _feed(pipe: int, articles: _Indexed, then: Callable[[], _T]) -> _T:
     """Write the FTS rows of `articles` to `pipe`, chunk by chunk, and close it (which ends
     wirewatch_rows); then run `then`, while the writing thread writes out FTS5's pending terms."""
     with open(pipe, "wb") as out:
-        for i in range(0, len(articles), ANALYSE_CHUNK):
-            out.write(b"".join(map(_row_record, _fts_rows(articles[i : i + ANALYSE_CHUNK]))))
+        for chunk in _chunks(articles):
+            out.write(b"".join(map(_row_record, _fts_rows(chunk))))
     return then()
+
+
+def _chunks(articles: _Indexed) -> Iterator[_Indexed]:
+    return (articles[i : i + ANALYSE_CHUNK] for i in range(0, len(articles), ANALYSE_CHUNK))
 
 
 def _pipe() -> tuple[int, int]:
@@ -383,14 +387,15 @@ class SqliteBackend(SearchBackend):
         (docs/benchmarks.md, search, 2026-12-02, eighth session). Without the extension, one
         statement per chunk of JSON."""
         if not self._extension_loaded:
-            for i in range(0, len(articles), ANALYSE_CHUNK):
-                rows = _fts_rows(articles[i : i + ANALYSE_CHUNK])
+            for chunk in _chunks(articles):
+                rows = _fts_rows(chunk)
                 self._conn.execute(self._fts_insert_json, (json.dumps(rows, ensure_ascii=False),))
             return then()
         read_end, write_end = _pipe()
         feeding = self._analyser.submit(_feed, write_end, articles, then)
         try:
             self._conn.execute(self._fts_insert_piped, (read_end,))
+            # FTS5's `flush` command: undocumented but old; the suite fails on a SQLite without it.
             self._conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('flush')")
         finally:
             os.close(read_end)  # a feeder still writing then stops, on a broken pipe
