@@ -144,6 +144,7 @@ def _fts_values(article: Article) -> tuple[str, ...]:
 
 
 _Indexed = list[tuple[int, Article]]  # rowid, article
+_FTS_INSERT = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) SELECT"  # FTS rows, from a source
 _T = TypeVar("_T")
 _KEYWORDS_INSERT_JSON = (
     "INSERT OR IGNORE INTO article_keywords (field, key, article, value) SELECT"
@@ -224,12 +225,12 @@ class SqliteBackend(SearchBackend):
     total_limit = TOTAL_LIMIT
     rank_window = RANK_WINDOW
     _fts_insert_piped = (
-        f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) SELECT rowid, "
+        f"{_FTS_INSERT} rowid, "
         + ", ".join(f"c{i}" for i in range(len(FTS_COLUMNS)))
         + " FROM wirewatch_rows(?)"
     )
     _fts_insert_json = (
-        f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) SELECT "
+        f"{_FTS_INSERT} "
         + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(FTS_COLUMNS) + 1))
         + " FROM json_each(?)"
     )
@@ -408,7 +409,7 @@ class SqliteBackend(SearchBackend):
         self._conn.executemany(
             f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {', '.join(FTS_COLUMNS)})"
             f" VALUES ('delete', ?{', ?' * len(FTS_COLUMNS)})",
-            [(row["rowid"], *_fts_values(_unpack(row["doc"]))) for row in rows],
+            _fts_rows([(row["rowid"], _unpack(row["doc"])) for row in rows]),
         )
         rows_in(self._conn, "DELETE FROM article_keywords WHERE article IN ({ids})", rowids)
 
