@@ -15,17 +15,12 @@
 **
 ** The "wirewatch" tokenizer indexes text the analyser (search/analysis.py) has already folded and
 ** stemmed: tokens are split at spaces and kept as they are. In a column whose text begins with
-** GRAM_MARK it also indexes common grams, after Lucene's CommonGramsFilter: at each common word,
-** one more token for the word after it and one for the word before it, unless that one is common
-** too (the pair is at that word). A common neighbour after it makes "left_right" ("of_the");
-** another word makes the common word with that word's bucket, one of GRAM_BUCKETS: "of>3a"
-** (followed by a word of bucket 3a), "of<07" (preceded by one of bucket 07). Exact pairs of a
-** common word with any other were 70% of the terms FTS5 sorts at each flush (docs/benchmarks.md,
-** search, 2026-12-03); a bucket still narrows "of" to a 256th of its positions. Each token stands
-** at the common word's position and implies that word, so a phrase is written with them in place
-** of its common words ("minist of_the the>dd interior", "minist of<ad") and reads short lists
-** instead of every position of "of" and "the" in every candidate article. Arguments: the common
-** words (search/query/fts5.py, CommonGrams, writes both the arguments and the queries).
+** GRAM_MARK it also indexes common grams, as Lucene's CommonGramsFilter does: each pair of
+** neighbouring words "left right" in which one is common is one more token "left_right" at the
+** left word's position. A phrase holding "of" or "the" is then written with grams ("minist_of
+** of_the") and reads their short lists instead of every position of "of" and "the" in every
+** candidate article. Arguments: the common words (search/query/fts5.py, CommonGrams, writes both
+** the arguments and the queries).
 **
 ** wirewatch_rows(fd) is a table of rows read from a pipe, written by another thread as it analyses
 ** a batch: `INSERT INTO fts ... SELECT ... FROM wirewatch_rows(?)` then takes the whole batch in one
@@ -177,7 +172,6 @@ static void wirewatch_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
 
 /* The tokenizer's common words. */
 #define GRAM_MARK '\x1e'
-#define GRAM_BUCKETS 256 /* two hex digits */
 #define MAX_COMMON 64
 
 typedef struct GramTokenizer {
@@ -232,30 +226,6 @@ static int next_token(const char *text, int n_text, int *at, int *start, int *le
   return 1;
 }
 
-/* "left_right" into `out`; its length. */
-static int word_gram(char *out, const char *left, int left_len, const char *right, int right_len) {
-  memcpy(out, left, (size_t)left_len);
-  out[left_len] = '_';
-  memcpy(out + left_len + 1, right, (size_t)right_len);
-  return left_len + 1 + right_len;
-}
-
-/* The common word, `side` ('>' next, '<' before) and the other word's bucket (FNV-1a of its bytes,
-** two hex digits; CommonGrams.bucket in search/query/fts5.py) into `out`; its length, never more
-** than the text's: the text holds the mark, both words and a space between them. */
-static int bucket_gram(char *out, const char *common, int common_len, char side, const char *other,
-                       int other_len) {
-  static const char hex[] = "0123456789abcdef";
-  unsigned int hash = 2166136261u;
-  for (int i = 0; i < other_len; i++) hash = (hash ^ (unsigned char)other[i]) * 16777619u;
-  hash %= GRAM_BUCKETS;
-  memcpy(out, common, (size_t)common_len);
-  out[common_len] = side;
-  out[common_len + 1] = hex[(hash >> 4) & 15];
-  out[common_len + 2] = hex[hash & 15];
-  return common_len + 3;
-}
-
 static int gram_tokenize(Fts5Tokenizer *tokenizer, void *ctx, int flags, const char *text, int n_text,
                          int (*emit)(void *, int, const char *, int, int, int)) {
   GramTokenizer *self = (GramTokenizer *)tokenizer;
@@ -269,25 +239,18 @@ static int gram_tokenize(Fts5Tokenizer *tokenizer, void *ctx, int flags, const c
     }
   }
   int start, len, next_start, next_len, rc = SQLITE_OK;
-  int prev_start = 0, prev_len = 0, prev_common = 1; /* no word before the first */
   int more = next_token(text, n_text, &at, &start, &len);
   int common = more && gram && is_common(self, text + start, len);
   while (more && rc == SQLITE_OK) {
     rc = emit(ctx, 0, text + start, len, start, start + len);
     more = next_token(text, n_text, &at, &next_start, &next_len);
     int next_common = more && gram && is_common(self, text + next_start, next_len);
-    if (rc == SQLITE_OK && common && !prev_common) {
-      int n = bucket_gram(gram, text + start, len, '<', text + prev_start, prev_len);
-      rc = emit(ctx, FTS5_TOKEN_COLOCATED, gram, n, prev_start, start + len);
+    if (rc == SQLITE_OK && more && (common || next_common)) {
+      memcpy(gram, text + start, (size_t)len);
+      gram[len] = '_';
+      memcpy(gram + len + 1, text + next_start, (size_t)next_len);
+      rc = emit(ctx, FTS5_TOKEN_COLOCATED, gram, len + 1 + next_len, start, next_start + next_len);
     }
-    if (rc == SQLITE_OK && common && more) {
-      int n = next_common ? word_gram(gram, text + start, len, text + next_start, next_len)
-                          : bucket_gram(gram, text + start, len, '>', text + next_start, next_len);
-      rc = emit(ctx, FTS5_TOKEN_COLOCATED, gram, n, start, next_start + next_len);
-    }
-    prev_start = start;
-    prev_len = len;
-    prev_common = common;
     start = next_start;
     len = next_len;
     common = next_common;

@@ -212,7 +212,7 @@ def _unpack(doc: bytes) -> Article:
 def _layout(grams: CommonGrams) -> str:
     """What the FTS rows are made of: when it changes, the FTS table is rebuilt from the stored
     articles."""
-    return f"analyzer {ANALYZER_VERSION}; columns {' '.join(FTS_COLUMNS)}; tokenize {grams.layout()}"
+    return f"analyzer {ANALYZER_VERSION}; columns {' '.join(FTS_COLUMNS)}; tokenize {grams.tokenizer()}"
 
 
 class SqliteBackend(SearchBackend):

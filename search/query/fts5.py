@@ -9,6 +9,7 @@ phrases are written with the index's common grams where it has them (CommonGrams
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,39 +31,25 @@ BM25_WEIGHTS = tuple(FIELD_WEIGHTS[column.removesuffix("_exact")] for column in 
 GRAM_MARK = "\x1e"
 
 
-GRAM_BUCKETS = 256  # GRAM_BUCKETS in fts5ext.c: a bucket is written as two hex digits
-_FNV_OFFSET, _FNV_PRIME = 2166136261, 16777619
-
-
 @dataclass(frozen=True)
 class CommonGrams:
-    """What the SQLite index also holds at each common stemmed word, after Lucene's common grams
-    (fts5ext.c writes them): its pair with a common word after it ("of_the"), or the bucket of
-    another word after it ("of>3a") or before it ("of<07"). Each implies the common word at its
-    position, so a phrase is written with them in place of its common words and reads short
-    lists instead of every position of "of" and "the" in every candidate article."""
+    """Which pairs of neighbouring stemmed words the SQLite index also holds as one token
+    ("minist_of", at the left word's position), as Lucene's common grams do: each pair in which
+    one word is common. A phrase written with them reads short lists instead of every position
+    of "of" and "the" in every candidate article."""
 
     words: frozenset[str] = frozenset()
 
+    def _pairs(self, left: str, right: str) -> bool:
+        return left in self.words or right in self.words
+
     def tokens(self, words: Sequence[str]) -> list[str]:
-        """A phrase's stemmed words as the tokens at its consecutive positions: at a common word,
-        its gram with the next word or, when it is the last, with the one before; the word itself
-        elsewhere (a last word is left out when the gram before it holds it)."""
-        tokens = []
-        for i, word in enumerate(words):
-            following = words[i + 1] if i + 1 < len(words) else None
-            preceding = words[i - 1] if i else None
-            if word in self.words and following is not None:
-                if following not in self.words:
-                    tokens.append(f"{word}>{bucket(following)}")
-                    continue
-                tokens.append(f"{word}_{following}")
-                if i + 2 == len(words):
-                    break
-            elif word in self.words and preceding is not None and preceding not in self.words:
-                tokens.append(f"{word}<{bucket(preceding)}")
-            else:
-                tokens.append(word)
+        """A phrase's stemmed words as the tokens at its consecutive positions: a gram at each
+        word that makes one with the next, the word itself elsewhere (the last word is in the
+        gram before it, if there is one)."""
+        tokens = [f"{a}_{b}" if self._pairs(a, b) else a for a, b in itertools.pairwise(words)]
+        if len(words) < 2 or not self._pairs(words[-2], words[-1]):
+            tokens.append(words[-1])
         return tokens
 
     def tokenizer(self) -> str:
@@ -70,18 +57,6 @@ class CommonGrams:
         if not self.words:
             return "ascii"
         return " ".join(["wirewatch", *sorted(self.words)])
-
-    def layout(self) -> str:
-        """How the index holds these grams: an index made another way is rebuilt."""
-        return self.tokenizer() + (f"; gram buckets {GRAM_BUCKETS}" if self.words else "")
-
-
-def bucket(word: str) -> str:
-    """A word's gram bucket: FNV-1a of its UTF-8 bytes, as fts5ext.c computes it, in two hex digits."""
-    value = _FNV_OFFSET
-    for byte in word.encode():
-        value = ((value ^ byte) * _FNV_PRIME) & 0xFFFFFFFF
-    return f"{value % GRAM_BUCKETS:02x}"
 
 
 # About forty of the commonest words of English news. Each gram costs indexing time
@@ -108,7 +83,8 @@ def _phrase_string(phrase: Phrase, grams: CommonGrams = NO_GRAMS) -> str:
     """A phrase in FTS5 syntax; stemmed, without a prefix, written with `grams` (the exact columns
     hold none, a prefix may end inside a gram, and NEAR counts the words)."""
     words = phrase.words if phrase.exact or phrase.prefix else grams.tokens(phrase.words)
-    return _quote(" ".join(words)) + (" *" if phrase.prefix else "")
+    quoted = " ".join(words).replace('"', '""')
+    return f'"{quoted}"' + (" *" if phrase.prefix else "")
 
 
 def fts_expression(node: Node, grams: CommonGrams = NO_GRAMS) -> str | None:

@@ -361,33 +361,6 @@ class TestSqliteContract(Contract):
         assert [i for i, _ in ranked("alpha", True)] == [i for i, _ in ranked("alpha", False)]
         backend.close()
 
-    def test_grams_and_buckets_change_no_score(self, tmp_path: Path) -> None:
-        # Grams and buckets only narrow: the same articles rank with the same scores as in an index
-        # without them (colocated tokens leave a row's length alone; buckets score nothing).
-        texts = ["the minister of the interior said", "minister of state", "of the minister", "interior of"]
-        articles = [art(n, texts[n % 4] + " word" * (n % 5)) for n in range(40)]
-        with_grams, without = (
-            SqliteBackend(tmp_path / "grams.db"),
-            SqliteBackend(tmp_path / "none.db", common_grams=False),
-        )
-        for backend in (with_grams, without):
-            backend.index(articles)
-        assert with_grams._grams.words and not without._grams.words
-        for query in (
-            '"minister of the interior"',
-            '"minister of"',
-            'minister OR "of the"',
-            '"interior of" OR state',
-        ):
-            ours, plain = with_grams.search(query, size=40), without.search(query, size=40)
-            assert ours.total == plain.total > 0, query
-            assert [h.article.id for h in ours.hits] == [h.article.id for h in plain.hits], query
-            assert [h.score for h in ours.hits] == pytest.approx([h.score for h in plain.hits], rel=1e-9), (
-                query
-            )
-        with_grams.close()
-        without.close()
-
     def test_a_missing_file_is_a_clear_error_for_readers(self, tmp_path: Path) -> None:
         with pytest.raises(UnreachableError, match="has the pipeline run yet"):
             SqliteBackend(tmp_path / "nothing.db", readonly=True)
