@@ -23,6 +23,7 @@ import numpy as np
 
 from bench.search_corpus import Corpus
 from search.analysis import exact_terms
+from search.backends.base import BULK_SIZE
 from search.backends.sqlite import SqliteBackend
 
 QUERIES_PER_KIND = 100
@@ -104,7 +105,10 @@ def main(argv: list[str]) -> None:
         "--at", type=int, action="append", default=[], help="also measure queries at this size"
     )
     parser.add_argument(
-        "--batch", type=int, default=1_000, help="articles per index() call (one transaction)"
+        "--batch",
+        type=int,
+        default=BULK_SIZE,
+        help="articles per index() call (one transaction; default: the stream's bulk size)",
     )
     parser.add_argument("--db", type=Path, help="database file to keep or reuse (default: a temporary one)")
     parser.add_argument(

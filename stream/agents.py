@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import faust
 from faust.types import EventT, StreamT
 
+from search.backends.base import BULK_SIZE
 from stream.alerts.deliver import DeliveryLoop
 from stream.alerts.store import Claim, NewAlert
 from stream.services import Services
@@ -55,6 +56,29 @@ async def until_done(what: str, call: Callable[[], Awaitable[T]]) -> T:
             delay = min(MAX_BACKOFF, 0.5 * 2**attempt) * random.uniform(0.8, 1.2)
             log.warning("%s failed (attempt %d), retrying in %.1fs: %s", what, attempt, delay, exc)
             await asyncio.sleep(delay)
+
+
+async def halving(
+    stage: str,
+    pairs: list[tuple[T, EventT]],
+    work: Callable[[list[T]], Awaitable[None]],
+    reject: Callable[[EventT, str, str], Awaitable[None]],
+) -> None:
+    """Run `work` on the records; if it fails for good, on each half in turn, down to the single
+    records that fail, which are rejected (dead-lettered): a bad record in a bulk of thousands
+    costs a few dozen calls, not one per record."""
+    try:
+        await until_done(stage, lambda: work([r for r, _ in pairs]))
+    except Exception as exc:
+        if len(pairs) == 1:
+            await reject(pairs[0][1], stage, f"{stage} failed: {type(exc).__name__}: {exc}")
+            return
+        log.warning(
+            "%s failed on %d records (%s: %s); trying each half", stage, len(pairs), type(exc).__name__, exc
+        )
+        middle = len(pairs) // 2
+        await halving(stage, pairs[:middle], work, reject)
+        await halving(stage, pairs[middle:], work, reject)
 
 
 def origin(event: EventT) -> dict[str, Any]:
@@ -118,19 +142,10 @@ class Agents:
         what: str = "article",
         owner: bool = True,
     ) -> None:
-        """Run `work` on a batch; if it fails for good, isolate the culprits record by record."""
+        """Run `work` on a batch; if it fails for good, isolate the culprits (see `halving`)."""
         pairs = await self.records(events, stage, parse, what, owner)
-        if not pairs:
-            return
-        try:
-            await until_done(stage, lambda: work([r for r, _ in pairs]))
-        except Exception:
-            log.exception("%s failed on a batch of %d; retrying one by one", stage, len(pairs))
-            for record, event in pairs:
-                try:
-                    await until_done(stage, lambda r=record: work([r]))
-                except Exception as exc:
-                    await self.reject(event, stage, f"{stage} failed: {type(exc).__name__}: {exc}")
+        if pairs:
+            await halving(stage, pairs, work, self.reject)
 
     async def enrich(self, stream: StreamT) -> None:
         """raw -> language, entities, topics, story cluster -> enriched.
@@ -154,7 +169,8 @@ class Agents:
             result = await asyncio.to_thread(self.services.index.index, articles)
             log.info("indexed %d articles (%d unchanged)", result.written, result.unchanged)
 
-        async for events in acked_batches(stream, 200, within=0.5):
+        # Up to a bulk at once when a backlog waits (replay, catching up): the index's fastest size.
+        async for events in acked_batches(stream, BULK_SIZE, within=0.5):
             await self.process("index", events, work)
 
     async def match(self, stream: StreamT) -> None:

@@ -111,6 +111,13 @@ class SearchResult:
     total_exact: bool = True  # False: at least `total` (counting stopped there)
 
 
+# Articles per index() call from the stream when it has that many waiting (a backlog): the SQLite
+# index writes one FTS5 segment per call, and bulks of 5,000 go in a fifth faster than bulks of
+# 1,000 (docs/benchmarks.md, search, 2026-12-03, second session), as Elasticsearch's Rally tracks
+# index in bulks of 5,000 documents.
+BULK_SIZE = 5_000
+
+
 @dataclass(frozen=True)
 class IndexResult:
     """What a bulk index call did: new or changed articles written, identical ones skipped."""

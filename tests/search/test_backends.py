@@ -19,6 +19,7 @@ from search.analysis import ANALYZER_VERSION
 from search.backends import sqlite as sqlite_backend
 from search.backends.base import DocumentRejected, IndexNotMadeYet, IndexUnavailable, SearchBackend
 from search.backends.elasticsearch import ElasticsearchBackend
+from search.backends.elasticsearch import backend as es_backend
 from search.backends.elasticsearch.layout import TEMPLATE_FILE, IndexLayout
 from search.backends.sqlite import SqliteBackend
 from tests.conftest import free_port
@@ -197,7 +198,7 @@ class TestSqliteContract(Contract):
         assert rebuilt.search("talks").total == 2
         assert [tuple(r) for r in rebuilt._conn.execute("SELECT key FROM meta")] == [("fts",)]
         settings = dict(rebuilt._conn.execute("SELECT k, v FROM articles_fts_config").fetchall())
-        assert settings["hashsize"] == 16 * 2**20 and settings["automerge"] == 8
+        assert {key: settings[key] for key in sqlite_backend._FTS_CONFIG} == sqlite_backend._FTS_CONFIG
         rebuilt.close()
 
     def test_common_grams_come_and_go_with_the_extension_and_the_setting(
@@ -456,6 +457,23 @@ class TestElasticsearchContract(Contract):
             backend.refresh()
             assert backend.count() == 2
             assert proxy.bulk_requests == 3
+        finally:
+            drop_es(backend)
+            proxy.close()
+
+    def test_a_bulk_goes_in_requests_of_bounded_size(
+        self, elasticsearch_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(es_backend, "BULK_REQUEST", 2)
+        proxy = FaultProxy(elasticsearch_url)
+        backend = ElasticsearchBackend.from_settings(es_settings(proxy.url("")))
+        backend.bulk_backoff = 0.01
+        try:
+            proxy.fail_bulk_items = [429]  # the first request's two items are retried
+            assert backend.index([art(n) for n in range(5)]).written == 5
+            backend.refresh()
+            assert backend.count() == 5
+            assert proxy.bulk_requests == 4  # 2 + 2 + 1 articles, then the two refused again
         finally:
             drop_es(backend)
             proxy.close()

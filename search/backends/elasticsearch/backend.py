@@ -60,6 +60,8 @@ log = logging.getLogger("wirewatch.search")
 BULK_ATTEMPTS = 4
 BULK_BACKOFF = 0.5  # seconds, doubled per attempt
 IDS_CHUNK = 1_000
+BULK_REQUEST = 1_000  # actions per bulk request
+_Action = tuple[dict[str, Any], dict[str, Any] | None]  # a bulk action and its source, if any
 PAGE = 1_000
 # Reads through the alias must not fail before the first article created an index.
 _MAYBE_MISSING = {"ignore_unavailable": True, "allow_no_indices": True}
@@ -157,7 +159,7 @@ class ElasticsearchBackend(SearchBackend):
         if not latest:
             return IndexResult()
         copies = self._copies(list(latest))
-        writes: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+        writes: list[_Action] = []
         stale: dict[str, list[str]] = {}
         unchanged = 0
         for article_id, article in latest.items():
@@ -202,7 +204,7 @@ class ElasticsearchBackend(SearchBackend):
             )
         return list(response["hits"]["hits"])
 
-    def _bulk(self, actions: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
+    def _bulk(self, actions: list[_Action]) -> None:
         """Run bulk actions, retrying the items refused with 429/5xx.
 
         Items refused for good (e.g. a mapping error) raise DocumentRejected after the rest
@@ -215,15 +217,8 @@ class ElasticsearchBackend(SearchBackend):
                 break
             if attempt:
                 time.sleep(self.bulk_backoff * 2 ** (attempt - 1))
-            operations: list[dict[str, Any]] = []
-            for action, source in pending:
-                operations.append(action)
-                if source is not None:
-                    operations.append(source)
-            with self._errors("writing articles"):
-                response = self.client.bulk(operations=operations)
             retry = []
-            for (action, source), item in zip(pending, response["items"], strict=True):
+            for (action, source), item in self._send(pending):
                 op, result = next(iter(item.items()))
                 status = int(result.get("status", 500))
                 if status < 300 or (op == "delete" and status == 404):
@@ -241,6 +236,17 @@ class ElasticsearchBackend(SearchBackend):
                 f"elasticsearch at {self.url} still refused {len(pending)} writes after"
                 f" {BULK_ATTEMPTS} attempts (busy or failing: 429/5xx)"
             )
+
+    def _send(self, actions: list[_Action]) -> Iterator[tuple[_Action, dict[str, Any]]]:
+        """Each action with its item of the bulk response, in requests of at most BULK_REQUEST
+        actions (a bulk of 5,000 articles would make a request of about 20 MB; Elasticsearch
+        advises 5-15 MB)."""
+        for start in range(0, len(actions), BULK_REQUEST):
+            chunk = actions[start : start + BULK_REQUEST]
+            operations = [part for action, source in chunk for part in (action, source) if part is not None]
+            with self._errors("writing articles"):
+                response = self.client.bulk(operations=operations)
+            yield from zip(chunk, response["items"], strict=True)
 
     def delete_older_than(self, age: timedelta, now: datetime | None = None) -> int:
         """Drop whole monthly indices older than the cutoff, and the older part of the month it
