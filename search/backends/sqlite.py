@@ -86,12 +86,12 @@ _SCHEMA = [
     """,
 ]
 # FTS5 buffers up to 64 MiB of new tokens (default 1 MiB), which holds a bulk of BULK_SIZE
-# articles, so that each bulk is written out as one segment (16 MiB split one into three, a fifth
-# slower); and it merges 8 segments of a level instead of 4: measured, an insert costs 0.29 instead
-# of 0.43-0.62 ms per article, and queries are no slower. It also writes the buffer out as a segment
-# when a later statement of the transaction opens a statement journal, so `index()` inserts a
-# batch's FTS rows in one statement (docs/benchmarks.md, search, 2026-12-02 and its eighth session,
-# and 2026-12-03, second session).
+# articles, so that each bulk is written out as one segment (at 16 MiB one became three, and took
+# about a fifth longer); and it merges 8 segments of a level instead of 4: measured, an insert costs
+# 0.29 instead of 0.43-0.62 ms per article, and queries are no slower. It also writes the buffer
+# out as a segment when a later statement of the transaction opens a statement journal, so
+# `index()` inserts a batch's FTS rows in one statement (docs/benchmarks.md, search, 2026-12-02 and
+# its eighth session, and 2026-12-03, second session).
 _FTS_CONFIG = {"hashsize": 64 * 2**20, "automerge": 8}
 CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit in memory
 # Relevance ranks, and facets count, the RANK_WINDOW most recently indexed matches, and totals
