@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from wirewatch.chunks import chunks
 from wirewatch.errors import UnreachableError
 
 try:
@@ -66,8 +67,7 @@ def migrate(conn: sqlite3.Connection, steps: list[str]) -> None:
 def rows_in(conn: sqlite3.Connection, sql: str, ids: Sequence[object]) -> list[sqlite3.Row]:
     """Rows of `sql` (with one `{ids}` placeholder for an IN list) for any number of ids, in chunks."""
     rows: list[sqlite3.Row] = []
-    for start in range(0, len(ids), IN_CHUNK):
-        chunk = ids[start : start + IN_CHUNK]
+    for chunk in chunks(ids, IN_CHUNK):
         rows.extend(conn.execute(sql.format(ids=",".join("?" * len(chunk))), chunk))
     return rows
 

@@ -22,7 +22,7 @@ import os
 import struct
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,6 +58,7 @@ from search.query.fts5 import (
     CompiledQuery,
     Fts5Compiler,
 )
+from wirewatch.chunks import chunks
 from wirewatch.errors import UnreachableError
 from wirewatch.schema import Article
 from wirewatch.sqlite import connect, migrate, rows_in, sqlite3, transaction
@@ -175,13 +176,9 @@ def _feed(pipe: int, articles: _Indexed, then: Callable[[], _T]) -> _T:
     """Write the FTS rows of `articles` to `pipe`, chunk by chunk, and close it (which ends
     wirewatch_rows); then run `then`, while the writing thread writes out FTS5's pending terms."""
     with open(pipe, "wb") as out:
-        for chunk in _chunks(articles):
+        for chunk in chunks(articles, ANALYSE_CHUNK):
             out.write(b"".join(map(_row_record, _fts_rows(chunk))))
     return then()
-
-
-def _chunks(articles: _Indexed) -> Iterator[_Indexed]:
-    return (articles[i : i + ANALYSE_CHUNK] for i in range(0, len(articles), ANALYSE_CHUNK))
 
 
 def _pipe() -> tuple[int, int]:
@@ -390,7 +387,7 @@ class SqliteBackend(SearchBackend):
         (docs/benchmarks.md, search, 2026-12-02, eighth session). Without the extension, one
         statement per chunk of JSON."""
         if not self._extension_loaded:
-            for chunk in _chunks(articles):
+            for chunk in chunks(articles, ANALYSE_CHUNK):
                 rows = _fts_rows(chunk)
                 self._conn.execute(self._fts_insert_json, (json.dumps(rows, ensure_ascii=False),))
             return then()

@@ -50,6 +50,7 @@ from search.backends.elasticsearch.layout import (
 from search.highlight import highlight
 from search.query import Node
 from search.query.elasticsearch_dsl import DATE_FIELD, KEY_FIELDS, ElasticsearchCompiler
+from wirewatch.chunks import chunks
 from wirewatch.elastic import elasticsearch_client
 from wirewatch.errors import UnreachableError
 from wirewatch.schema import Article, utcnow
@@ -187,8 +188,7 @@ class ElasticsearchBackend(SearchBackend):
     def _copies(self, ids: list[str]) -> dict[str, list[tuple[str, str]]]:
         """Per id, the (index, digest) of every stored copy (normally one, none when new)."""
         out: dict[str, list[tuple[str, str]]] = {}
-        for start in range(0, len(ids), IDS_CHUNK):
-            chunk = ids[start : start + IDS_CHUNK]
+        for chunk in chunks(ids, IDS_CHUNK):
             for hit in self._ids_search(chunk, source=["digest"]):
                 out.setdefault(hit["_id"], []).append((hit["_index"], hit["_source"].get("digest", "")))
         return out
@@ -241,8 +241,7 @@ class ElasticsearchBackend(SearchBackend):
         """Each action with its item of the bulk response, in requests of at most BULK_REQUEST
         actions (a bulk of 5,000 articles would make a request of about 20 MB; Elasticsearch
         advises 5-15 MB)."""
-        for start in range(0, len(actions), BULK_REQUEST):
-            chunk = actions[start : start + BULK_REQUEST]
+        for chunk in chunks(actions, BULK_REQUEST):
             operations = [part for action, source in chunk for part in (action, source) if part is not None]
             with self._errors("writing articles"):
                 response = self.client.bulk(operations=operations)
@@ -294,8 +293,8 @@ class ElasticsearchBackend(SearchBackend):
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(dict.fromkeys(ids))
         found: set[str] = set()
-        for start in range(0, len(wanted), IDS_CHUNK):
-            found.update(hit["_id"] for hit in self._ids_search(wanted[start : start + IDS_CHUNK], False))
+        for chunk in chunks(wanted, IDS_CHUNK):
+            found.update(hit["_id"] for hit in self._ids_search(chunk, False))
         return found
 
     def count(self) -> int:
