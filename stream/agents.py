@@ -63,22 +63,33 @@ async def halving(
     pairs: list[tuple[T, EventT]],
     work: Callable[[list[T]], Awaitable[None]],
     reject: Callable[[EventT, str, str], Awaitable[None]],
+    *,
+    whole: bool = True,
 ) -> None:
     """Run `work` on the records; if it fails for good, on each half in turn, down to the single
     records that fail, which are rejected (dead-lettered): a bad record in a bulk of thousands
-    costs a few dozen calls, not one per record."""
+    costs a few dozen calls, not one per record. The failure of the `whole` batch is logged with
+    its traceback; the halves' failures, which repeat it, with their error alone."""
     try:
         await until_done(stage, lambda: work([r for r, _ in pairs]))
     except Exception as exc:
-        if len(pairs) == 1:
+        alone = len(pairs) == 1
+        if whole or not alone:
+            log.warning(
+                "%s failed on a batch of %d (%s: %s)%s",
+                stage,
+                len(pairs),
+                type(exc).__name__,
+                exc,
+                "" if alone else "; trying each half",
+                exc_info=whole,
+            )
+        if alone:
             await reject(pairs[0][1], stage, f"{stage} failed: {type(exc).__name__}: {exc}")
             return
-        log.warning(
-            "%s failed on %d records (%s: %s); trying each half", stage, len(pairs), type(exc).__name__, exc
-        )
         middle = len(pairs) // 2
-        await halving(stage, pairs[:middle], work, reject)
-        await halving(stage, pairs[middle:], work, reject)
+        await halving(stage, pairs[:middle], work, reject, whole=False)
+        await halving(stage, pairs[middle:], work, reject, whole=False)
 
 
 def origin(event: EventT) -> dict[str, Any]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
+
+import pytest
 
 from stream.agents import halving
 
@@ -48,3 +51,20 @@ def test_a_lone_bad_record_is_rejected() -> None:
     calls, done, rejected = run([7], {7})
     assert calls == [1] and done == []
     assert rejected == [("event 7", "index", "index failed: ValueError: bad records [7]")]
+
+
+def test_the_whole_batch_failure_alone_carries_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="wirewatch.stream"):
+        run(list(range(64)), {5})
+    splits = [r for r in caplog.records if "failed on a batch" in r.getMessage()]
+    assert splits[0].getMessage().startswith("index failed on a batch of 64 (ValueError: bad records [5])")
+    assert splits[0].exc_info is not None and splits[0].exc_info[0] is ValueError
+    assert len(splits) > 1 and not any(r.exc_info for r in splits[1:])
+
+
+def test_a_lone_record_batch_failure_carries_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="wirewatch.stream"):
+        run([7], {7})
+    (failure,) = [r for r in caplog.records if "failed on a batch" in r.getMessage()]
+    assert failure.getMessage() == "index failed on a batch of 1 (ValueError: bad records [7])"
+    assert failure.exc_info is not None
