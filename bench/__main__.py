@@ -14,6 +14,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench._probe import speed_probe
+
 
 def machine() -> str:
     """One line describing where the figures were measured."""
@@ -39,13 +41,14 @@ def main() -> None:
     chosen = [args[0]] if args else names()
     if args and args[0] not in names():
         sys.exit(f"unknown benchmark {args[0]!r}; available: {', '.join(names())}")
-    print(f"# {machine()}", flush=True)
+    print(f"# {machine()} · speed probe {speed_probe():.0f} ms (lower is faster)", flush=True)
     for name in chosen:
         module = importlib.import_module(f"bench.{name}")
         print(f"\n## {name}", flush=True)
         started = time.perf_counter()
         module.main(args[1:] if args else [])
-        print(f"({name} took {time.perf_counter() - started:.0f}s)", flush=True)
+        took = time.perf_counter() - started
+        print(f"({name} took {took:.0f}s; speed probe after it {speed_probe():.0f} ms)", flush=True)
 
 
 if __name__ == "__main__":
