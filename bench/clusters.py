@@ -39,6 +39,7 @@ import numpy as np
 from bench.search_corpus import EPOCH, SOURCES, Corpus
 from stream.enrich.clusters import Assignment, SqliteClusterStore, StoryItem, fingerprint
 from stream.enrich.text import article_text
+from wirewatch.chunks import chunks
 from wirewatch.schema import article_id
 
 BATCH = 32  # articles per assign call (the enricher's batch)
@@ -219,8 +220,7 @@ def probe(
 
     store._best_match = timed  # type: ignore[method-assign]
     try:
-        for i in range(0, len(batch), BATCH):
-            part = batch[i : i + BATCH]
+        for part in chunks(batch, BATCH):
             started = time.perf_counter()
             assigned = store.assign([it for it, _, _ in part])
             spent = (time.perf_counter() - started) * 1000

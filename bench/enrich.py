@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.enrich_eval import load
+from wirewatch.chunks import chunks
 from wirewatch.schema import Article, article_id
 from wirewatch.settings import Settings
 
@@ -72,8 +73,8 @@ def _worker(
     ready.wait()
     cpu = lambda: time.process_time() + (_cpu_seconds(model) if model else 0.0)  # noqa: E731
     started, started_cpu = time.perf_counter(), cpu()
-    for i in range(0, len(batch), BATCH):
-        enricher.enrich(batch[i : i + BATCH])
+    for part in chunks(batch, BATCH):
+        enricher.enrich(part)
     done.put((time.perf_counter() - started, cpu() - started_cpu))
     enricher.close()
 

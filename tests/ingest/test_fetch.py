@@ -15,6 +15,7 @@ from ingest.fetch import BodyDecodeError, BodyDecoder, BodyTooLargeError, Fetche
 from ingest.netguard import AddressPolicy, parse_networks
 from ingest.outcomes import PollStatus
 from tests.servers import FeedServer, Response
+from wirewatch.chunks import chunks
 
 OPEN = AddressPolicy(allow_private=True)
 BOMB_SIZE = 20_000_000  # bytes once inflated; the cap in these tests is 1 MB
@@ -83,8 +84,8 @@ def test_decoder_never_holds_more_than_the_cap(bombs: dict[str, bytes]) -> None:
     for coding, data in bombs.items():
         decoder = BodyDecoder(coding, 100_000)
         with pytest.raises(BodyTooLargeError):
-            for start in range(0, len(data), 65_536):
-                decoder.feed(data[start : start + 65_536])
+            for part in chunks(data, 65_536):
+                decoder.feed(part)
         assert decoder.size <= 100_000
 
 
