@@ -73,19 +73,13 @@ async def halving(
     try:
         await until_done(stage, lambda: work([r for r, _ in pairs]))
     except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
         alone = len(pairs) == 1
         if whole or not alone:
-            log.warning(
-                "%s failed on a batch of %d (%s: %s)%s",
-                stage,
-                len(pairs),
-                type(exc).__name__,
-                exc,
-                "" if alone else "; trying each half",
-                exc_info=whole,
-            )
+            suffix = "" if alone else "; trying each half"
+            log.warning("%s failed on a batch of %d (%s)%s", stage, len(pairs), error, suffix, exc_info=whole)
         if alone:
-            await reject(pairs[0][1], stage, f"{stage} failed: {type(exc).__name__}: {exc}")
+            await reject(pairs[0][1], stage, f"{stage} failed: {error}")
             return
         middle = len(pairs) // 2
         await halving(stage, pairs[:middle], work, reject, whole=False)
