@@ -89,9 +89,8 @@ _SCHEMA = [
 # FTS5 buffers up to 64 MiB of new tokens (default 1 MiB), which holds a bulk of BULK_SIZE
 # articles, so that each bulk is written out as one segment (at 16 MiB one became three, and took
 # about a fifth longer). It merges 16 segments of a level instead of 4, so that an article is
-# rewritten by fewer merges (FTS5 alone at 1M: 8 instead of 4 cut an insert from 0.43-0.62 to 0.29
-# ms per article, 16 instead of 8 gave 7% more rows/s), and only a level of 32 (crisismerge) is
-# merged at once; queries at 1M were no slower either time. FTS5 also writes the buffer out as a
+# rewritten by fewer merges (FTS5 alone at 1M, 16 gave 7% more rows/s than 8, and queries were as
+# fast), and merges a level at once only at 32 (crisismerge). FTS5 also writes the buffer out as a
 # segment when a later statement of the transaction opens a statement journal, so `index()` inserts
 # a batch's FTS rows in one statement (docs/benchmarks.md, search, 2026-12-02 and its eighth
 # session, and 2026-12-03, second and fourth sessions).
