@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from search.analysis import ANALYZER_VERSION
 from search.backends.base import (
@@ -190,15 +190,30 @@ def _pipe() -> tuple[int, int]:
     return read_end, write_end
 
 
-def _side_rows(to_write: list[tuple[int, Article, str]]) -> tuple[str, list[tuple[int, bytes]]]:
-    """The keyword rows (as a JSON array) and the packed documents of (rowid, article, JSON)."""
+class _SideRows(NamedTuple):
+    """What `index()` writes beside the FTS rows: keyword rows (a JSON array), article rows
+    (rowid, id, published, digest) and packed documents."""
+
+    keywords: str
+    articles: list[tuple[int, str, float, str]]
+    docs: list[tuple[int, bytes]]
+
+
+def _side_rows(to_write: list[tuple[int, Article, str | None]]) -> _SideRows:
+    """The side rows of (rowid, article, its JSON if already made). Run by the analysing thread
+    while the writing one flushes FTS5, so a new article's JSON and digest cost the writer nothing."""
     keywords = [
         (field, key, rowid, value)
         for rowid, article, _ in to_write
         for field, values in keyword_values(article).items()
         for key, value in values.items()
     ]
-    return json.dumps(keywords, ensure_ascii=False), [(rowid, _pack(doc)) for rowid, _, doc in to_write]
+    articles, docs = [], []
+    for rowid, article, doc in to_write:
+        doc = article.model_dump_json() if doc is None else doc
+        articles.append((rowid, article.id, article.published.timestamp(), digest(doc)))
+        docs.append((rowid, _pack(doc)))
+    return _SideRows(json.dumps(keywords, ensure_ascii=False), articles, docs)
 
 
 def _pack(article_json: str) -> bytes:
@@ -337,8 +352,7 @@ class SqliteBackend(SearchBackend):
     def index(self, articles: Sequence[Article]) -> IndexResult:
         latest = {a.id: a for a in articles}  # the last version of an id in a batch wins
         unchanged = 0
-        new_rows: list[tuple[int, str, float, str]] = []
-        to_write: list[tuple[int, Article, str]] = []
+        to_write: list[tuple[int, Article, str | None]] = []  # rowid, article, its JSON if made
         with self._lock, transaction(self._conn) as conn:
             stored = {
                 row["id"]: row
@@ -348,34 +362,32 @@ class SqliteBackend(SearchBackend):
             }
             # One writer holds the lock, so new rowids can be handed out here and inserted in bulk.
             next_rowid = int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0])
+            replaced: list[int] = []
             for article in latest.values():
-                doc = article.model_dump_json()
-                fingerprint = digest(doc)
                 row = stored.get(article.id)
-                if row is not None and row["digest"] == fingerprint:
+                if row is None:
+                    to_write.append((next_rowid, article, None))
+                    next_rowid += 1
+                    continue
+                doc = article.model_dump_json()
+                if row["digest"] == digest(doc):
                     unchanged += 1
                     continue
-                if row is not None:
-                    rowid = row["rowid"]
-                    self._remove([rowid])
-                    conn.execute(
-                        "UPDATE articles SET published = ?, digest = ? WHERE rowid = ?",
-                        (article.published.timestamp(), fingerprint, rowid),
-                    )
-                else:
-                    rowid, next_rowid = next_rowid, next_rowid + 1
-                    new_rows.append((rowid, article.id, article.published.timestamp(), fingerprint))
-                to_write.append((rowid, article, doc))
+                replaced.append(row["rowid"])
+                to_write.append((row["rowid"], article, doc))
             if not to_write:
                 return IndexResult(written=0, unchanged=unchanged)
-            keywords, docs = self._insert_fts(
+            self._remove(replaced)
+            side = self._insert_fts(
                 [(rowid, article) for rowid, article, _ in to_write], functools.partial(_side_rows, to_write)
             )
-            conn.execute(_KEYWORDS_INSERT_JSON, (keywords,))
+            conn.execute(_KEYWORDS_INSERT_JSON, (side.keywords,))
             conn.executemany(
-                "INSERT INTO articles (rowid, id, published, digest) VALUES (?, ?, ?, ?)", new_rows
+                "INSERT INTO articles (rowid, id, published, digest) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (rowid) DO UPDATE SET published = excluded.published, digest = excluded.digest",
+                side.articles,
             )
-            conn.executemany("INSERT OR REPLACE INTO article_docs (rowid, doc) VALUES (?, ?)", docs)
+            conn.executemany("INSERT OR REPLACE INTO article_docs (rowid, doc) VALUES (?, ?)", side.docs)
         return IndexResult(written=len(to_write), unchanged=unchanged)
 
     def _insert_fts(self, articles: _Indexed, then: Callable[[], _T]) -> _T:

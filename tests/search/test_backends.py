@@ -91,6 +91,21 @@ class Contract:
         assert backend.facets(None, fields=("source",))["source"] == [("Other Wire", 1)]
         assert backend.count() == 1
 
+    def test_a_batch_of_new_changed_and_unchanged_articles(self, backend: SearchBackend) -> None:
+        backend.index([art(1, "alpha"), art(2, "alpha")])
+        backend.refresh()
+        result = backend.index([art(1, "alpha"), art(2, "bravo"), art(3, "bravo")])
+        assert (result.written, result.unchanged) == (2, 1)
+        backend.refresh()
+        assert backend.matching_ids("alpha") == {art(1).id}
+        assert backend.matching_ids("bravo") == {art(2).id, art(3).id}
+        assert [backend.get(art(n).id) for n in (1, 2, 3)] == [
+            art(1, "alpha"),
+            art(2, "bravo"),
+            art(3, "bravo"),
+        ]
+        assert backend.count() == 3
+
     def test_the_last_version_in_a_batch_wins(self, backend: SearchBackend) -> None:
         backend.index([art(1, "alpha"), art(1, "bravo")])
         backend.refresh()
