@@ -199,9 +199,20 @@ class _SideRows(NamedTuple):
     docs: list[tuple[int, bytes]]
 
 
-def _side_rows(to_write: list[tuple[int, Article, str | None]]) -> _SideRows:
-    """The side rows of (rowid, article, its JSON if already made). Run by the analysing thread
-    while the writing one flushes FTS5, so a new article's JSON and digest cost the writer nothing."""
+_Document = tuple[str, str]  # an article's JSON and its digest
+_ToWrite = list[tuple[int, Article, _Document | None]]  # rowid, article, its document if made
+
+
+def _document(article: Article) -> _Document:
+    """The JSON stored for an article, and its digest (equal digests: nothing to re-index)."""
+    doc = article.model_dump_json()
+    return doc, digest(doc)
+
+
+def _side_rows(to_write: _ToWrite) -> _SideRows:
+    """The side rows of (rowid, article, its document if already made). Run by the analysing
+    thread while the writing one flushes FTS5, so a new article's document costs the writer
+    nothing."""
     keywords = [
         (field, key, rowid, value)
         for rowid, article, _ in to_write
@@ -209,9 +220,9 @@ def _side_rows(to_write: list[tuple[int, Article, str | None]]) -> _SideRows:
         for key, value in values.items()
     ]
     articles, docs = [], []
-    for rowid, article, doc in to_write:
-        doc = article.model_dump_json() if doc is None else doc
-        articles.append((rowid, article.id, article.published.timestamp(), digest(doc)))
+    for rowid, article, made in to_write:
+        doc, fingerprint = _document(article) if made is None else made
+        articles.append((rowid, article.id, article.published.timestamp(), fingerprint))
         docs.append((rowid, _pack(doc)))
     return _SideRows(json.dumps(keywords, ensure_ascii=False), articles, docs)
 
@@ -352,7 +363,7 @@ class SqliteBackend(SearchBackend):
     def index(self, articles: Sequence[Article]) -> IndexResult:
         latest = {a.id: a for a in articles}  # the last version of an id in a batch wins
         unchanged = 0
-        to_write: list[tuple[int, Article, str | None]] = []  # rowid, article, its JSON if made
+        to_write: _ToWrite = []
         with self._lock, transaction(self._conn) as conn:
             stored = {
                 row["id"]: row
@@ -369,12 +380,12 @@ class SqliteBackend(SearchBackend):
                     to_write.append((next_rowid, article, None))
                     next_rowid += 1
                     continue
-                doc = article.model_dump_json()
-                if row["digest"] == digest(doc):
+                made = _document(article)
+                if row["digest"] == made[1]:
                     unchanged += 1
                     continue
                 replaced.append(row["rowid"])
-                to_write.append((row["rowid"], article, doc))
+                to_write.append((row["rowid"], article, made))
             if not to_write:
                 return IndexResult(written=0, unchanged=unchanged)
             self._remove(replaced)
