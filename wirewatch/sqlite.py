@@ -24,10 +24,11 @@ BUSY_TIMEOUT_MS = 10_000
 IN_CHUNK = 500  # ids per `IN (...)` list, well under SQLite's limit on bound parameters
 
 
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+def connect(path: Path, *, readonly: bool = False, page_size: int | None = None) -> sqlite3.Connection:
     """A connection usable from any thread (callers serialise use), in WAL mode.
 
-    WAL lets the CLI, the API and the stream read while one writer commits.
+    WAL lets the CLI, the API and the stream read while one writer commits. `page_size` applies
+    to a file made by this call only: SQLite fixes it once WAL is on.
     """
     if readonly:
         if not path.exists():
@@ -38,6 +39,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if page_size is not None:
+            conn.execute(f"PRAGMA page_size={int(page_size)}")  # a no-op on an existing file
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

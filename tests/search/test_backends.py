@@ -216,6 +216,27 @@ class TestSqliteContract(Contract):
         assert {key: settings[key] for key in sqlite_backend._FTS_CONFIG} == sqlite_backend._FTS_CONFIG
         rebuilt.close()
 
+    def test_a_new_index_has_large_pages_an_older_file_keeps_its_own(self, tmp_path: Path) -> None:
+        def page_size(path: Path) -> int:
+            conn = connect(path, readonly=True)
+            try:
+                return int(conn.execute("PRAGMA page_size").fetchone()[0])
+            finally:
+                conn.close()
+
+        new = SqliteBackend(tmp_path / "new.db")
+        new.index([art(1, "air defense")])
+        new.close()
+        assert page_size(tmp_path / "new.db") == sqlite_backend.PAGE_SIZE != 4096
+
+        older = tmp_path / "older.db"
+        connect(older).close()  # as an older wirewatch made it: default pages, WAL already on
+        backend = SqliteBackend(older)
+        backend.index([art(2, "air defense")])
+        assert backend.matching_ids('"air defense"') == {art(2).id}
+        backend.close()
+        assert page_size(older) == 4096
+
     def test_common_grams_come_and_go_with_the_extension_and_the_setting(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
