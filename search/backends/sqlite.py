@@ -99,6 +99,10 @@ _SCHEMA = [
 _FTS_CONFIG = {"hashsize": 64 * 2**20, "automerge": 16, "crisismerge": 32, "pgsz": 16_000}
 PAGE_SIZE = 16_384
 CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit in memory
+# Pages are read from the file mapped into memory, not copied by a read() each: facets, which
+# touch a page per hit, took about 40% less at 1M (docs/benchmarks.md, search, 2026-12-03, seventh
+# session). A bound, not an allocation; SQLite caps it at its build's maximum.
+MMAP_BYTES = 64 * 2**30
 # Relevance ranks, and facets count, the RANK_WINDOW most recently indexed matches, and totals
 # stop at TOTAL_LIMIT: a query matching a third of a million articles costs what one matching ten
 # thousand does.
@@ -284,6 +288,7 @@ class SqliteBackend(SearchBackend):
         """Tune the connection, load the extension, then make or check the index (writer) or
         learn how it was made (reader)."""
         self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        self._conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         self._conn.execute("PRAGMA temp_store=MEMORY")
         self._extension_loaded = _load_extension(self._conn)
         self._rank_function = self._extension_loaded  # tests turn it off to compare with bm25()

@@ -237,6 +237,18 @@ class TestSqliteContract(Contract):
         backend.close()
         assert page_size(older) == 4096
 
+    def test_the_writer_and_readers_map_the_file_into_memory(self, tmp_path: Path) -> None:
+        path = tmp_path / "search.db"
+        writer = SqliteBackend(path)
+        writer.index([art(1, "air defense")])
+        reader = SqliteBackend(path, readonly=True)
+        for backend in (writer, reader):
+            mapped = backend._conn.execute("PRAGMA mmap_size").fetchone()[0]
+            assert mapped == sqlite_backend.MMAP_BYTES, "this SQLite build caps the map lower"
+        assert reader.matching_ids('"air defense"') == {art(1).id}
+        reader.close()
+        writer.close()
+
     def test_common_grams_come_and_go_with_the_extension_and_the_setting(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
