@@ -95,13 +95,15 @@ _SCHEMA = [
 # a batch's FTS rows in one statement (docs/benchmarks.md, search, 2026-12-02 and its eighth
 # session, and 2026-12-03, second and fourth sessions). It writes leaves of 16,000 bytes (default
 # 4,050) into 16 KiB SQLite pages (default 4 KiB), which took about 5% off its own work at 1M
-# (2026-12-03, sixth and seventh sessions); a file made with 4 KiB pages keeps them.
+# (2026-12-03, sixth session; over the mapped file, queries were as fast and facets about a tenth
+# slower: seventh session). A file made with 4 KiB pages keeps them.
 _FTS_CONFIG = {"hashsize": 64 * 2**20, "automerge": 16, "crisismerge": 32, "pgsz": 16_000}
 PAGE_SIZE = 16_384
 CACHE_KIB = 65_536  # page cache per connection: FTS merges and facet scans fit in memory
 # Pages are read from the file mapped into memory, not copied by a read() each: facets, which
-# touch a page per hit, took about 40% less at 1M (docs/benchmarks.md, search, 2026-12-03, seventh
-# session). A bound, not an allocation; SQLite caps it at its build's maximum.
+# touch a page per hit, took a sixth (4 KiB pages) to two fifths (16 KiB) less at 1M
+# (docs/benchmarks.md, search, 2026-12-03, seventh session). A bound, not an allocation; SQLite
+# caps it at its build's maximum.
 MMAP_BYTES = 64 * 2**30
 # Relevance ranks, and facets count, the RANK_WINDOW most recently indexed matches, and totals
 # stop at TOTAL_LIMIT: a query matching a third of a million articles costs what one matching ten
