@@ -6,7 +6,8 @@ python -m bench search_sqlite --db PATH ...                      keep (or reuse)
 python -m bench search_sqlite --no-common-grams ...              an index without common grams
 
 Rates are given per wall-clock second and per CPU second of this process (SQLite runs inside
-it): on a busy shared machine the second is the steadier figure.
+it): on a busy shared machine the second is the steadier figure. Query latencies likewise come as
+wall-clock and CPU percentiles: where they part, the process waited (the disk, the machine).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def query_sets(corpus: Corpus, rng: np.random.Generator, articles: int) -> dict[
 
 def measure(call: Callable[[str], object], queries: list[str]) -> tuple[float, ...]:
     """Wall-clock p50, p95 and max, and CPU p50 and p95, in milliseconds. A wall p95 far above the
-    CPU one is the machine stalling the process, not the query's own work."""
+    CPU one is time the process waited (for the disk, or the machine), not the query's own work."""
     wall, cpu = [], []
     for query in queries:
         started, started_cpu = time.perf_counter(), time.process_time()
