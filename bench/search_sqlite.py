@@ -7,7 +7,8 @@ python -m bench search_sqlite --no-common-grams ...              an index withou
 
 Rates are given per wall-clock second and per CPU second of this process (SQLite runs inside
 it): on a busy shared machine the second is the steadier figure. Query latencies likewise come as
-wall-clock and CPU percentiles: where they part, the process waited (the disk, the machine).
+wall-clock and CPU percentiles, with what each kind read from the disk: where wall and CPU part,
+the process waited (for the disk, or the machine).
 """
 
 from __future__ import annotations
@@ -80,6 +81,16 @@ def measure(call: Callable[[str], object], queries: list[str]) -> tuple[float, .
     return percentile(wall, 50), percentile(wall, 95), max(wall), percentile(cpu, 50), percentile(cpu, 95)
 
 
+def disk_read_bytes() -> int | None:
+    """Bytes this process has had read from storage so far (Linux's /proc/self/io, which counts
+    page faults on a mapped file too); None where the system does not tell."""
+    try:
+        lines = Path("/proc/self/io").read_text().splitlines()
+    except OSError:
+        return None
+    return next((int(line.split()[1]) for line in lines if line.startswith("read_bytes:")), None)
+
+
 def report_queries(path: Path, corpus: Corpus, articles: int) -> None:
     """Each kind's latency through a read-only backend opened for it, as the API and CLI query the
     index: the writer's connection, warm from indexing, is not what serves users."""
@@ -87,7 +98,7 @@ def report_queries(path: Path, corpus: Corpus, articles: int) -> None:
         sets = query_sets(corpus, np.random.default_rng(articles), articles)
         print(
             f"  queries at {articles:,} articles, {QUERIES_PER_KIND} each"
-            " (ms: wall p50 / p95 / max, CPU p50 / p95; median hits):"
+            " (ms: wall p50 / p95 / max, CPU p50 / p95; MB read from the disk; median hits):"
         )
         calls: dict[str, Callable[[str], object]] = {
             "faceted": lambda q: backend.facets(q, size=10),
@@ -95,9 +106,12 @@ def report_queries(path: Path, corpus: Corpus, articles: int) -> None:
         }
         for kind, queries in sets.items():
             call = calls.get(kind, lambda q: backend.search(q, size=20))
+            before = disk_read_bytes()
             figures = " ".join(f"{ms:8.1f}" for ms in measure(call, queries))
+            after = disk_read_bytes()
+            disk = "-" if before is None or after is None else f"{(after - before) / 1e6:,.0f}"
             hits = statistics.median(backend.search(q, size=1).total for q in queries[:25])
-            print(f"    {kind:22s} {figures}   {hits:>10,.0f}")
+            print(f"    {kind:22s} {figures} {disk:>8s}   {hits:>10,.0f}")
 
 
 def main(argv: list[str]) -> None:
