@@ -15,7 +15,6 @@ import asyncio
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,17 +23,12 @@ from pathlib import Path
 
 import httpx
 
+from bench._stats import percentile
 from bench.search_corpus import SOURCES, Corpus
 from search.backends.sqlite import SqliteBackend
 from stream.alerts.db import AlertsDb
 from stream.alerts.store import AlertStore, NewAlert
 from stream.alerts.subscriptions import new_subscription
-
-
-def percentile(values: list[float], q: float) -> float:
-    return (
-        statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
-    )
 
 
 def seed(path: Path, articles: int) -> None:

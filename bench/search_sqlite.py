@@ -23,16 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
+from bench._stats import percentile
 from bench.search_corpus import Corpus
 from search.analysis import exact_terms
 from search.backends.base import BULK_SIZE
 from search.backends.sqlite import SqliteBackend
 
 QUERIES_PER_KIND = 100
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q))
 
 
 def query_sets(corpus: Corpus, rng: np.random.Generator, articles: int) -> dict[str, list[str]]:
