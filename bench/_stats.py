@@ -1,4 +1,4 @@
-"""Percentiles as every benchmark that reports them by linear interpolation computes them."""
+"""The percentile the API and search benchmarks report: linear interpolation between ranks."""
 
 from __future__ import annotations
 
