@@ -1,4 +1,4 @@
-"""The percentile the API and search benchmarks report: linear interpolation between ranks."""
+"""The percentile the API, search and clusters benchmarks report: linear interpolation between ranks."""
 
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench._stats import percentile
 from bench.search_corpus import EPOCH, SOURCES, Corpus
 from stream.enrich.clusters import Assignment, SqliteClusterStore, StoryItem, fingerprint
 from stream.enrich.text import article_text
@@ -200,7 +201,7 @@ class Probe:
 
 
 def _quantiles(values: list[float] | list[int], digits: int) -> str:
-    return f"{np.percentile(values, 50):.{digits}f} / {np.percentile(values, 95):.{digits}f}"
+    return f"{percentile(values, 50):.{digits}f} / {percentile(values, 95):.{digits}f}"
 
 
 def probe(
